@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# System install of Khaosan under systemd: binaries, static users, configs, hardened units.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: sudo Deploy/install.sh [--prefix DIR] [--bin-dir DIR] [--user NAME]... [--no-start]
+
+Installs khaosan, khaosan-queryd and khaosan-ingestd as systemd services (run as root).
+
+  --prefix DIR    binaries go to DIR/bin (default /usr/local); the units' ExecStart follows it
+  --bin-dir DIR   where the built binaries are (default: the repo's .build/release; build them
+                  first with `swift build -c release`; for a host without the Swift toolchain
+                  add --static-swift-stdlib, and the host needs libprotobuf-c1 and libsqlite3-0)
+  --user NAME     a login user who may use the CLI (repeatable): added to group khaosan and,
+                  in newly written configs, to queryd's reader_uids and ingestd's ingest_uids
+  --no-start      install and enable nothing at runtime: no `systemctl enable --now`
+
+What it creates:
+  system group khaosan; system users khaosan-query and khaosan-ingest (primary group khaosan)
+  DIR/bin/{khaosan,khaosan-queryd,khaosan-ingestd} and the SwiftPM resource bundles beside them
+  /etc/khaosan/queryd.conf, /etc/khaosan/ingestd.conf (existing files are never overwritten)
+  /etc/systemd/system/khaosan-queryd.service, khaosan-ingestd.service
+  /etc/profile.d/khaosan.sh (points the CLI at /run/khaosan-query and /run/khaosan-ingest)
+  /var/lib/khaosan/query and /var/lib/khaosan/ingest (state)
+Sockets: /run/khaosan-query/query.sock and /run/khaosan-ingest/ingest.sock, 0660, group khaosan.
+When systemd is running (/run/systemd/system exists) it runs daemon-reload and enable --now.
+Undo with Deploy/uninstall.sh (--purge also removes state, configs and users).
+EOF
+}
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PREFIX=/usr/local
+BIN_DIR="$REPO/.build/release"
+USERS=()
+START=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }; PREFIX=$2; shift ;;
+    --bin-dir) [ $# -ge 2 ] || { echo "install.sh: --bin-dir needs a directory" >&2; exit 2; }; BIN_DIR=$2; shift ;;
+    --user) [ $# -ge 2 ] || { echo "install.sh: --user needs a user name" >&2; exit 2; }; USERS+=("$2"); shift ;;
+    --no-start) START=0 ;;
+    *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+say() { printf 'install.sh: %s\n' "$*"; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (sudo Deploy/install.sh ...): it creates users and writes /etc"
+case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, got '$PREFIX'" ;; esac
+PREFIX=${PREFIX%/}
+[ -n "$PREFIX" ] || die "--prefix / is not supported (binaries would land in /bin)"
+
+BINARIES=(khaosan khaosan-queryd khaosan-ingestd)
+for b in "${BINARIES[@]}"; do
+  [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && swift build -c release), or pass --bin-dir"
+done
+for u in "${USERS[@]}"; do
+  id -u "$u" >/dev/null 2>&1 || die "--user $u: no such user"
+done
+
+# The daemons run with ProtectHome=yes: a Swift runtime under /home or /root is invisible to them.
+for b in khaosan-queryd khaosan-ingestd; do
+  libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
+  if printf '%s\n' "$libs" | grep -q 'not found'; then
+    printf '%s\n' "$libs" | grep 'not found' >&2
+    die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0)"
+  fi
+  if printf '%s\n' "$libs" | grep -Eq '=> /(home|root)/'; then
+    printf '%s\n' "$libs" | grep -E '=> /(home|root)/' >&2
+    die "$b loads libraries from /home or /root, which the service cannot see (ProtectHome=yes): rebuild with 'swift build -c release --static-swift-stdlib' or install the Swift toolchain under /opt or /usr"
+  fi
+done
+
+# Users: static, so the allow-lists in the configs can name their uids (DynamicUser= would
+# give each service a different, changing uid).
+NOLOGIN=$(command -v nologin || echo /usr/sbin/nologin)
+if ! getent group khaosan >/dev/null; then groupadd --system khaosan; say "created group khaosan"; fi
+for u in khaosan-query khaosan-ingest; do
+  if ! id -u "$u" >/dev/null 2>&1; then
+    useradd --system --gid khaosan --no-create-home --home-dir /var/lib/khaosan --shell "$NOLOGIN" \
+      --comment "Khaosan ${u#khaosan-} service" "$u"
+    say "created system user $u (uid $(id -u "$u"))"
+  fi
+done
+for u in "${USERS[@]}"; do
+  usermod -a -G khaosan "$u"
+  say "added $u to group khaosan (takes effect at the user's next login)"
+done
+INGEST_UID=$(id -u khaosan-ingest)
+user_uids=""
+for u in "${USERS[@]}"; do user_uids="$user_uids${user_uids:+, }$(id -u "$u")"; done
+
+# Binaries, plus the resource bundles SwiftPM looks for next to the executable (the Thai lexicon).
+install -d -m 0755 "$PREFIX/bin" "$PREFIX/share/khaosan"
+manifest="$PREFIX/share/khaosan/install-manifest"
+: > "$manifest.new"
+for b in "${BINARIES[@]}"; do
+  install -m 0755 "$BIN_DIR/$b" "$PREFIX/bin/$b.new"
+  mv -f "$PREFIX/bin/$b.new" "$PREFIX/bin/$b"
+  echo "$PREFIX/bin/$b" >> "$manifest.new"
+done
+for r in "$BIN_DIR"/*.resources; do
+  [ -d "$r" ] || continue
+  name=$(basename "$r")
+  # A build with tests leaves test fixtures' bundles beside the binaries; the products need none.
+  case "$name" in *Test*) continue ;; esac
+  rm -rf "$PREFIX/bin/$name.new"
+  cp -R "$r" "$PREFIX/bin/$name.new"
+  chmod -R u=rwX,go=rX "$PREFIX/bin/$name.new"
+  rm -rf "${PREFIX:?}/bin/${name:?}"
+  mv "$PREFIX/bin/$name.new" "$PREFIX/bin/$name"
+  echo "$PREFIX/bin/$name" >> "$manifest.new"
+done
+mv -f "$manifest.new" "$manifest"
+say "installed ${BINARIES[*]} and their resources in $PREFIX/bin"
+
+# Configs: root-owned, readable by the services through group khaosan; never overwritten.
+install -d -m 0750 -o root -g khaosan /etc/khaosan
+write_config() {
+  local path=$1
+  if [ -e "$path" ]; then
+    say "kept existing $path (not overwritten; today's defaults are written by Deploy/install.sh)"
+    return 1
+  fi
+  cat > "$path.new"
+  chown root:khaosan "$path.new"
+  chmod 0640 "$path.new"
+  mv "$path.new" "$path"
+  say "wrote $path"
+}
+write_config /etc/khaosan/queryd.conf <<EOF || true
+# khaosan-queryd configuration (key = value; restart the service after editing: there is no reload).
+socket = /run/khaosan-query/query.sock
+database = /var/lib/khaosan/query/query.db
+# uids that may apply batches: khaosan-ingestd's.
+ingest_uids = $INGEST_UID
+# uids that may search (comma-separated). Root and khaosan-query itself always may.
+reader_uids = $user_uids
+log_level = info
+EOF
+write_config /etc/khaosan/ingestd.conf <<EOF || true
+# khaosan-ingestd configuration (key = value; restart the service after editing: there is no reload).
+socket = /run/khaosan-ingest/ingest.sock
+query_socket = /run/khaosan-query/query.sock
+state_dir = /var/lib/khaosan/ingest
+# uids that may ingest (comma-separated). Root and khaosan-ingest itself always may.
+ingest_uids = $user_uids
+# uids that may only read status and health.
+reader_uids =
+journal_quota_mb = 4096
+log_level = info
+EOF
+if [ ${#USERS[@]} -gt 0 ]; then
+  for f in /etc/khaosan/queryd.conf /etc/khaosan/ingestd.conf; do
+    grep -q "$user_uids" "$f" 2>/dev/null || say "note: $f predates this run: add uid(s) $user_uids to its allow-lists by hand, then restart"
+  done
+fi
+
+# State: systemd's StateDirectory= creates these too; doing it here lets the daemons run by hand
+# (no systemd) as their users with the same layout.
+install -d -m 0755 -o root -g root /var/lib/khaosan
+install -d -m 0750 -o khaosan-query -g khaosan /var/lib/khaosan/query
+install -d -m 0750 -o khaosan-ingest -g khaosan /var/lib/khaosan/ingest
+
+cat > /etc/profile.d/khaosan.sh <<'EOF'
+# Khaosan CLI: the system services' sockets (installed by Deploy/install.sh).
+export KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock
+export KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock
+EOF
+chmod 0644 /etc/profile.d/khaosan.sh
+
+for unit in khaosan-queryd.service khaosan-ingestd.service; do
+  sed "s#/usr/local/bin/#$PREFIX/bin/#g" "$REPO/Deploy/systemd/$unit" > "/etc/systemd/system/$unit.new"
+  chmod 0644 "/etc/systemd/system/$unit.new"
+  mv -f "/etc/systemd/system/$unit.new" "/etc/systemd/system/$unit"
+done
+say "installed /etc/systemd/system/khaosan-queryd.service and khaosan-ingestd.service (ExecStart in $PREFIX/bin)"
+
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  if [ $START -eq 1 ]; then
+    systemctl enable --now khaosan-queryd.service khaosan-ingestd.service
+    # enable --now returns when the processes are started, not when they listen.
+    for _ in $(seq 1 50); do
+      [ -S /run/khaosan-query/query.sock ] && [ -S /run/khaosan-ingest/ingest.sock ] && break
+      sleep 0.2
+    done
+    KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock \
+      "$PREFIX/bin/khaosan" status || die "services started but 'khaosan status' failed: see journalctl -u khaosan-queryd -u khaosan-ingestd"
+  else
+    say "--no-start: enable them with: systemctl enable --now khaosan-queryd khaosan-ingestd"
+  fi
+else
+  say "systemd is not running here (no /run/systemd/system): units installed but not started."
+  say "on a systemd host: systemctl daemon-reload && systemctl enable --now khaosan-queryd khaosan-ingestd"
+fi
+
+cat <<EOF
+
+Installed. CLI users need group khaosan and their uid in the configs' allow-lists
+(reader_uids in /etc/khaosan/queryd.conf to search, ingest_uids in /etc/khaosan/ingestd.conf to ingest);
+after a new login /etc/profile.d/khaosan.sh points the CLI at the system sockets:
+  khaosan status
+  khaosan ingest /path/to/releases/
+  khaosan search "นายกรัฐมนตรี" --limit 5
+Logs: journalctl -u khaosan-queryd -u khaosan-ingestd
+Backup: sudo Deploy/backup.sh --system /var/backups/khaosan-\$(date +%F)
+EOF

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fuzzes the KhaosanWire decoders with libFuzzer + AddressSanitizer for N seconds (default 60).
+#   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
+# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
+# type files, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
+# go to .build/fuzz-wire/; keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
+# flags a harmless signed shift inside libprotobuf-c.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-60}
+shift || true
+out="${FUZZ_OUT:-$root/.build/fuzz-wire}"
+mkdir -p "$out/obj" "$out/modules/CKhaosanProto" "$out/corpus" "$out/crashes"
+cd "$root"
+
+# The generated C's module map: scripts/gen-protos.sh writes one into include/; older layouts had
+# none, so make one then.
+modmap_dir="$out/modules/CKhaosanProto"
+if [ -f Sources/CKhaosanProto/include/module.modulemap ]; then
+    modmap_dir=Sources/CKhaosanProto/include
+else
+    cat > "$modmap_dir/module.modulemap" <<MAP
+module CKhaosanProto {
+    header "$root/Sources/CKhaosanProto/include/CKhaosanProto.h"
+    export *
+}
+MAP
+fi
+
+objs=()
+for c in Sources/CKhaosanProto/khaosan/v1/*.c; do
+    o="$out/obj/$(basename "$c" .c).o"
+    clang -c -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CKhaosanProto/include -o "$o" "$c"
+    objs+=("$o")
+done
+
+common=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name khaosan -swift-version 6
+    -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
+    -enable-upcoming-feature MemberImportVisibility
+    -I Sources/CProtobufC -I "$modmap_dir" -Xcc -I -Xcc Sources/CKhaosanProto/include -I "$out/swiftmodules")
+mkdir -p "$out/swiftmodules"
+# KhaosanModel is mid-edit elsewhere: only the two files the wire depends on.
+swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
+    Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift -o "$out/obj/KhaosanModel.o"
+swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/swiftmodules/KhaosanWire.swiftmodule" \
+    Sources/KhaosanWire/*.swift -o "$out/obj/KhaosanWire.o"
+swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \
+    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
+
+# Seed with a few valid encodings so the fuzzer starts inside the message structure.
+if [ -d Fuzz/wire/seeds ]; then cp -n Fuzz/wire/seeds/* "$out/corpus/" 2>/dev/null || true; fi
+
+"$out/wire-fuzz" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/" \
+    -print_final_stats=1 "$@" "$out/corpus"

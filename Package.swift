@@ -1,0 +1,107 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One settings array for every Swift target, as grpc-swift-2 does: Swift 6 language mode,
+// explicit `any`, and imports internal unless a module says otherwise.
+let settings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+
+let package = Package(
+    name: "khaosan",
+    products: [
+        .executable(name: "khaosan", targets: ["khaosan"]),
+        .executable(name: "khaosan-queryd", targets: ["khaosan-queryd"]),
+        .executable(name: "khaosan-ingestd", targets: ["khaosan-ingestd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Domain model: releases, calendar, normalisation, the thaigov parser. No I/O beyond files.
+        .target(name: "KhaosanModel", swiftSettings: settings),
+        // Thai text analysis: clusters, dictionary segmenter, search tokens. Pure Swift.
+        .target(
+            name: "KhaosanThai",
+            dependencies: ["KhaosanModel"],
+            resources: [.copy("Resources/lexicon")],
+            swiftSettings: settings
+        ),
+        // Debian's libprotobuf-c, and the protoc-c output for Protos/ (committed, see scripts/gen-protos.sh).
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        .target(name: "CKhaosanProto", dependencies: ["CProtobufC"]),
+        // The bridge: the only Swift module that touches C.
+        .target(
+            name: "KhaosanWire",
+            dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC"],
+            swiftSettings: settings
+        ),
+        // gRPC-style RPC over Unix domain sockets.
+        .target(
+            name: "KhaosanRPC",
+            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle],
+            swiftSettings: settings
+        ),
+        // khaosan-queryd as a library: store, index, search.
+        .target(
+            name: "KhaosanQuery",
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
+            swiftSettings: settings
+        ),
+        // khaosan-ingestd as a library: intake, journal, forwarder.
+        .target(
+            name: "KhaosanIngest",
+            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", logging, metrics, lifecycle, nioCore],
+            swiftSettings: settings
+        ),
+        // The client side: typed calls and the CLI commands.
+        .target(
+            name: "KhaosanClient",
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", argumentParser, logging],
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging, lifecycle, unixSignals], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging, lifecycle, unixSignals], swiftSettings: settings),
+        .executableTarget(
+            name: "KhaosanBench",
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "KhaosanTestSupport",
+            dependencies: ["KhaosanModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
+        .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
+    ]
+)

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+
+/// The `khaosan` command line. Exit status: 0 success; 1 a release was rejected or the service
+/// reported an error; 2 the command line is wrong (bad option, bad date, missing path) or the
+/// query did not parse (INVALID_ARGUMENT); 3 a service could not be reached.
+package enum KhaosanCLI {
+    package static let version = "0.1.0"
+
+    package static func main() async {
+        await main(arguments: Array(CommandLine.arguments.dropFirst()))
+    }
+
+    package static func main(arguments: [String]) async {
+        let code: Int32
+        do {
+            var command = try Khaosan.parseAsRoot(arguments)
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+            code = 0
+        } catch {
+            code = report(error)
+        }
+        StdOut.flush()
+        exit(code)
+    }
+
+    /// Prints what went wrong and returns the exit status.
+    static func report(_ error: any Error) -> Int32 {
+        if let e = error as? CLIError {
+            StdErr.line("khaosan: \(e.message)")
+            return e.exitCode
+        }
+        let code = Khaosan.exitCode(for: error)
+        if code == .success || error is ExitCode {
+            // --help, --version, or a command's own ExitCode: ArgumentParser prints what it has.
+            let message = Khaosan.fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { StdOut.line(message) } else { StdErr.line(message) }
+            }
+            return code.rawValue
+        }
+        if code == .validationFailure {
+            // ArgumentParser's usage errors exit 64 (EX_USAGE); Khaosan documents 2, as grep does.
+            StdErr.line(Khaosan.fullMessage(for: error))
+            return 2
+        }
+        StdErr.line("khaosan: \(error)")
+        return 1
+    }
+}
+
+struct Khaosan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "khaosan",
+        abstract: "Archive and search Thai government press releases.",
+        discussion: """
+            Talks to khaosan-ingestd (ingest, status) and khaosan-queryd (search, get, latest, \
+            stats, status) over Unix sockets; parse and tokenize work locally. Every command \
+            takes --json for JSON Lines output.
+
+            Exit status: 0 success, 1 rejected releases or a service error, 2 usage error \
+            (including a query that does not parse), 3 a service is not reachable.
+            """,
+        version: KhaosanCLI.version,
+        subcommands: [
+            IngestCommand.self, SearchCommand.self, GetCommand.self, LatestCommand.self,
+            StatsCommand.self, StatusCommand.self, ParseCommand.self, TokenizeCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import KhaosanModel
+import KhaosanRPC
+import KhaosanThai
+import KhaosanWire
+
+enum LanguageChoice: String, CaseIterable, ExpressibleByArgument {
+    case th, en
+    var language: Language { self == .th ? .th : .en }
+}
+
+enum SortChoice: String, CaseIterable, ExpressibleByArgument {
+    case relevance, newest, oldest
+    var wire: SearchRequest.Sort {
+        switch self {
+        case .relevance: .relevance
+        case .newest: .newest
+        case .oldest: .oldest
+        }
+    }
+}
+
+/// Word starts of a snippet, so Thai lines wrap between words rather than inside one.
+func thaiWordBreaks(_ text: String) -> Set<Int> {
+    Set(ThaiAnalyzer.shared.words(text).map(\.utf8Range.lowerBound))
+}
+
+/// Loading the dictionary costs about 0.1 s (release build): worth it for a person reading a
+/// terminal, not for a pipe, where lines break between clusters instead.
+func snippetWordBreaks() -> (String) -> Set<Int> {
+    if Terminal.stdoutIsTerminal { return { thaiWordBreaks($0) } }
+    return { _ in [] }
+}
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search the archive.",
+        discussion: """
+            QUERY is free text: words (Thai needs no spaces), "exact phrases", AND, OR, NOT and \
+            parentheses. A query that does not parse exits with status 2.
+
+            Dates for --from and --to: 2023-10-01, 1/10/2566 (day/month/Buddhist-era year) or \
+            1 ต.ค. 2566; both bounds are inclusive.
+
+            With --json, one object per hit with the keys rank, id, title, published \
+            (YYYY-MM-DD), published_thai, category, category_slug, language, score, snippet, \
+            highlights ([[start,end]] UTF-8 byte offsets into snippet) and source_url; the total \
+            and timing go to stderr. With --facets and --json, a last line \
+            {"facets":{"categories":[...],"months":[...]},"total":N} follows the hits.
+            """
+    )
+
+    @Argument(help: "The search query.")
+    var query: String
+
+    @Option(help: ArgumentHelp("Only releases published on or after this day.", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Only releases published on or before this day.", valueName: "date"))
+    var to: String?
+
+    @Option(name: .customLong("category"), help: ArgumentHelp(
+        "Only this category: Thai name or English slug (repeatable; any of them matches).",
+        valueName: "name-or-slug"))
+    var categories: [String] = []
+
+    @Option(help: "Only releases in this language.")
+    var lang: LanguageChoice?
+
+    @Option(help: "Order of the hits.")
+    var sort: SortChoice = .relevance
+
+    @Option(help: "Hits per page (1-1000).")
+    var limit: Int = 10
+
+    @Option(help: "Page of hits to show, from 1.")
+    var page: Int = 1
+
+    @Flag(help: "Also print the number of hits per category and per month.")
+    var facets = false
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var service: ServiceOptions
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000, got \(limit)") }
+        guard page >= 1 else { throw ValidationError("--page starts at 1, got \(page)") }
+        guard UInt64(page - 1) * UInt64(limit) <= UInt64(UInt32.max) else { throw ValidationError("--page \(page) is too far") }
+        if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("the query is empty") }
+    }
+
+    func request() throws(CLIError) -> SearchRequest {
+        let fromDate = try from.map { (s) throws(CLIError) in try parseDateArgument(s, option: "--from") }
+        let toDate = try to.map { (s) throws(CLIError) in try parseDateArgument(s, option: "--to") }
+        if let fromDate, let toDate, fromDate > toDate {
+            throw .usage("--from \(fromDate) is after --to \(toDate)")
+        }
+        return SearchRequest(
+            query: query, from: fromDate, to: toDate,
+            categories: categories.map(CategoryCatalog.trimmedName).filter { !$0.isEmpty },
+            language: lang?.language, sort: sort.wire, limit: UInt32(limit), offset: UInt32((page - 1) * limit), facets: facets)
+    }
+
+    func run() async throws {
+        let req = try request()
+        let started = ContinuousClock.now
+        let response: SearchResponse = try await service.query().call { client in
+            try await client.unary(KhaosanMethods.search, req)
+        }
+        let elapsed = ContinuousClock.now - started
+        let roundTrip = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+        let timing = "\(formatDuration(micros: roundTrip)) (server \(formatDuration(micros: response.tookMicros)))"
+        let firstRank = (page - 1) * limit + 1
+
+        if output.json {
+            for (i, h) in response.hits.enumerated() {
+                StdOut.line(JSONShapes.hit(h, rank: firstRank + i).encoded())
+            }
+            if facets {
+                StdOut.line(JSONValue.object([
+                    ("facets", .object([
+                        ("categories", JSONShapes.facets(response.categoryFacets)),
+                        ("months", JSONShapes.facets(response.monthFacets)),
+                    ])),
+                    ("total", .uint(response.total)),
+                ]).encoded())
+            }
+            if Terminal.stderrIsTerminal {
+                StdErr.line("\(groupedDigits(response.total)) results · \(timing)")
+            }
+            return
+        }
+
+        let style = output.style
+        let width = output.width
+        if response.hits.isEmpty {
+            StdOut.line(response.total == 0 ? "No results." : "No results on page \(page) (\(groupedDigits(response.total)) in all).")
+        } else {
+            let rankWidth = String(firstRank + response.hits.count - 1).count
+            for (i, h) in response.hits.enumerated() {
+                if i > 0 { StdOut.line("") }
+                for line in renderHit(h, rank: firstRank + i, rankWidth: rankWidth, width: width, style: style, wordBreaks: snippetWordBreaks()) {
+                    StdOut.line(line)
+                }
+            }
+        }
+        if facets { printFacets(response, style: style, width: width) }
+        StdOut.line("")
+        let shown = response.hits.isEmpty ? "" : "\(firstRank)-\(firstRank + response.hits.count - 1) of "
+        StdOut.line(style.dim("\(shown)\(groupedDigits(response.total)) results · \(timing)"))
+    }
+
+    private func printFacets(_ r: SearchResponse, style: Style, width: Int) {
+        func table(_ title: String, _ rows: [FacetCount]) {
+            guard !rows.isEmpty else { return }
+            StdOut.line("")
+            StdOut.line(style.bold(title))
+            let countWidth = rows.map { groupedDigits($0.count).count }.max() ?? 1
+            let labelRoom = max(10, width - countWidth - 4)
+            for f in rows {
+                let label = (f.label.isEmpty ? f.key : (f.label == f.key ? f.label : "\(f.label) (\(f.key))"))
+                StdOut.line("  " + groupedDigits(f.count).leftPadded(toWidth: countWidth) + "  " + label.truncated(toWidth: labelRoom))
+            }
+        }
+        table("Categories", r.categoryFacets)
+        table("Months", r.monthFacets)
+    }
+}
+
+struct LatestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latest",
+        abstract: "Show the most recently published releases.",
+        discussion: "With --json, one object per release with the keys of `khaosan search --json` (without rank)."
+    )
+
+    @Argument(help: ArgumentHelp("How many releases to show (1-1000).", valueName: "n"))
+    var count: Int = 10
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var service: ServiceOptions
+
+    func validate() throws {
+        guard (1...1000).contains(count) else { throw ValidationError("N must be between 1 and 1000, got \(count)") }
+    }
+
+    func run() async throws {
+        let response: LatestResponse = try await service.query().call { client in
+            try await client.unary(KhaosanMethods.latest, LatestRequest(limit: UInt32(count)))
+        }
+        if output.json {
+            for h in response.hits { StdOut.line(JSONShapes.hit(h).encoded()) }
+            return
+        }
+        if response.hits.isEmpty {
+            StdOut.line("The archive is empty.")
+            return
+        }
+        let style = output.style
+        let width = output.width
+        let rankWidth = String(response.hits.count).count
+        for (i, h) in response.hits.enumerated() {
+            if i > 0 { StdOut.line("") }
+            for line in renderHit(h, rank: i + 1, rankWidth: rankWidth, width: width, style: style, snippetLines: 2, wordBreaks: snippetWordBreaks()) {
+                StdOut.line(line)
+            }
+        }
+    }
+}

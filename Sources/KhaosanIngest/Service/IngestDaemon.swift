@@ -1,0 +1,287 @@
+import Foundation
+package import KhaosanModel
+package import KhaosanRPC
+package import KhaosanWire
+package import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+package struct IngestServiceConfiguration: Sendable {
+    package var socketPath: String
+    package var querySocketPath: String
+    /// Journal segments, checkpoint, catalog and the source id live here.
+    package var stateDirectory: String
+    /// uids (besides root and our own) that may ingest.
+    package var ingestUIDs: Set<UInt32> = []
+    /// uids that may only ask for status and health.
+    package var readerUIDs: Set<UInt32> = []
+    package var journalQuotaBytes: Int = 4 << 30
+    package var journalSegmentBytes: Int = 64 << 20
+    package var maxReleaseBytes: Int = ReleaseParser.defaultMaxBytes
+    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    /// Items of one bulk stream that may be in flight (parsed, waiting for their journal commit).
+    package var streamPipelineDepth: Int = 256
+
+    package init(socketPath: String, querySocketPath: String, stateDirectory: String) {
+        self.socketPath = socketPath
+        self.querySocketPath = querySocketPath
+        self.stateDirectory = stateDirectory
+    }
+}
+
+/// khaosan-ingestd: validates, journals (durably) and forwards releases to khaosan-queryd.
+package final class IngestDaemon: Service, Sendable {
+    package let configuration: IngestServiceConfiguration
+    private let core: IngestCore
+    private let server: RPCServer
+
+    package init(configuration: IngestServiceConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        core = try IngestCore(configuration: configuration, logger: logger)
+        var rpc = RPCServerConfiguration(socketPath: configuration.socketPath)
+        rpc.maxMessageBytes = configuration.maxMessageBytes
+        rpc.peerPolicy = PeerPolicy(
+            defaultUIDs: configuration.ingestUIDs,
+            perService: [
+                KhaosanMethods.ingestService: configuration.ingestUIDs,
+                KhaosanMethods.healthService: configuration.ingestUIDs.union(configuration.readerUIDs),
+            ]
+        )
+        var router = RPCRouter()
+        router.addHealth(core.health)
+        core.registerHandlers(into: &router)
+        server = RPCServer(configuration: rpc, router: router, logger: logger)
+    }
+
+    package func waitUntilListening() async throws { try await server.waitUntilListening() }
+
+    package func run() async throws {
+        defer { core.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.server.run() }
+            let forwarding = Task { await self.core.forwarder.run() }
+            defer { forwarding.cancel() }
+            try await group.next()
+            group.cancelAll()
+        }
+        await core.stop()
+    }
+}
+
+/// Intake, journal, catalog and forwarder: everything behind the socket.
+final class IngestCore: Sendable {
+    let configuration: IngestServiceConfiguration
+    let journal: Journal
+    let catalog: Catalog
+    let forwarder: Forwarder
+    let queryClient: RPCClient
+    let health: HealthStatus
+    private let counters = Mutex(Counters())
+    private let logger: Logger
+
+    struct Counters {
+        var accepted: UInt64 = 0
+        var duplicate: UInt64 = 0
+        var updated: UInt64 = 0
+        var rejected: UInt64 = 0
+    }
+
+    init(configuration: IngestServiceConfiguration, logger: Logger) throws {
+        try WireLibrary.checkMinimumVersion()
+        self.configuration = configuration
+        self.logger = logger
+        logger.info("starting", metadata: [
+            "khaosan.version": "\(IngestVersion.current)",
+            "protobuf_c.version": "\(WireLibrary.protobufCVersion)",
+            "journal.dir": "\(configuration.stateDirectory)",
+        ])
+        let dir = configuration.stateDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        journal = try Journal.open(JournalConfiguration(
+            directory: dir + "/journal",
+            segmentBytes: configuration.journalSegmentBytes,
+            quotaBytes: configuration.journalQuotaBytes,
+            maxRecordBytes: configuration.maxReleaseBytes * 2 + 4096
+        ))
+        let recovery = journal.recovery
+        if recovery.truncatedBytes > 0 {
+            logger.warning("journal recovery cut a torn tail", metadata: [
+                "journal.truncated_bytes": "\(recovery.truncatedBytes)",
+                "journal.segment": "\(recovery.truncatedSegment ?? "")",
+                "journal.saved_tail": "\(recovery.savedTail ?? "")",
+                "journal.reason": "\(recovery.reason ?? "")",
+            ])
+        }
+        catalog = try Catalog(path: dir + "/catalog.bin")
+        try Self.foldUnforwarded(journal: journal, into: catalog)
+        let source = try Self.sourceID(in: dir)
+        queryClient = RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
+        forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, configuration: .init(source: source), logger: logger)
+        health = HealthStatus(services: [KhaosanMethods.ingestService])
+        logger.info("journal open", metadata: [
+            "journal.last_sequence": "\(journal.lastSequence)", "journal.checkpoint": "\(journal.checkpoint)",
+            "catalog.releases": "\(catalog.count)", "journal.source": "\(source)",
+        ])
+    }
+
+    func stop() async {
+        catalog.sync()
+        await queryClient.close()
+    }
+
+    func close() { journal.close() }
+
+    /// Every journal record after the checkpoint is durable and counts as accepted, even if the
+    /// catalog file lost its entry in a crash.
+    private static func foldUnforwarded(journal: Journal, into catalog: Catalog) throws {
+        var position = journal.checkpoint
+        while true {
+            let records = try journal.read(after: position, maxRecords: 1024, maxBytes: 64 << 20)
+            guard let last = records.last else { break }
+            for r in records {
+                if let item = try? BatchItem(wireBytes: r.payload) { catalog.fold(id: item.release.id, hash: item.release.contentHash) }
+            }
+            position = last.sequence
+        }
+        catalog.sync()
+    }
+
+    /// The journal's identity towards the query service, which tracks applied positions per
+    /// source. Made once, kept with the journal.
+    private static func sourceID(in dir: String) throws -> String {
+        let path = dir + "/source-id"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            return existing
+        }
+        let id = "ingestd-" + UUID().uuidString.lowercased()
+        try Data(id.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return id
+    }
+
+    // MARK: Handlers
+
+    func registerHandlers(into router: inout RPCRouter) {
+        router.unary(KhaosanMethods.ingest) { [self] (request: IngestRequest, _) in
+            try await process(request)
+        }
+        router.bidirectional(KhaosanMethods.ingestStream) { [self] (requests: RequestStream<IngestRequest>, sink: ResponseSink<IngestResult>, context) in
+            try await processStream(requests, sink, context)
+        }
+        router.unary(KhaosanMethods.sync) { [self] (_: SyncRequest, _) in
+            let target = journal.lastSequence
+            try await forwarder.waitUntilForwarded(target)
+            return SyncResponse(appliedSequence: forwarder.forwarded)
+        }
+        router.unary(KhaosanMethods.ingestStatus) { [self] (_: IngestStatusRequest, _) in
+            let stats = journal.stats
+            let c = counters.withLock { $0 }
+            let forwarded = forwarder.forwarded
+            return IngestStatusResponse(
+                version: IngestVersion.current, protobufCVersion: WireLibrary.protobufCVersion,
+                journalBytes: UInt64(stats.bytesOnDisk), journalSegments: UInt32(stats.segmentCount),
+                lastSequence: stats.lastSequence, forwardedSequence: forwarded,
+                lag: stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0,
+                queryReachable: forwarder.queryReachable,
+                acceptedTotal: c.accepted, duplicateTotal: c.duplicate, updatedTotal: c.updated, rejectedTotal: c.rejected,
+                lastForwardError: forwarder.lastError
+            )
+        }
+    }
+
+    /// One result per request, in request order, with up to `streamPipelineDepth` items waiting
+    /// for their journal commit at once: that is what lets a single stream share fsyncs.
+    private func processStream(_ requests: RequestStream<IngestRequest>, _ sink: ResponseSink<IngestResult>, _ context: ServerContext) async throws {
+        let depth = SendCredit(initial: configuration.streamPipelineDepth)
+        let (pending, pendingSink) = AsyncStream.makeStream(of: Task<Result<IngestResult, any Error>, Never>.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { pendingSink.finish() }
+                for try await request in requests {
+                    try await depth.acquire()
+                    pendingSink.yield(Task {
+                        do { return .success(try await self.process(request)) } catch { return .failure(error) }
+                    })
+                }
+            }
+            group.addTask {
+                for await task in pending {
+                    let result = try await task.value.get()
+                    try await sink.send(result)
+                    depth.grant(1)
+                }
+            }
+            do {
+                try await group.waitForAll()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    private func parse(_ request: IngestRequest) throws(ReleaseError) -> (fileName: String, release: Release) {
+        switch request {
+        case .raw(let raw, let categoryOverride):
+            return (raw.fileName, try ReleaseParser.parse(raw, categoryOverride: categoryOverride, maxBytes: configuration.maxReleaseBytes))
+        case .release(let r):
+            return ("release \(r.id)", try StructuredInput.validate(r, maxBytes: configuration.maxReleaseBytes))
+        }
+    }
+
+    private func process(_ request: IngestRequest) async throws -> IngestResult {
+        // A Result rather than do/catch: Swift 6.3 crashes compiling a typed-throws catch here.
+        let fileName: String
+        let release: Release
+        switch Result(catching: { () throws(ReleaseError) in try parse(request) }) {
+        case .success(let parsed):
+            (fileName, release) = parsed
+        case .failure(let error):
+            counters.withLock { $0.rejected += 1 }
+            Counter(label: "khaosan_ingest_items_total", dimensions: [("status", "rejected")]).increment()
+            return IngestResult(status: .rejected, id: 0, fileName: Self.name(of: request), error: error)
+        }
+        let (decision, previous) = catalog.reserve(id: release.id, hash: release.contentHash)
+        if decision == .duplicate {
+            counters.withLock { $0.duplicate += 1 }
+            return IngestResult(status: .duplicate, id: release.id, fileName: fileName)
+        }
+        let sequence: UInt64
+        do {
+            let payload = try BatchItem(sequence: 0, release: release).wireBytes()
+            sequence = try await journal.append(payload)
+        } catch let e as JournalError {
+            catalog.release(id: release.id, hash: release.contentHash, previous: previous)
+            switch e.code {
+            case .quotaExceeded:
+                throw RPCError(code: .resourceExhausted, message: "journal quota of \(configuration.journalQuotaBytes) bytes is full: khaosan-queryd has not taken releases (\(forwarder.lastError ?? "no error yet")); nothing after this item was accepted", cause: e)
+            case .tooLarge:
+                counters.withLock { $0.rejected += 1 }
+                return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(code: .tooLarge, message: e.message))
+            default:
+                health.setAll(.notServing)
+                logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
+                throw RPCError(code: .unavailable, message: "journal cannot be written: \(e.message)", cause: e)
+            }
+        } catch {
+            catalog.release(id: release.id, hash: release.contentHash, previous: previous)
+            throw RPCError(code: .internal, message: "cannot encode release \(release.id): \(error)")
+        }
+        catalog.committed(id: release.id, hash: release.contentHash)
+        let status: IngestResult.Status = decision == .new ? .accepted : .updated
+        counters.withLock { c in if status == .accepted { c.accepted += 1 } else { c.updated += 1 } }
+        Counter(label: "khaosan_ingest_items_total", dimensions: [("status", status == .accepted ? "accepted" : "updated")]).increment()
+        return IngestResult(status: status, id: release.id, fileName: fileName, sequence: sequence)
+    }
+
+    private static func name(of request: IngestRequest) -> String {
+        switch request {
+        case .raw(let raw, _): raw.fileName
+        case .release(let r): "release \(r.id)"
+        }
+    }
+}
+
+package enum IngestVersion {
+    package static let current = "0.1.0"
+}

@@ -1,0 +1,233 @@
+import Foundation
+package import KhaosanModel
+package import KhaosanRPC
+package import KhaosanWire
+package import Logging
+import Metrics
+import NIOPosix
+package import ServiceLifecycle
+
+package struct QueryServiceConfiguration: Sendable {
+    package var socketPath: String
+    package var databasePath: String
+    /// uids (besides root and our own) that may search; the ingester's uid must be in
+    /// `ingestUIDs` to apply batches.
+    package var readerUIDs: Set<UInt32> = []
+    package var ingestUIDs: Set<UInt32> = []
+    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    /// Threads that run SQLite work, so the RPC event loops never block on the disk.
+    package var databaseThreads: Int = 4
+    package var healthCheckInterval: Duration = .seconds(2)
+
+    package init(socketPath: String, databasePath: String) {
+        self.socketPath = socketPath
+        self.databasePath = databasePath
+    }
+}
+
+package enum KhaosanVersion {
+    package static let current = "0.1.0"
+}
+
+/// khaosan-queryd: the store and search engine behind a Unix-socket RPC server.
+package final class QueryDaemon: Service, Sendable {
+    package let configuration: QueryServiceConfiguration
+    package let store: ReleaseStore
+    private let server: RPCServer
+    private let health: HealthStatus
+    private let pool: NIOThreadPool
+    private let logger: Logger
+
+    package init(configuration: QueryServiceConfiguration, logger: Logger) throws {
+        try WireLibrary.checkMinimumVersion()
+        logger.info("starting", metadata: [
+            "khaosan.version": "\(KhaosanVersion.current)",
+            "protobuf_c.version": "\(WireLibrary.protobufCVersion)",
+            "db.path": "\(configuration.databasePath)",
+        ])
+        self.configuration = configuration
+        self.logger = logger
+        let dbDir = (configuration.databasePath as NSString).deletingLastPathComponent
+        if !dbDir.isEmpty {
+            try FileManager.default.createDirectory(atPath: dbDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        }
+        self.store = try ReleaseStore(path: configuration.databasePath, logger: logger)
+        let health = HealthStatus(services: [KhaosanMethods.queryService])
+        self.health = health
+        let pool = NIOThreadPool(numberOfThreads: configuration.databaseThreads)
+        pool.start()
+        self.pool = pool
+        var rpc = RPCServerConfiguration(socketPath: configuration.socketPath)
+        rpc.maxMessageBytes = configuration.maxMessageBytes
+        rpc.peerPolicy = PeerPolicy(
+            defaultUIDs: configuration.readerUIDs.union(configuration.ingestUIDs),
+            perService: [:]
+        )
+        let handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: configuration.ingestUIDs, logger: logger)
+        var router = RPCRouter()
+        router.limits = .default
+        handlers.register(into: &router)
+        router.addHealth(health)
+        self.server = RPCServer(configuration: rpc, router: router, logger: logger)
+    }
+
+    package func waitUntilListening() async throws { try await server.waitUntilListening() }
+
+    package func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.server.run() }
+            group.addTask { await self.watchStorage() }
+            try await group.next()
+            group.cancelAll()
+        }
+        try? await pool.shutdownGracefully()
+    }
+
+    /// NOT_SERVING while the database cannot be written (disk gone, read-only remount, ...), so
+    /// the ingester holds its journal instead of failing batches.
+    private func watchStorage() async {
+        while !Task.isCancelled {
+            let ok = store.checkWritable()
+            let status: HealthCheckResponse.ServingStatus = ok ? .serving : .notServing
+            if health.status(of: "") != status {
+                logger.warning("health changed", metadata: ["health.status": "\(status)"])
+            }
+            health.setAll(status)
+            try? await Task.sleep(for: configuration.healthCheckInterval)
+            if Task.isCancelled || isShuttingDown { return }
+        }
+    }
+
+    private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
+}
+
+/// The QueryService methods: conversion between wire messages and the store's types.
+struct QueryHandlers: Sendable {
+    let store: ReleaseStore
+    let pool: NIOThreadPool
+    let ingestUIDs: Set<UInt32>
+    let logger: Logger
+
+    private static let calls = Counter(label: "khaosan_query_calls_total")
+
+    /// SQLite calls block; they run on the thread pool.
+    private func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let timer = Metrics.Timer(label: "khaosan_query_call_duration", dimensions: [("method", method)])
+        let start = ContinuousClock.now
+        defer {
+            let (sec, atto) = (ContinuousClock.now - start).components
+            timer.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
+        }
+        Self.calls.increment()
+        do {
+            return try await pool.runIfActive(body)
+        } catch let e as QuerySyntaxError {
+            throw RPCError(code: .invalidArgument, message: e.description)
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(code: .unavailable, message: "database error: \(error)", cause: error)
+        }
+    }
+
+    func register(into router: inout RPCRouter) {
+        router.unary(KhaosanMethods.search) { (request: SearchRequest, _) in
+            let query = SearchQuery(
+                text: request.query, from: request.from, to: request.to, categories: request.categories,
+                language: request.language, sort: Self.sort(request.sort),
+                limit: request.limit == 0 ? 10 : Int(request.limit), offset: Int(request.offset), facets: request.facets
+            )
+            let results = try await db("search") { try store.search(query) }
+            return SearchResponse(
+                hits: results.hits.map(Self.hit),
+                total: UInt64(results.total),
+                categoryFacets: results.categoryFacets.map(Self.facet),
+                monthFacets: results.monthFacets.map(Self.facet),
+                tookMicros: UInt64(max(0, results.tookMicros))
+            )
+        }
+        router.unary(KhaosanMethods.get) { (request: GetRequest, _) in
+            guard let stored = try await db("get", { try store.get(id: request.id, includeVersions: request.includeVersions) }) else {
+                throw RPCError(code: .notFound, message: "no release with id \(request.id)")
+            }
+            return GetResponse(
+                release: stored.release, version: UInt32(stored.version),
+                versions: stored.versions.map { ReleaseVersion(version: UInt32($0.version), contentHash: $0.contentHash, storedAtUnixMs: $0.storedAt, release: $0.release) }
+            )
+        }
+        router.unary(KhaosanMethods.latest) { (request: LatestRequest, _) in
+            let limit = request.limit == 0 ? 10 : min(Int(request.limit), 1000)
+            return LatestResponse(hits: try await db("latest") { try store.latest(limit: limit) }.map(Self.hit))
+        }
+        router.unary(KhaosanMethods.stats) { (_: StatsRequest, _) in
+            let s = try await db("stats") { try store.stats() }
+            return StatsResponse(
+                version: KhaosanVersion.current, releases: UInt64(s.releases), versions: UInt64(s.versions),
+                databaseBytes: s.databaseBytes, textBytes: s.textBytes, first: s.firstPublished, last: s.lastPublished,
+                categories: s.categories.map(Self.facet), languages: s.languages.map(Self.facet),
+                appliedSequence: 0, protobufCVersion: WireLibrary.protobufCVersion
+            )
+        }
+        router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in
+            try requireIngester(context)
+            guard !request.source.isEmpty else { throw RPCError(code: .invalidArgument, message: "source: empty") }
+            let items = request.items.map { (sequence: $0.sequence, release: $0.release) }
+            let outcome = try await db("apply_batch") { try store.apply(source: request.source, items: items) }
+            context.logger.debug("applied batch", metadata: [
+                "batch.items": "\(items.count)", "batch.inserted": "\(outcome.inserted)",
+                "batch.updated": "\(outcome.updated)", "batch.duplicates": "\(outcome.duplicates)",
+                "batch.applied_sequence": "\(outcome.appliedSequence)",
+            ])
+            return ApplyBatchResponse(
+                appliedSequence: outcome.appliedSequence, inserted: UInt32(outcome.inserted),
+                updated: UInt32(outcome.updated), duplicates: UInt32(outcome.duplicates)
+            )
+        }
+        router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in
+            AppliedPositionResponse(appliedSequence: try await db("applied_position") { try store.appliedSequence(source: request.source) })
+        }
+        router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, _) in
+            let (ok, detail) = try await db("check_integrity") { try store.integrityCheck() }
+            return IntegrityCheckResponse(ok: ok, detail: detail)
+        }
+        router.unary(KhaosanMethods.backup) { (request: BackupRequest, context) in
+            try requireIngester(context)
+            guard request.path.hasPrefix("/") else { throw RPCError(code: .invalidArgument, message: "path: must be absolute: \(request.path)") }
+            guard !FileManager.default.fileExists(atPath: request.path) else {
+                throw RPCError(code: .alreadyExists, message: "path: \(request.path) already exists")
+            }
+            let bytes = try await db("backup") { try store.backup(to: request.path) }
+            let releases = try await db("stats") { try store.stats().releases }
+            context.logger.info("backup written", metadata: ["backup.path": "\(request.path)", "backup.bytes": "\(bytes)"])
+            return BackupResponse(bytes: bytes, releases: UInt64(releases))
+        }
+    }
+
+    /// Writing calls need a uid from the ingest list (root and our own uid always pass).
+    private func requireIngester(_ context: ServerContext) throws {
+        let uid = context.peer.uid
+        if uid == 0 || uid == PeerCredentials.currentUID || ingestUIDs.contains(uid) { return }
+        throw RPCError(code: .permissionDenied, message: "uid \(uid) may search but not write")
+    }
+
+    static func sort(_ s: SearchRequest.Sort) -> SearchQuery.Sort {
+        switch s {
+        case .relevance: .relevance
+        case .newest: .newest
+        case .oldest: .oldest
+        }
+    }
+
+    static func hit(_ h: SearchResultHit) -> SearchHit {
+        SearchHit(
+            id: h.id, title: h.title, published: h.published, category: h.category, language: h.language,
+            score: h.score, snippet: h.snippet,
+            highlights: h.highlights.map { Highlight(start: UInt32($0.lowerBound), end: UInt32($0.upperBound)) },
+            sourceURL: h.sourceURL
+        )
+    }
+
+    static func facet(_ f: KhaosanQuery.FacetCount) -> KhaosanWire.FacetCount {
+        KhaosanWire.FacetCount(key: f.key, label: f.label, count: UInt64(f.count))
+    }
+}

@@ -1,0 +1,389 @@
+import Foundation
+import GRDB
+package import KhaosanModel
+import KhaosanThai
+package import Logging
+
+/// The durable archive of khaosan-queryd: releases, their versions, per-source applied positions and
+/// the FTS5 index, in one SQLite file (WAL, synchronous=FULL).
+///
+/// Layout: `releases` holds the small per-release columns (dense, so filters, facets and date
+/// sorts read few pages); `release_texts` holds title and body once, in CompactText form (one
+/// byte per Thai character); `fts` is an external-content FTS5 table over the view
+/// `release_texts_decoded` (decoding through `khaosan_text()`), kept in sync by hand in `apply`.
+/// Superseded versions live whole (JSON) in `release_versions`; the current one is never duplicated.
+package final class ReleaseStore: Sendable {
+    package let path: String
+    package let readOnly: Bool
+    let pool: DatabasePool
+    let logger: Logger
+    let resultCache = ResultCache()
+
+    package init(path: String, logger: Logger, readOnly: Bool = false) throws {
+        self.path = path
+        self.readOnly = readOnly
+        self.logger = logger
+        var config = Configuration()
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.label = "khaosan-store"
+        config.maximumReaderCount = 3
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            db.add(tokenizer: ThaiFTS5Tokenizer.self)
+            db.add(function: ReleaseStore.textFunction)
+            // Must be set before the first table exists; ignored on an existing file.
+            // Incremental auto-vacuum lets optimize() hand the pages freed by FTS5 segment merges
+            // back to the file system.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL") }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        // DatabasePool runs setUpWALMode (synchronous=NORMAL) on the writer after prepareDatabase:
+        // set FULL again on the writer, and check it there and on a reader.
+        if !readOnly {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                let level = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+                guard level == 2 else {
+                    throw DatabaseError(message: "\(path): PRAGMA synchronous is \(level) after setting FULL (2)")
+                }
+            }
+            try Self.migrator.migrate(pool)
+        }
+        let readerLevel = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        guard readerLevel == 2 else {
+            throw DatabaseError(message: "\(path): PRAGMA synchronous is \(readerLevel) on a reader, expected FULL (2)")
+        }
+        if readOnly {
+            let applied = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            guard applied else { throw DatabaseError(message: "\(path): schema is missing or older than this program (opened read-only)") }
+        }
+        logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE releases (
+                    id INTEGER PRIMARY KEY,
+                    published_days INTEGER NOT NULL,
+                    language TEXT NOT NULL,
+                    category_name TEXT NOT NULL,
+                    category_slug TEXT,
+                    version INTEGER NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    text_bytes INTEGER NOT NULL,
+                    source_url TEXT NOT NULL,
+                    entities TEXT NOT NULL
+                );
+                CREATE INDEX releases_published ON releases(published_days);
+                CREATE INDEX releases_category ON releases(category_name, category_slug);
+                CREATE INDEX releases_language ON releases(language);
+                CREATE TABLE release_texts (
+                    id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+                    title BLOB NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE VIEW release_texts_decoded AS
+                    SELECT id, khaosan_text(title) AS title, khaosan_text(body) AS body FROM release_texts;
+                CREATE TABLE release_versions (
+                    release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    release BLOB NOT NULL,
+                    PRIMARY KEY (release_id, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE positions (
+                    source TEXT PRIMARY KEY,
+                    applied_sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE archive_totals (
+                    one INTEGER PRIMARY KEY CHECK (one = 1),
+                    text_bytes INTEGER NOT NULL
+                );
+                INSERT INTO archive_totals VALUES (1, 0);
+                CREATE VIRTUAL TABLE fts USING fts5(
+                    title, body,
+                    content = 'release_texts_decoded', content_rowid = 'id',
+                    tokenize = '\(ThaiFTS5Tokenizer.name)'
+                );
+                INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(8.0, 1.0)');
+                INSERT INTO fts(fts, rank) VALUES ('automerge', 8);
+                INSERT INTO fts(fts, rank) VALUES ('hashsize', 67108864);
+                """)
+        }
+        return m
+    }
+
+    // MARK: - Apply
+
+    package func apply(source: String, items: [(sequence: UInt64, release: Release)]) throws -> ApplyOutcome {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        defer { resultCache.invalidate() }
+        return try pool.write { db in
+            var outcome = ApplyOutcome()
+            let stored = try Self.appliedSequence(db, source)
+            var position = stored
+            var addedText: Int64 = 0
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for (sequence, release) in items {
+                guard sequence > stored else { outcome.skipped += 1; continue }
+                position = max(position, sequence)
+                let body = release.paragraphs.joined(separator: "\n")
+                let textBytes = Int64(release.title.utf8.count + body.utf8.count)
+                let existing = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT content_hash, version, stored_at, text_bytes FROM releases WHERE id = ?"),
+                    arguments: [release.id])
+                guard let existing else {
+                    try Self.insertRow(db, release, body: body, textBytes: textBytes, version: 1, now: now)
+                    try db.cachedStatement(sql: "INSERT INTO release_texts(id, title, body) VALUES (?, ?, ?)")
+                        .execute(arguments: [release.id, Self.blob(release.title), Self.blob(body)])
+                    try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
+                        .execute(arguments: [release.id, release.title, body])
+                    addedText += textBytes
+                    outcome.inserted += 1
+                    continue
+                }
+                let oldHash: String = existing[0]
+                if oldHash == release.contentHash { outcome.duplicates += 1; continue }
+                // A new version: keep the old one whole, then replace the current row and its index entries.
+                let oldVersion: Int = existing[1]
+                let oldStoredAt: Int64 = existing[2]
+                let oldTextBytes: Int64 = existing[3]
+                guard let old = try Self.loadRelease(db, id: release.id) else {
+                    throw DatabaseError(message: "\(path): release \(release.id) has a row but no text")
+                }
+                try db.cachedStatement(sql: """
+                    INSERT INTO release_versions(release_id, version, content_hash, stored_at, release) VALUES (?, ?, ?, ?, ?)
+                    """).execute(arguments: [release.id, oldVersion, oldHash, oldStoredAt, try encoder.encode(old)])
+                let oldBody = old.paragraphs.joined(separator: "\n")
+                try db.cachedStatement(sql: "INSERT INTO fts(fts, rowid, title, body) VALUES ('delete', ?, ?, ?)")
+                    .execute(arguments: [release.id, old.title, oldBody])
+                try db.cachedStatement(sql: """
+                    UPDATE releases SET published_days = ?, language = ?, category_name = ?, category_slug = ?,
+                        version = ?, stored_at = ?, content_hash = ?, text_bytes = ?, source_url = ?, entities = ?
+                    WHERE id = ?
+                    """).execute(arguments: [
+                        release.published.daysSinceEpoch, release.language.rawValue, release.category.name,
+                        release.category.slug, oldVersion + 1, now, release.contentHash, textBytes,
+                        release.sourceURL, Self.joinEntities(release.entities), release.id,
+                    ])
+                try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ? WHERE id = ?")
+                    .execute(arguments: [Self.blob(release.title), Self.blob(body), release.id])
+                try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
+                    .execute(arguments: [release.id, release.title, body])
+                addedText += textBytes - oldTextBytes
+                outcome.updated += 1
+            }
+            if addedText != 0 {
+                try db.cachedStatement(sql: "UPDATE archive_totals SET text_bytes = text_bytes + ? WHERE one = 1")
+                    .execute(arguments: [addedText])
+            }
+            if position != stored {
+                try db.cachedStatement(sql: """
+                    INSERT INTO positions(source, applied_sequence) VALUES (?, ?)
+                    ON CONFLICT(source) DO UPDATE SET applied_sequence = excluded.applied_sequence
+                    """).execute(arguments: [source, Int64(bitPattern: position)])
+            }
+            outcome.appliedSequence = position
+            return outcome
+        }
+    }
+
+    private static func insertRow(_ db: Database, _ r: Release, body: String, textBytes: Int64, version: Int, now: Int64) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO releases(id, published_days, language, category_name, category_slug, version, stored_at,
+                content_hash, text_bytes, source_url, entities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                r.id, r.published.daysSinceEpoch, r.language.rawValue, r.category.name, r.category.slug, version, now,
+                r.contentHash, textBytes, r.sourceURL, joinEntities(r.entities),
+            ])
+    }
+
+    static func blob(_ s: String) -> Data { Data(CompactText.encode(s)) }
+
+    static func text(_ row: Row, _ i: Int) throws -> String {
+        try row.withUnsafeData(atIndex: i) { d in d.map { $0.withUnsafeBytes { CompactText.decode($0) } } ?? "" }
+    }
+
+    static let textFunction = DatabaseFunction("khaosan_text", argumentCount: 1, pure: true) { values in
+        guard case .blob(let d) = values[0].storage else { return values[0] }
+        return d.withUnsafeBytes { CompactText.decode($0) }
+    }
+
+    // Entities are names; none contains a newline, so a newline-joined column is enough.
+    static func joinEntities(_ e: [String]) -> String { e.joined(separator: "\n") }
+    static func splitEntities(_ s: String) -> [String] {
+        s.isEmpty ? [] : s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    package func appliedSequence(source: String) throws -> UInt64 {
+        try pool.read { db in try Self.appliedSequence(db, source) }
+    }
+
+    static func appliedSequence(_ db: Database, _ source: String) throws -> UInt64 {
+        let v = try Int64.fetchOne(db.cachedStatement(sql: "SELECT applied_sequence FROM positions WHERE source = ?"),
+                                   arguments: [source])
+        return v.map { UInt64(bitPattern: $0) } ?? 0
+    }
+
+    // MARK: - Reads
+
+    static func loadRelease(_ db: Database, id: Int64) throws -> Release? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT r.id, r.published_days, r.language, r.category_name, r.category_slug, r.content_hash,
+                   r.source_url, r.entities, t.title, t.body
+            FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
+            """), arguments: [id]) else { return nil }
+        let body = try text(row, 9)
+        return Release(
+            id: row[0], sourceURL: row[6], title: try text(row, 8),
+            published: CivilDate(daysSinceEpoch: row[1]),
+            category: Category(name: row[3], slug: row[4]),
+            language: try language(row[2], id: id),
+            paragraphs: body.isEmpty ? [] : body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+            entities: splitEntities(row[7]),
+            contentHash: row[5])
+    }
+
+    static func language(_ raw: String, id: Int64) throws -> Language {
+        guard let l = Language(rawValue: raw) else {
+            throw DatabaseError(message: "release \(id): unknown language '\(raw)' in column releases.language")
+        }
+        return l
+    }
+
+    package func get(id: Int64, includeVersions: Bool) throws -> StoredRelease? {
+        try pool.read { db in
+            guard let release = try Self.loadRelease(db, id: id),
+                  let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT version, stored_at FROM releases WHERE id = ?"), arguments: [id])
+            else { return nil }
+            var stored = StoredRelease(release: release, version: row[0], storedAt: row[1], versions: [])
+            if includeVersions {
+                let decoder = JSONDecoder()
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT version, content_hash, stored_at, release FROM release_versions WHERE release_id = ? ORDER BY version
+                    """), arguments: [id])
+                for r in rows {
+                    let data: Data = r[3]
+                    let old: Release
+                    do { old = try decoder.decode(Release.self, from: data) } catch {
+                        throw DatabaseError(message: "release \(id) version \(r[0] as Int): bad JSON in release_versions.release: \(error)")
+                    }
+                    stored.versions.append(StoredVersion(version: r[0], contentHash: r[1], storedAt: r[2], release: old))
+                }
+                stored.versions.append(StoredVersion(version: stored.version, contentHash: release.contentHash, storedAt: stored.storedAt, release: release))
+            }
+            return stored
+        }
+    }
+
+    package func latest(limit: Int) throws -> [SearchResultHit] {
+        let limit = min(max(limit, 1), SearchQuery.maxLimit)
+        return try pool.read { db in
+            let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM releases ORDER BY published_days DESC, id DESC LIMIT ?"),
+                                         arguments: [limit])
+            return try ids.compactMap { try Self.hit(db, id: $0, score: 0, needles: []) }
+        }
+    }
+
+    static func hit(_ db: Database, id: Int64, score: Double, needles: [[UInt8]]) throws -> SearchResultHit? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT r.published_days, r.language, r.category_name, r.category_slug, r.source_url, t.title, t.body
+            FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
+            """), arguments: [id]) else { return nil }
+        let (snippet, highlights) = Snippet.make(text: try text(row, 6), needles: needles)
+        return SearchResultHit(
+            id: id, title: try text(row, 5), published: CivilDate(daysSinceEpoch: row[0]),
+            category: Category(name: row[2], slug: row[3]), language: try language(row[1], id: id),
+            score: score, snippet: snippet, highlights: highlights, sourceURL: row[4])
+    }
+
+    // MARK: - Maintenance
+
+    package func stats() throws -> ArchiveStats {
+        var stats = try pool.read { db -> ArchiveStats in
+            let releases = try Int.fetchOne(db, sql: "SELECT count(*) FROM releases") ?? 0
+            let old = try Int.fetchOne(db, sql: "SELECT count(*) FROM release_versions") ?? 0
+            let text = try Int64.fetchOne(db, sql: "SELECT text_bytes FROM archive_totals") ?? 0
+            let range = try Row.fetchOne(db, sql: "SELECT min(published_days), max(published_days) FROM releases")
+            let cats = try Row.fetchAll(db, sql: """
+                SELECT category_name, category_slug, count(*) FROM releases GROUP BY category_name, category_slug
+                """).map { FacetCount(key: ($0[1] as String?) ?? $0[0], label: $0[0], count: $0[2]) }
+            let langs = try Row.fetchAll(db, sql: "SELECT language, count(*) FROM releases GROUP BY language")
+                .map { FacetCount(key: $0[0], label: $0[0], count: $0[1]) }
+            return ArchiveStats(
+                releases: releases, versions: releases + old, databaseBytes: 0, textBytes: UInt64(max(text, 0)),
+                firstPublished: (range?[0] as Int?).map(CivilDate.init(daysSinceEpoch:)),
+                lastPublished: (range?[1] as Int?).map(CivilDate.init(daysSinceEpoch:)),
+                categories: Self.sortFacets(cats), languages: Self.sortFacets(langs))
+        }
+        stats.databaseBytes = fileSize(path) + fileSize(path + "-wal")
+        return stats
+    }
+
+    static func sortFacets(_ f: [FacetCount]) -> [FacetCount] {
+        f.sorted { ($0.count, $1.key) > ($1.count, $0.key) }
+    }
+
+    private func fileSize(_ p: String) -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// `PRAGMA integrity_check` on the file, then FTS5's own check of the index against the texts.
+    package func integrityCheck() throws -> (ok: Bool, detail: String) {
+        let lines = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        if lines != ["ok"] { return (false, "integrity_check: " + lines.prefix(20).joined(separator: "; ")) }
+        do {
+            if readOnly {
+                // FTS5's check is an INSERT; a read-only store can only run the file check.
+                return (true, "integrity_check: ok; fts: not checked (read-only)")
+            }
+            try pool.write { db in try db.execute(sql: "INSERT INTO fts(fts) VALUES ('integrity-check')") }
+        } catch {
+            return (false, "fts integrity-check: \(error)")
+        }
+        return (true, "integrity_check: ok; fts integrity-check: ok")
+    }
+
+    /// Merges the FTS5 segments into one: call after a bulk load.
+    package func optimize() throws {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "INSERT INTO fts(fts) VALUES ('optimize')")
+            try db.execute(sql: "PRAGMA incremental_vacuum")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    /// A consistent online copy (VACUUM INTO) at `path`, which must not exist. Returns its size.
+    package func backup(to target: String) throws -> UInt64 {
+        if FileManager.default.fileExists(atPath: target) {
+            throw DatabaseError(message: "backup target \(target) already exists")
+        }
+        // A reader sees one snapshot, so writers keep going while the copy is made.
+        try pool.unsafeReentrantRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [target]) }
+        return fileSize(target)
+    }
+
+    /// False when the store was opened read-only or the file cannot take a write lock now.
+    package func checkWritable() -> Bool {
+        guard !readOnly, FileManager.default.isWritableFile(atPath: path) else { return false }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return true
+        } catch {
+            logger.warning("release store not writable", metadata: ["path": "\(path)", "error": "\(error)"])
+            return false
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import GRDB
+import KhaosanThai
+
+/// The FTS5 tokenizer `khaosan_thai`.
+///
+/// Documents go through ThaiAnalyzer's index stream. Queries do not: the query parser has already
+/// turned the user's words into analyser tokens and quoted them, so a quoted string is split on
+/// ASCII spaces and each piece passed through unchanged (re-analysing a bigram would split it again).
+final class ThaiFTS5Tokenizer: FTS5CustomTokenizer {
+    static let name = "khaosan_thai"
+
+    init(db: Database, arguments: [String]) throws {}
+
+    func tokenize(
+        context: UnsafeMutableRawPointer?,
+        tokenization: FTS5Tokenization,
+        pText: UnsafePointer<CChar>?,
+        nText: CInt,
+        tokenCallback: @escaping FTS5TokenCallback
+    ) -> CInt {
+        let ok: CInt = 0  // SQLITE_OK
+        guard let pText, nText > 0 else { return ok }
+        let n = Int(nText)
+        if tokenization.contains(.query) {
+            var start = 0
+            var i = 0
+            while i <= n {
+                if i == n || pText[i] == 0x20 {
+                    if i > start {
+                        let rc = tokenCallback(context, 0, pText + start, CInt(i - start), CInt(start), CInt(i))
+                        if rc != ok { return rc }
+                    }
+                    start = i + 1
+                }
+                i += 1
+            }
+            return ok
+        }
+        let text = pText.withMemoryRebound(to: UInt8.self, capacity: n) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+        }
+        var rc = ok
+        ThaiAnalyzer.shared.indexTokens(text) { token in
+            guard rc == ok else { return }
+            var t = token.text
+            rc = t.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { p in
+                    tokenCallback(context, 0, p.baseAddress, CInt(p.count),
+                                  CInt(token.utf8Range.lowerBound), CInt(token.utf8Range.upperBound))
+                }
+            }
+        }
+        return rc
+    }
+}
+

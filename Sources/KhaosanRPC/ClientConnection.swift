@@ -1,0 +1,266 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One client connection: owns the channel and the table of open calls, and routes inbound
+/// frames to them from the event loop.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    private let configuration: RPCClientConfiguration
+    private let state = Mutex(State())
+
+    private struct State {
+        var calls: [UInt32: ClientCall] = [:]
+        var nextStreamID: UInt32 = 1
+        var usable = true
+    }
+
+    private init(channel: any Channel, configuration: RPCClientConfiguration) {
+        self.channel = channel
+        self.configuration = configuration
+    }
+
+    var isUsable: Bool { state.withLock { $0.usable } && channel.isActive }
+
+    static func connect(configuration: RPCClientConfiguration, group: any EventLoopGroup, logger: Logger) async throws -> ClientConnection {
+        let path = configuration.socketPath
+        let box = Mutex<ClientConnection?>(nil)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
+                .channelInitializer { ch in
+                    ch.eventLoop.makeCompletedFuture {
+                        try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: configuration.maxMessageBytes)))
+                        try ch.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                        try ch.pipeline.syncOperations.addHandler(ClientFrameHandler(connection: { box.withLock { $0 } }))
+                    }
+                }
+                .connect(unixDomainSocketPath: path)
+                .get()
+        } catch {
+            throw RPCError(code: .unavailable, message: "cannot connect to \(path): \(Self.describe(error))", cause: error)
+        }
+        let connection = ClientConnection(channel: channel, configuration: configuration)
+        box.withLock { $0 = connection }
+        logger.trace("connected", metadata: ["rpc.socket": "\(path)"])
+        return connection
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return io.description }
+        return "\(error)"
+    }
+
+    func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, flush: Bool) throws -> ClientCall {
+        let remaining = deadline - .now
+        guard remaining > .zero else { throw RPCError(code: .deadlineExceeded, message: "deadline passed before the call started") }
+        let call: ClientCall? = state.withLock { s in
+            guard s.usable else { return nil }
+            let id = s.nextStreamID
+            s.nextStreamID &+= 2
+            let call = ClientCall(id: id, connection: self, window: configuration.streamWindow, deadline: deadline)
+            s.calls[id] = call
+            return call
+        }
+        guard let call else { throw RPCError(code: .unavailable, message: "connection is closing") }
+        var payload = ByteBuffer()
+        CallHeaders(path: path, timeoutNanos: UInt64(max(1, remaining.nanoseconds)), metadata: metadata).encode(into: &payload)
+        write(Frame(kind: .headers, stream: call.id, payload: payload), flush: flush)
+        call.armDeadline()
+        return call
+    }
+
+    func write(_ frame: Frame, flush: Bool = true) {
+        if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
+    }
+
+    func writeAndWait(_ frame: Frame) async throws {
+        do {
+            try await channel.writeAndFlush(frame).get()
+        } catch {
+            throw RPCError(code: .unavailable, message: "connection lost while sending: \(error)", cause: error)
+        }
+    }
+
+    func remove(_ id: UInt32) { state.withLock { _ = $0.calls.removeValue(forKey: id) } }
+
+    // Called on the event loop.
+    fileprivate func received(_ frame: Frame) {
+        let call = state.withLock { $0.calls[frame.stream] }
+        switch frame.kind {
+        case .message: call?.received(frame.payload)
+        case .trailers:
+            let trailers: CallTrailers
+            do { trailers = try CallTrailers.decode(frame.payload) } catch {
+                trailers = CallTrailers(code: .internal, message: "bad trailers from server: \(error)", metadata: [:])
+            }
+            remove(frame.stream)
+            call?.ended(trailers)
+        case .window:
+            if let n = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self) { call?.sendCredit.grant(Int(n)) }
+        case .goAway:
+            // Calls already open finish; new ones go to a new connection.
+            state.withLock { $0.usable = false }
+        default: break
+        }
+    }
+
+    fileprivate func closed(_ error: (any Error)?) {
+        let calls = state.withLock { s in
+            s.usable = false
+            defer { s.calls.removeAll() }
+            return Array(s.calls.values)
+        }
+        let why = error.map { "connection to \(configuration.socketPath) failed: \($0)" } ?? "connection to \(configuration.socketPath) closed"
+        for call in calls { call.ended(CallTrailers(code: .unavailable, message: why, metadata: [:])) }
+    }
+}
+
+private final class ClientFrameHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Frame
+    let connection: @Sendable () -> ClientConnection?
+
+    init(connection: @escaping @Sendable () -> ClientConnection?) { self.connection = connection }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection()?.received(unwrapInboundIn(data))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection()?.closed(nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection()?.closed(error)
+        context.close(promise: nil)
+    }
+}
+
+/// Client side of one call.
+final class ClientCall: Sendable {
+    let id: UInt32
+    let sendCredit: SendCredit
+    let responses: InboundMessages
+    private unowned let connection: ClientConnection
+    private let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    private let state: Mutex<State>
+    private let deadline: ContinuousClock.Instant
+
+    private struct State {
+        var ended = false
+        var halfClosed = false
+        var trailers: Metadata = [:]
+        var tracker: WindowTracker
+        var deadlineTask: Task<Void, Never>?
+    }
+
+    init(id: UInt32, connection: ClientConnection, window: Int, deadline: ContinuousClock.Instant) {
+        self.id = id
+        self.connection = connection
+        self.deadline = deadline
+        self.sendCredit = SendCredit(initial: window)
+        let (stream, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+        self.sink = sink
+        self.state = Mutex(State(tracker: WindowTracker(window: window)))
+        let box = WeakCall()
+        self.responses = InboundMessages(stream: stream, onConsume: { box.call?.consumed() })
+        box.call = self
+    }
+
+    /// The client enforces the deadline too: a stopped server never answers, and only a local
+    /// timer catches that.
+    func armDeadline() {
+        let deadline = self.deadline
+        let task = Task { [weak self] in
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            self?.expire()
+        }
+        state.withLock { $0.deadlineTask = task }
+    }
+
+    private func expire() {
+        guard markEnded(trailers: [:]) else { return }
+        connection.write(Frame(kind: .cancel, stream: id))
+        connection.remove(id)
+        let error = RPCError(code: .deadlineExceeded, message: "deadline exceeded")
+        sendCredit.fail(error)
+        sink.finish(throwing: error)
+    }
+
+    private func markEnded(trailers: Metadata) -> Bool {
+        state.withLock { s in
+            guard !s.ended else { return false }
+            s.ended = true
+            s.trailers = trailers
+            s.deadlineTask?.cancel()
+            return true
+        }
+    }
+
+    var trailingMetadata: Metadata { state.withLock { $0.trailers } }
+
+    func received(_ payload: ByteBuffer) { sink.yield(payload) }
+
+    func ended(_ trailers: CallTrailers) {
+        guard markEnded(trailers: trailers.metadata) else { return }
+        if trailers.code == .ok {
+            sendCredit.fail(RPCError(code: .cancelled, message: "the server has ended the call"))
+            sink.finish()
+        } else {
+            let error = RPCError(code: trailers.code, message: trailers.message, metadata: trailers.metadata)
+            sendCredit.fail(error)
+            sink.finish(throwing: error)
+        }
+    }
+
+    private func consumed() {
+        let grant = state.withLock { s in s.ended ? nil : s.tracker.consumedOne() }
+        if let grant { connection.write(Frame(kind: .window, stream: id, payload: .window(grant))) }
+    }
+
+    /// A unary request: message and half-close in one flush.
+    func sendAndClose(_ payload: ByteBuffer) throws {
+        connection.write(Frame(kind: .message, stream: id, payload: payload), flush: false)
+        halfClose()
+    }
+
+    func send(_ payload: ByteBuffer) async throws {
+        try await sendCredit.acquire()
+        try await connection.writeAndWait(Frame(kind: .message, stream: id, payload: payload))
+    }
+
+    func halfClose() {
+        let first = state.withLock { s in
+            defer { s.halfClosed = true }
+            return !s.halfClosed && !s.ended
+        }
+        if first { connection.write(Frame(kind: .halfClose, stream: id)) }
+    }
+
+    /// Reads what is left so the trailers' status is seen.
+    func drainAndCheck() async throws {
+        for try await _ in responses {}
+    }
+
+    func cancel() {
+        guard markEnded(trailers: [:]) else { return }
+        connection.write(Frame(kind: .cancel, stream: id))
+        connection.remove(id)
+        let error = RPCError(code: .cancelled, message: "the call was cancelled")
+        sendCredit.fail(error)
+        sink.finish(throwing: error)
+    }
+
+    /// The caller is done with the call: anything still open is cancelled on the server.
+    func finish() {
+        if !state.withLock({ $0.ended }) { cancel() }
+    }
+}
+
+private final class WeakCall: @unchecked Sendable {
+    // Set once, before the call is shared; read from the consumer's task afterwards.
+    weak var call: ClientCall?
+}

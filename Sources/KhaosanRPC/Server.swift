@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+package import Logging
+package import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+package struct RPCServerConfiguration: Sendable {
+    package var socketPath: String
+    package var peerPolicy: PeerPolicy = PeerPolicy()
+    /// Largest message accepted; a larger frame gets RESOURCE_EXHAUSTED and the connection is closed.
+    package var maxMessageBytes: Int = Frame.defaultMaxPayload
+    package var maxConnections: Int = 128
+    package var maxConcurrentCallsPerConnection: Int = 256
+    /// A connection that sends nothing for this long after connecting is closed.
+    package var firstFrameTimeout: Duration = .seconds(10)
+    /// A connection with no call in progress and no traffic for this long is closed.
+    package var idleTimeout: Duration = .seconds(300)
+    /// How long in-flight calls may run on after SIGTERM before they are cancelled.
+    package var drainTimeout: Duration = .seconds(10)
+    /// Messages a peer may send on a stream before it must wait for a WINDOW frame.
+    package var streamWindow: Int = 64
+
+    package init(socketPath: String) { self.socketPath = socketPath }
+}
+
+/// What a handler knows about its call.
+package struct ServerContext: Sendable {
+    package var path: String
+    package var metadata: Metadata
+    package var deadline: ContinuousClock.Instant?
+    package var peer: PeerCredentials
+    package var requestID: String
+    package var logger: Logger
+}
+
+/// An RPC server on a Unix domain socket. Run it as a ServiceLifecycle service: graceful shutdown
+/// stops accepting, lets in-flight calls finish within `drainTimeout`, then removes the socket file.
+package final class RPCServer: Service, Sendable {
+    package let configuration: RPCServerConfiguration
+    private let router: RPCRouter
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let state = Mutex<LifecycleState>(.idle)
+    private let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
+    private let bound = Mutex<[CheckedContinuation<Void, any Error>]>([])
+
+    private enum LifecycleState {
+        case idle
+        case running(any Channel)
+        case draining
+        case stopped
+    }
+
+    package init(
+        configuration: RPCServerConfiguration,
+        router: RPCRouter,
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.group = eventLoopGroup
+    }
+
+    /// Returns once the socket accepts connections (or throws if binding failed).
+    package func waitUntilListening() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let ready: Bool = state.withLock { s in
+                if case .running = s { return true }
+                return false
+            }
+            if ready { c.resume() } else { bound.withLock { $0.append(c) } }
+        }
+    }
+
+    private func signalListening(_ result: Result<Void, any Error>) {
+        let waiters = bound.withLock { w in defer { w.removeAll() }; return w }
+        for c in waiters { c.resume(with: result) }
+    }
+
+    package func run() async throws {
+        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never>
+        do {
+            serverChannel = try await bind()
+        } catch {
+            state.withLock { $0 = .stopped }
+            signalListening(.failure(error))
+            throw error
+        }
+        let path = configuration.socketPath
+        defer {
+            if unlink(path) == 0 { logger.debug("removed socket file", metadata: ["rpc.socket": "\(path)"]) }
+        }
+        state.withLock { $0 = .running(serverChannel.channel) }
+        signalListening(.success(()))
+        logger.info("listening", metadata: ["rpc.socket": "\(path)"])
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await child in inbound {
+                            group.addTask { await self.serve(child) }
+                        }
+                    }
+                } catch is CancellationError {
+                    // Closing the listening socket on shutdown ends the accept loop this way.
+                } catch {
+                    logger.error("accept loop ended", metadata: ["error": "\(error)"])
+                }
+            }
+        } onGracefulShutdown: {
+            self.beginShutdown()
+        }
+        state.withLock { $0 = .stopped }
+        logger.info("stopped", metadata: ["rpc.socket": "\(path)"])
+    }
+
+    /// Stops accepting, asks every connection to drain, and force-closes what is left after the
+    /// drain timeout. Safe to call more than once.
+    package func beginShutdown() {
+        let channel: (any Channel)? = state.withLock { s in
+            if case .running(let ch) = s { s = .draining; return ch }
+            return nil
+        }
+        guard let channel else { return }
+        logger.info("draining", metadata: ["rpc.connections": "\(connections.withLock { $0.count })"])
+        channel.close(promise: nil)
+        let conns = connections.withLock { Array($0.values) }
+        for c in conns { c.drain() }
+        let timeout = configuration.drainTimeout
+        Task {
+            try? await Task.sleep(for: timeout)
+            let left = self.connections.withLock { Array($0.values) }
+            for c in left { c.forceClose(reason: "drain timeout") }
+        }
+    }
+
+    private func bind() async throws -> NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never> {
+        let path = configuration.socketPath
+        guard path.utf8.count <= UnixSocketFile.maxPathBytes else {
+            throw RPCError(code: .invalidArgument, message: "socket path is \(path.utf8.count) bytes; Unix sockets allow \(UnixSocketFile.maxPathBytes): \(path)")
+        }
+        try UnixSocketFile.prepareDirectory(for: path)
+        switch UnixSocketFile.probe(path) {
+        case .absent: break
+        case .stale:
+            logger.notice("removing stale socket file", metadata: ["rpc.socket": "\(path)"])
+            unlink(path)
+        case .live:
+            throw RPCError(code: .alreadyExists, message: "another server is already answering on \(path); refusing to start")
+        case .notASocket:
+            throw RPCError(code: .alreadyExists, message: "\(path) exists and is not a socket; refusing to replace it")
+        }
+        let maxMessage = configuration.maxMessageBytes
+        // The umask makes bind() create the file as 0660, so it is never briefly wider. The
+        // process-wide umask is only changed for the duration of the bind.
+        let old = umask(0o117)
+        defer { umask(old) }
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false, serverBackPressureStrategy: nil) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: maxMessage)))
+                    try child.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                    return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: child)
+                }
+            }
+        chmod(path, 0o660)
+        return channel
+    }
+
+    private func serve(_ channel: NIOAsyncChannel<Frame, Frame>) async {
+        let peer: PeerCredentials
+        do {
+            peer = try await PeerCredentials.of(channel.channel)
+        } catch {
+            // Usually a peer that connected and left at once.
+            logger.debug("cannot read peer credentials; closing", metadata: ["error": "\(error)"])
+            try? await channel.channel.close()
+            return
+        }
+        var connLogger = logger
+        connLogger[metadataKey: "rpc.peer.uid"] = "\(peer.uid)"
+        connLogger[metadataKey: "rpc.peer.pid"] = "\(peer.pid)"
+        if !configuration.peerPolicy.allowsAnything(uid: peer.uid) {
+            // Kept open so each call gets a clear PERMISSION_DENIED instead of a bare hang-up the
+            // client would retry; the first-frame and idle timeouts bound what it can hold.
+            connLogger.warning("peer uid may call no service")
+        }
+        let conn = ServerConnection(channel: channel, peer: peer, router: router, configuration: configuration, logger: connLogger)
+        let key = ObjectIdentifier(conn)
+        let admitted: Bool = connections.withLock { c in
+            guard c.count < configuration.maxConnections else { return false }
+            c[key] = conn
+            return true
+        }
+        guard admitted else {
+            connLogger.warning("connection cap reached; closing", metadata: ["rpc.max_connections": "\(configuration.maxConnections)"])
+            try? await channel.channel.close()
+            return
+        }
+        defer { connections.withLock { _ = $0.removeValue(forKey: key) } }
+        if state.withLock({ if case .draining = $0 { return true }; return false }) { conn.drain() }
+        await conn.run()
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import KhaosanQuery
+import KhaosanRPC
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+@main
+struct QueryDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "khaosan-queryd",
+        abstract: "Khaosan query service: stores, indexes and searches Thai government press releases."
+    )
+
+    @Option(help: "Config file of key = value lines (socket, database, reader_uids, ingest_uids, log_level). Flags override it.")
+    var config: String?
+    @Option(help: "Unix socket to listen on (default: $KHAOSAN_HOME/query.sock).")
+    var socket: String?
+    @Option(help: "SQLite database file (default: $KHAOSAN_HOME/query.db).")
+    var database: String?
+    @Option(name: .customLong("reader-uid"), help: "A uid that may search (repeatable); root and our own uid always may.")
+    var readerUIDs: [UInt32] = []
+    @Option(name: .customLong("ingest-uid"), help: "A uid that may apply batches, i.e. khaosan-ingestd's (repeatable).")
+    var ingestUIDs: [UInt32] = []
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    func run() async throws {
+        let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
+        let level = Logger.Level(rawValue: logLevel ?? file["log_level"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "khaosan-queryd")
+        let home = KhaosanPaths.home()
+        var c = QueryServiceConfiguration(
+            socketPath: socket ?? file["socket"] ?? KhaosanPaths.querySocket(),
+            databasePath: database ?? file["database"] ?? home + "/query.db"
+        )
+        c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
+        c.ingestUIDs = Set(ingestUIDs).union(try file.uids("ingest_uids"))
+        let daemon = try QueryDaemon(configuration: c, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,6 @@
+import KhaosanClient
+
+@main
+struct KhaosanMain {
+    static func main() async { await KhaosanCLI.main() }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import KhaosanRPC
+import NIOCore
+import Testing
+
+@Suite("RPC over a Unix socket")
+struct RPCCallTests {
+    @Test func unaryRoundTripsThaiTextByteExactly() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            defer { Task { await client.close() } }
+            // Two canonically-equivalent spellings must come back as the very bytes sent.
+            for text in ["นายกรัฐมนตรี", "กํา", "ก\u{E48}\u{E34}", String(repeating: "ข่าวสาร ", count: 2000)] {
+                let reply: Blob = try await client.unary(Test.echo, Blob(text))
+                #expect(reply.bytes == Array(text.utf8))
+            }
+            let empty: Blob = try await client.unary(Test.echo, Blob([]))
+            #expect(empty.bytes.isEmpty)
+        }
+    }
+
+    @Test func metadataReachesTheHandler() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let reply: Blob = try await client.unary(Test.meta, Blob([]), options: CallOptions(metadata: ["x-key": "ค่า"]))
+            #expect(reply.text == "ค่า")
+            await client.close()
+        }
+    }
+
+    @Test func serverStreaming() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            // More than the window, so the server has to wait for WINDOW frames.
+            let got = try await client.serverStreaming(Test.count, Blob("500")) { (responses: ResponseStream<Blob>) in
+                var all: [String] = []
+                for try await r in responses { all.append(r.text) }
+                return all
+            }
+            #expect(got == (0..<500).map(String.init))
+            await client.close()
+        }
+    }
+
+    @Test func clientStreaming() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let total: Blob = try await client.clientStreaming(Test.sum) { (sender: RequestSender<Blob>) in
+                for i in 1...300 { try await sender.send(Blob("\(i)")) }
+            }
+            #expect(total.text == "\(300 * 301 / 2)")
+            await client.close()
+        }
+    }
+
+    @Test func bidirectionalStreamingKeepsOrder() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let replies = try await client.bidirectional(Test.chat) { (sender: RequestSender<Blob>, responses: ResponseStream<Blob>) in
+                try await withThrowingTaskGroup(of: [String].self) { group in
+                    group.addTask {
+                        for i in 0..<1000 { try await sender.send(Blob("\(i)")) }
+                        sender.finish()
+                        return []
+                    }
+                    group.addTask {
+                        var out: [String] = []
+                        for try await r in responses { out.append(r.text) }
+                        return out
+                    }
+                    var all: [String] = []
+                    for try await part in group { all += part }
+                    return all
+                }
+            }
+            #expect(replies == (0..<1000).map { "re:\($0)" })
+            await client.close()
+        }
+    }
+
+    @Test func concurrentCallsShareOneConnection() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<100 {
+                    group.addTask {
+                        let r: Blob = try await client.unary(Test.echo, Blob("call \(i)"))
+                        return r.text == "call \(i)"
+                    }
+                }
+                var ok = 0
+                for try await good in group where good { ok += 1 }
+                #expect(ok == 100)
+            }
+            await client.close()
+        }
+    }
+
+    @Test func unknownMethodIsUnimplemented() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let missing = MethodDescriptor(service: Test.service, method: "Nope", idempotent: true)
+            let error = await #expect(throws: RPCError.self) {
+                let _: Blob = try await client.unary(missing, Blob([]))
+            }
+            #expect(error?.code == .unimplemented)
+            #expect(error?.message.contains("/test.v1.Test/Nope") == true)
+            await client.close()
+        }
+    }
+
+    @Test func deadlineExceededIsReportedInTime() async throws {
+        let probe = Probe()
+        try await withServer(probe: probe) { _, path in
+            let client = makeClient(path)
+            let timeout = Duration.milliseconds(300)
+            let start = ContinuousClock.now
+            let error = await #expect(throws: RPCError.self) {
+                let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(error?.code == .deadlineExceeded)
+            #expect(elapsed >= timeout)
+            #expect(elapsed <= timeout * 1.1)
+            // The server honours the deadline too: the handler is cancelled, not left running.
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(probe.events.contains("slow-cancelled"))
+            #expect(!probe.events.contains("slow-done"))
+            await client.close()
+        }
+    }
+
+    @Test func cancellingTheCallerCancelsTheHandler() async throws {
+        let probe = Probe()
+        try await withServer(probe: probe) { _, path in
+            let client = makeClient(path)
+            let task = Task {
+                let _: Blob = try await client.unary(Test.slow, Blob("5000"))
+            }
+            while !probe.events.contains("slow-start") { try await Task.sleep(for: .milliseconds(5)) }
+            task.cancel()
+            let result = await task.result
+            if case .failure(let e as RPCError) = result { #expect(e.code == .cancelled) } else { Issue.record("expected CANCELLED, got \(result)") }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(probe.events.contains("slow-cancelled"))
+            await client.close()
+        }
+    }
+
+    @Test func noServerIsUnavailableAfterRetries() async throws {
+        let client = makeClient("/tmp/khaosan-no-such-dir/none.sock") { $0.initialBackoff = .milliseconds(1) }
+        let error = await #expect(throws: RPCError.self) {
+            let _: Blob = try await client.unary(Test.echo, Blob("x"), options: CallOptions(timeout: .seconds(2)))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("/tmp/khaosan-no-such-dir/none.sock") == true)
+    }
+
+    @Test func disallowedPeerIsRefused() async throws {
+        try await withServer(configure: { $0.peerPolicy = PeerPolicy(defaultUIDs: [], alwaysAllowOwner: false) }) { _, path in
+            let client = makeClient(path)
+            let error = await #expect(throws: RPCError.self) {
+                let _: Blob = try await client.unary(Test.echo, Blob("x"))
+            }
+            #expect(error?.code == .permissionDenied)
+            await client.close()
+        }
+    }
+
+    @Test func perServiceAllowListAdmitsListedUID() async throws {
+        let me = UInt32(getuid())
+        try await withServer(configure: { $0.peerPolicy = PeerPolicy(defaultUIDs: [], perService: [Test.service: [me]], alwaysAllowOwner: false) }) { _, path in
+            let client = makeClient(path)
+            let r: Blob = try await client.unary(Test.echo, Blob("ok"))
+            #expect(r.text == "ok")
+            await client.close()
+        }
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Khaosan builds and runs with (idempotent). Swift itself is not a
+# Debian package: it must already be on PATH (swift.org toolchain, 6.1 or newer).
+set -euo pipefail
+packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 pkg-config systemd)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift 6 toolchain for Debian from swift.org" >&2; exit 1; }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's second command and CI run it:
+# generated-code check, unit + end-to-end tests (real sockets, processes, SQLite files),
+# fuzzers, the kill -9 crash test, the deploy checks and the local-run scripts end to end.
+# FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+CRASH_ROUNDS=${CRASH_ROUNDS:-50}
+step() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
+
+step "dependencies"
+scripts/install-deps.sh
+
+step "protobuf-c generated code is current"
+scripts/gen-protos.sh --check
+
+step "build (debug, with tests)"
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning|Merging)' || true
+swift build --build-tests >/dev/null
+
+step "swift test"
+swift test --skip-build 2>&1 | tee /tmp/khaosan-swift-test.log | grep -E '^(✘|✔ Test run|✘ Test run)|error:' || true
+grep -q '✔ Test run with' /tmp/khaosan-swift-test.log || { echo "swift test failed"; grep -E '✘' /tmp/khaosan-swift-test.log | head -50; exit 1; }
+
+step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
+Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"
+step "fuzz: protobuf-c unpack through the bridge (${FUZZ_SECONDS}s)"
+Fuzz/run-wire-fuzz.sh "$FUZZ_SECONDS"
+
+step "crash test: kill -9 during streamed ingest, ${CRASH_ROUNDS} rounds"
+scripts/crash-test.sh "$CRASH_ROUNDS"
+
+step "deploy: systemd units and scripts"
+scripts/ci-deploy-check.sh
+
+step "deploy: local run end to end"
+scripts/local-e2e.sh
+
+step "all passed"
