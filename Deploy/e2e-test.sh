@@ -58,7 +58,7 @@ done
 
 step "ingest part of the sample, back up while the rest is ingested"
 k ingest "$SAMPLES/2020" >/dev/null 2>&1 || true
-first=$(k stats --json 2>/dev/null | sed -n 's/.*"releases":\([0-9]*\).*/\1/p' | head -1)
+first=$(k stats --json 2>/dev/null | sed -n 's/.*"releases":\([0-9]*\).*/\1/p' | head -1 || true)
 KHAOSAN_BACKUP_TEST_PAUSE=3 "$DEPLOY/backup.sh" "$tmp/backup" > "$tmp/backup.log" 2>&1 & bpid=$!
 sleep 1
 k ingest "$SAMPLES" >/dev/null 2>&1 || true

@@ -65,12 +65,12 @@ done
 # The daemons run with ProtectHome=yes: a Swift runtime under /home or /root is invisible to them.
 for b in khaosan-queryd khaosan-ingestd; do
   libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
-  if printf '%s\n' "$libs" | grep -q 'not found'; then
-    printf '%s\n' "$libs" | grep 'not found' >&2
+  if grep -q 'not found' <<< "$libs"; then
+    grep 'not found' <<< "$libs" >&2
     die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0)"
   fi
-  if printf '%s\n' "$libs" | grep -Eq '=> /(home|root)/'; then
-    printf '%s\n' "$libs" | grep -E '=> /(home|root)/' >&2
+  if grep -Eq '=> /(home|root)/' <<< "$libs"; then
+    grep -E '=> /(home|root)/' <<< "$libs" >&2
     die "$b loads libraries from /home or /root, which the service cannot see (ProtectHome=yes): rebuild with 'swift build -c release --static-swift-stdlib' or install the Swift toolchain under /opt or /usr"
   fi
 done

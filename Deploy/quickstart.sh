@@ -71,7 +71,7 @@ then rerun Deploy/quickstart.sh.
 EOF
   exit 1
 fi
-swift --version 2>&1 | head -1
+swift --version 2>&1 | head -1 || true
 
 step "3/5 build and start (Deploy/local.sh start)"
 "$REPO/Deploy/local.sh" start

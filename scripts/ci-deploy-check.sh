@@ -91,7 +91,7 @@ for s in "${scripts[@]}"; do
   [ -e "$s" ] || continue
   rel=${s#"$REPO"/}
   if bash -n "$s"; then ok "bash -n $rel"; else fail "bash -n $rel"; fi
-  head -c 4096 "$s" | grep -q 'set -euo pipefail' || fail "$rel: no 'set -euo pipefail'"
+  grep -q '^set -euo pipefail' "$s" || fail "$rel: no 'set -euo pipefail'"
   [ -x "$s" ] || fail "$rel: not executable"
 done
 if command -v shellcheck >/dev/null; then

@@ -90,8 +90,11 @@ package func renderHit(
         lines.append(indent + style.dim(meta.truncated(toWidth: room)))
     }
     if !h.snippet.isEmpty {
-        let runs = styledRuns(h.snippet, highlights: highlightRanges(h.highlights))
-        var wrapped = wrap(runs, width: room, breaks: wordBreaks(h.snippet))
+        // Paragraph breaks inside a snippet become spaces (one byte for one byte, so the
+        // highlight offsets still hold) and the snippet wraps as one block.
+        let snippet = String(decoding: h.snippet.utf8.map { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 ? 0x20 : $0 }, as: UTF8.self)
+        let runs = styledRuns(snippet, highlights: highlightRanges(h.highlights))
+        var wrapped = wrap(runs, width: room, breaks: wordBreaks(snippet))
         if wrapped.count > snippetLines {
             wrapped = Array(wrapped.prefix(snippetLines))
             // Mark the cut on the last kept line, within the width.

@@ -1,3 +1,4 @@
+import KhaosanModel
 import KhaosanThai
 
 /// The user's query compiled for FTS5: a MATCH expression built only from quoted analyser tokens,
@@ -5,6 +6,11 @@ import KhaosanThai
 struct CompiledQuery: Sendable, Hashable {
     var match: String
     var positivePhrases: [String]
+    /// Terms the index cannot tell apart from their neighbours: it has no tokens for spaces and
+    /// punctuation, so `โควิด-19` and `โควิด 19` index alike. When the query is a plain conjunction,
+    /// each candidate must contain these literally (normalised, Latin lower-cased), which keeps
+    /// phrase precision at 1. Empty when no term needs it.
+    var literalNeedles: [[UInt8]] = []
 }
 
 /// Parses the query language: bare words and "quoted phrases", implicit AND, AND / OR / NOT
@@ -43,7 +49,32 @@ struct QueryParser {
         guard let match = try p.emit(node, negated: false, positives: &positives) else {
             throw QuerySyntaxError(message: "query has no searchable words", position: 0)
         }
-        return CompiledQuery(match: match, positivePhrases: positives)
+        var compiled = CompiledQuery(match: match, positivePhrases: positives)
+        if let terms = Self.conjunctionTerms(node) {
+            compiled.literalNeedles = terms
+                .filter { t in t.contains { !($0.isLetter || $0.isNumber) } }
+                // A term with no searchable characters was dropped from the match; it asks for nothing.
+                .filter { t in p.analyzer.queryTokens(t).tokens.contains { !$0.isEmpty } }
+                .map { Array(TextNormalizer.normalizeLine($0).lowercased().utf8) }
+                .filter { !$0.isEmpty }
+        }
+        return compiled
+    }
+
+    /// The terms of a query made only of ANDed terms, or nil when it has OR or NOT (there the
+    /// token-level match stands; see literalNeedles).
+    private static func conjunctionTerms(_ node: Node) -> [String]? {
+        switch node {
+        case .term(let t): return [t]
+        case .and(let items):
+            var out: [String] = []
+            for item in items {
+                guard let inner = conjunctionTerms(item) else { return nil }
+                out += inner
+            }
+            return out
+        case .or, .not: return nil
+        }
     }
 
     private init(text: String, analyzer: ThaiAnalyzer) {

@@ -60,7 +60,9 @@ extension ReleaseStore {
             var cats: [String: FacetCount] = [:]
             var days: [Int: Int] = [:]
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: matchArgs)
+            let literal = compiled.literalNeedles
             while let row = try rows.next() {
+                if !literal.isEmpty, try !Self.containsLiterally(db, id: row[0], needles: literal) { continue }
                 if window.contains(total) { ranked.append((row[0], scored ? -(row[1] as Double) : 0)) }
                 total += 1
                 if q.facets {
@@ -88,6 +90,24 @@ extension ReleaseStore {
             let hits = try ranked.compactMap { try Self.hit(db, id: $0.0, score: $0.1, needles: needles) }
             return SearchResults(hits: hits, total: total, categoryFacets: categoryFacets, monthFacets: monthFacets,
                                  tookMicros: Self.micros(started.duration(to: .now)))
+        }
+    }
+
+    /// Whether the release's title or body holds every needle byte for byte (Latin lower-cased).
+    static func containsLiterally(_ db: Database, id: Int64, needles: [[UInt8]]) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, body FROM release_texts_decoded WHERE id = ?"), arguments: [id]) else { return false }
+        let title: String = row[0]
+        let body: String = row[1]
+        let hay = Array((title + "\n" + body).lowercased().utf8)
+        return needles.allSatisfy { needle in
+            guard let first = needle.first, hay.count >= needle.count else { return false }
+            var i = 0
+            let last = hay.count - needle.count
+            while i <= last {
+                if hay[i] == first, hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
+                i += 1
+            }
+            return false
         }
     }
 
