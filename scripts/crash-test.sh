@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-50}
-PER_ROUND=${PER_ROUND:-20}
+PER_ROUND=${PER_ROUND:-40}
 BIN=${KHAOSAN_BIN_DIR:-$(swift build --show-bin-path)}
 for b in khaosan khaosan-queryd khaosan-ingestd; do
   [ -x "$BIN/$b" ] || swift build --product "$b" >/dev/null

@@ -34,7 +34,10 @@ scripts/crash-test.sh "$CRASH_ROUNDS"
 step "deploy: systemd units and scripts"
 scripts/ci-deploy-check.sh
 
-step "deploy: local run end to end"
-scripts/local-e2e.sh
+step "deploy: local run end to end (release build)"
+Deploy/e2e-test.sh
+
+step "deploy: system install in a private mount namespace"
+if [ "$(id -u)" -eq 0 ]; then Deploy/install-test.sh; else echo "skipped: needs root"; fi
 
 step "all passed"

@@ -161,11 +161,12 @@ struct QueryHandlers: Sendable {
         }
         router.unary(KhaosanMethods.stats) { (_: StatsRequest, _) in
             let s = try await db("stats") { try store.stats() }
+            let applied = try await db("stats") { try store.highestAppliedSequence() }
             return StatsResponse(
                 version: KhaosanVersion.current, releases: UInt64(s.releases), versions: UInt64(s.versions),
                 databaseBytes: s.databaseBytes, textBytes: s.textBytes, first: s.firstPublished, last: s.lastPublished,
                 categories: s.categories.map(Self.facet), languages: s.languages.map(Self.facet),
-                appliedSequence: 0, protobufCVersion: WireLibrary.protobufCVersion
+                appliedSequence: applied, protobufCVersion: WireLibrary.protobufCVersion
             )
         }
         router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in

@@ -228,6 +228,13 @@ package final class ReleaseStore: Sendable {
         try pool.read { db in try Self.appliedSequence(db, source) }
     }
 
+    /// The furthest journal position applied from any source (one ingester in the usual setup).
+    package func highestAppliedSequence() throws -> UInt64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(applied_sequence) FROM positions").map { UInt64(bitPattern: $0) } ?? 0
+        }
+    }
+
     static func appliedSequence(_ db: Database, _ source: String) throws -> UInt64 {
         let v = try Int64.fetchOne(db.cachedStatement(sql: "SELECT applied_sequence FROM positions WHERE source = ?"),
                                    arguments: [source])
