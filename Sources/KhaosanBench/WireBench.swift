@@ -7,7 +7,7 @@ import KhaosanWire
 package enum WireBench {
     /// A corpus file of about 9 KB, split into paragraphs by lines; a synthetic Thai release of the
     /// same size when the corpus is not on this machine.
-    package static func sampleRelease(corpus: String = "/work/shared/corpus/sample") -> Release {
+    package static func sampleRelease(corpus: String = ProcessInfo.processInfo.environment["KHAOSAN_CORPUS_SAMPLE"] ?? "../shared/corpus/sample") -> Release {
         if let text = corpusText(near: 9_300, in: corpus) {
             let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             if lines.count > 2 {

@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -7,9 +8,9 @@ import Darwin
 #endif
 @testable import KhaosanThai
 
-/// Real releases: /work/shared/corpus/sample (override with KHAOSAN_CORPUS_SAMPLE).
+/// Real releases: the corpus fixtures bundled with KhaosanTestSupport (override with KHAOSAN_CORPUS_SAMPLE).
 enum Corpus {
-    static let sampleDir = ProcessInfo.processInfo.environment["KHAOSAN_CORPUS_SAMPLE"] ?? "/work/shared/corpus/sample"
+    static let sampleDir = ProcessInfo.processInfo.environment["KHAOSAN_CORPUS_SAMPLE"] ?? Fixtures.url("corpus").path
 
     /// Sample files in byte order of their paths, so the selection is stable.
     static func files(limit: Int) throws -> [(path: String, text: String)] {

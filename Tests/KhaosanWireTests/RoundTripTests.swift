@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanModel
+import KhaosanTestSupport
 import KhaosanWire
 import Testing
 
@@ -129,10 +130,12 @@ func realCorpusReleaseRoundTrips() throws {
     #expect(bytes.count > text.utf8.count - lines.count)
 }
 
+/// The largest bundled corpus fixture: a real Thai release.
 func corpusFile() -> String? {
-    let dir = "/work/shared/corpus/sample/2023/11/10/"
-    let name = "ภาคการค้าการลงทุน_1_2265c261-ac2d-46b2-b46f-c2edb16b121f.txt"
-    return try? String(contentsOfFile: dir + name, encoding: .utf8)
+    let largest = Fixtures.corpusFiles().max { a, b in
+        ((try? a.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) < ((try? b.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+    }
+    return largest.flatMap { try? String(contentsOf: $0, encoding: .utf8) }
 }
 
 extension Array where Element == UInt8 {
