@@ -15,8 +15,8 @@ let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
-let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
@@ -60,7 +60,7 @@ let package = Package(
         // gRPC-style RPC over Unix domain sockets.
         .target(
             name: "KhaosanRPC",
-            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         // khaosan-queryd as a library: store, index, search.
@@ -82,8 +82,8 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging, lifecycle, unixSignals], swiftSettings: settings),
-        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging, lifecycle, unixSignals], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],

@@ -106,28 +106,25 @@ enum RPCBench {
         let client = RPCClient(configuration: RPCClientConfiguration(socketPath: path), logger: logger)
         let clock = ContinuousClock()
 
-        for size in [100, releaseBytes] {
-            let payload = BenchBlob([UInt8](repeating: 0x41, count: size))
+        /// Round-trip samples in microseconds, after a warm-up of 200 calls.
+        func roundTrips(_ call: () async throws -> Void) async throws -> [Double] {
             var samples: [Double] = []
             for i in 0..<(iterations + 200) {
                 let start = clock.now
-                let _: BenchBlob = try await client.unary(echo, payload)
+                try await call()
                 if i >= 200 { samples.append(micros(clock.now - start)) }
             }
+            return samples
+        }
+        for size in [100, releaseBytes] {
+            let payload = BenchBlob([UInt8](repeating: 0x41, count: size))
+            let samples = try await roundTrips { let _: BenchBlob = try await client.unary(echo, payload) }
             let p = Percentiles(samples)
             out.append(("khaosan unary \(size) B p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
             out.append(("khaosan unary \(size) B sequential calls/s", String(format: "%.0f", 1e6 / (samples.reduce(0, +) / Double(samples.count)))))
         }
-        do {
-            var samples: [Double] = []
-            for i in 0..<(iterations + 200) {
-                let start = clock.now
-                let _: Release = try await client.unary(echoRelease, release)
-                if i >= 200 { samples.append(micros(clock.now - start)) }
-            }
-            let p = Percentiles(samples)
-            out.append(("khaosan unary Release (\(releaseBytes) B, bridge both ways) p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
-        }
+        let p = Percentiles(try await roundTrips { let _: Release = try await client.unary(echoRelease, release) })
+        out.append(("khaosan unary Release (\(releaseBytes) B, bridge both ways) p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
 
         // One-way stream of release messages: encode on the client, decode on the server.
         let start = clock.now

@@ -2,8 +2,6 @@ import ArgumentParser
 import KhaosanIngest
 import KhaosanRPC
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 @main
 struct IngestDaemonCommand: AsyncParsableCommand {
@@ -31,12 +29,7 @@ struct IngestDaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
-        let level = Logger.Level(rawValue: logLevel ?? file["log_level"] ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
         let logger = Logger(label: "khaosan-ingestd")
         var c = IngestServiceConfiguration(
             socketPath: socket ?? file["socket"] ?? KhaosanPaths.ingestSocket(),
@@ -47,7 +40,6 @@ struct IngestDaemonCommand: AsyncParsableCommand {
         c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
         if let mb = journalQuotaMB ?? file["journal_quota_mb"].flatMap({ Int($0) }) { c.journalQuotaBytes = mb << 20 }
         let daemon = try IngestDaemon(configuration: c, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await DaemonRunner.run(daemon, logger: logger)
     }
 }

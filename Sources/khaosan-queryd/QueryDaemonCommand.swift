@@ -2,8 +2,6 @@ import ArgumentParser
 import KhaosanQuery
 import KhaosanRPC
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 @main
 struct QueryDaemonCommand: AsyncParsableCommand {
@@ -27,12 +25,7 @@ struct QueryDaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
-        let level = Logger.Level(rawValue: logLevel ?? file["log_level"] ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
         let logger = Logger(label: "khaosan-queryd")
         let home = KhaosanPaths.home()
         var c = QueryServiceConfiguration(
@@ -42,7 +35,6 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
         c.ingestUIDs = Set(ingestUIDs).union(try file.uids("ingest_uids"))
         let daemon = try QueryDaemon(configuration: c, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await DaemonRunner.run(daemon, logger: logger)
     }
 }

@@ -1,0 +1,27 @@
+package import Logging
+package import ServiceLifecycle
+import UnixSignals
+
+/// What both daemon executables do around their service: log to stderr, run until SIGTERM or
+/// SIGINT, then shut down gracefully. Only executables call this (a library never bootstraps
+/// logging).
+package enum DaemonRunner {
+    /// Sends swift-log output to stderr at `level` (trace ... critical; default info).
+    package static func bootstrapLogging(level: String?) {
+        let parsed = level.flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+
+    package static func run(_ service: some Service, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
