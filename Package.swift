@@ -89,6 +89,8 @@ let package = Package(
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
             swiftSettings: settings
         ),
+        // The Thai segmenter benchmark (scripts/thai-bench/run.sh compares it with ICU and newmm).
+        .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "scripts/thai-bench/ThaiBench", swiftSettings: settings),
         .target(
             name: "KhaosanTestSupport",
             dependencies: ["KhaosanModel"],

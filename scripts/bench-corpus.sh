@@ -193,7 +193,7 @@ section "4. parse throughput (KhaosanBench parse $PARSE_DIR, one thread)"
 
 section "5. anchor: SQLite FTS5 trigram (python3 sqlite3, in-process)"
 python3 "$ROOT/scripts/anchor_fts5_trigram.py" run "$CORPUS" "$QFILE" --db "$WORK/anchor.db" \
-    --khaosan-ids "$WORK/khaosan-ids.jsonl" --repetitions 5 | tee "$WORK/anchor.txt"
+    --khaosan-ids "$WORK/khaosan-ids.jsonl" --repetitions 5 --slow-ms 1000 | tee "$WORK/anchor.txt"
 
 section "summary"
 field() { grep -m1 "$1" "$2" | grep -oE "$3=[0-9.]+" | cut -d= -f2; }
@@ -206,9 +206,8 @@ A_FIRST_P50=$(field "^anchor query first all" "$WORK/anchor.txt" p50); A_FIRST_P
 A_REP_P50=$(field "^anchor query repeat all" "$WORK/anchor.txt" p50); A_REP_P99=$(field "^anchor query repeat all" "$WORK/anchor.txt" p99)
 A_BUILD=$(grep -m1 "^anchor build_s" "$WORK/anchor.txt" | awk '{ print $3 }')
 A_RATIO=$(grep -m1 "^anchor db_ratio" "$WORK/anchor.txt" | awk '{ print $3 }')
-A_ZERO=$(grep -m1 "^anchor zero_result_queries" "$WORK/anchor.txt" | cut -d: -f2 | cut -d'|' -f1 | sed 's/: .*//')
-A_RECALL=$(grep -m1 "^anchor recall_anchor" "$WORK/anchor.txt" | cut -d' ' -f3-)
-K_RECALL=$(grep -m1 "^anchor recall_khaosan" "$WORK/anchor.txt" | cut -d' ' -f3-)
+A_ZERO=$(grep -m1 "^anchor zero_result_queries" "$WORK/anchor.txt" | sed 's/^anchor zero_result_queries: //; s/; list:.*//')
+recall() { grep -m1 "^anchor recall_$1_$2:" "$WORK/anchor.txt" | sed 's/^[^:]*: //'; }
 P_LINE=$(grep -m1 "^parse pass 2" "$WORK/parse.txt" || grep -m1 "^parse pass 1" "$WORK/parse.txt")
 P_MBS=$(echo "$P_LINE" | grep -oE "[0-9.]+ MB/s" | cut -d' ' -f1); P_RPS=$(echo "$P_LINE" | grep -oE "[0-9]+ releases/s" | cut -d' ' -f1)
 NQ=$(grep -c $'\t' "$QFILE")
@@ -233,14 +232,16 @@ Corpus: $RAW_FILES files, $(python3 -c "print(f'{$RAW_BYTES/1e6:.0f}')") MB ($CO
 | search, in-process, result-cache hits (5 reps) p50 / p99 | $K_CACHED_P50 / $K_CACHED_P99 ms | |
 | search via queryd, server tookMicros, first p50 / p99 | $C_FIRST_P50 / $C_FIRST_P99 ms | ≤ 1 / ≤ 10 ms |
 | search via queryd, server tookMicros, repeats p50 / p99 | $C_CACHED_P50 / $C_CACHED_P99 ms | |
-| exact-phrase recall, Khaosan (30 title phrases) | $K_RECALL | |
+| exact-phrase recall, Khaosan, all title phrases | $(recall khaosan all) | |
+| exact-phrase recall, Khaosan, Thai phrases | $(recall khaosan thai) | |
+| exact-phrase recall, Khaosan, phrases with Latin letters | $(recall khaosan latin) | |
 | parse, one thread ($(basename "$PARSE_DIR")) | $P_MBS MB/s, $P_RPS releases/s | |
 | anchor FTS5 trigram build | $A_BUILD s | |
 | anchor db / raw | $A_RATIO× | |
 | anchor query first p50 / p99 | $A_FIRST_P50 / $A_FIRST_P99 ms | |
-| anchor query repeat p50 / p99 | $A_REP_P50 / $A_REP_P99 ms | |
-| anchor queries with 0 rows (trigram: terms under 3 chars never match) | $A_ZERO | |
-| exact-phrase recall, anchor | $A_RECALL | |
+| anchor query repeat p50 / p99 (queries under 1 s only) | $A_REP_P50 / $A_REP_P99 ms | |
+| anchor queries with 0 rows (trigram: a term under 3 characters never matches) | $A_ZERO | |
+| exact-phrase recall, anchor, all / Thai / Latin | $(recall anchor all) / $(recall anchor thai) / $(recall anchor latin) | |
 
 Total bench time: $(secs "$BENCH_START" "$(now)") s; load now $(load). Log: $LOG
 EOF

@@ -39,7 +39,7 @@ package enum SearchBench {
     /// JSON lines `{"query":…, "total":N, "ids":[…]}` (paged 100 at a time, up to `idsCap`).
     package static func run(
         databasePath: String, queryFile: String, limit: Int = 10, repetitions: Int = 5,
-        idsOut: String? = nil, idsClass: String = "phrase", idsCap: Int = 20_000
+        idsOut: String? = nil, idsClass: String = "phrase", idsCap: Int = 2_000
     ) throws {
         let queries = try loadQueries(queryFile)
         var logger = Logger(label: "khaosan-bench")

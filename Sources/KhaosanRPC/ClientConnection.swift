@@ -56,18 +56,20 @@ final class ClientConnection: Sendable {
     func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, flush: Bool) throws -> ClientCall {
         let remaining = deadline - .now
         guard remaining > .zero else { throw RPCError(code: .deadlineExceeded, message: "deadline passed before the call started") }
+        var payload = ByteBuffer()
+        CallHeaders(path: path, timeoutNanos: UInt64(max(1, remaining.nanoseconds)), metadata: metadata).encode(into: &payload)
+        // The server requires stream ids in increasing order, so the id is taken and the HEADERS
+        // frame queued in one critical section: concurrent calls cannot swap them on the wire.
         let call: ClientCall? = state.withLock { s in
             guard s.usable else { return nil }
             let id = s.nextStreamID
             s.nextStreamID &+= 2
             let call = ClientCall(id: id, connection: self, window: configuration.streamWindow, deadline: deadline)
             s.calls[id] = call
+            write(Frame(kind: .headers, stream: id, payload: payload), flush: flush)
             return call
         }
         guard let call else { throw RPCError(code: .unavailable, message: "connection is closing") }
-        var payload = ByteBuffer()
-        CallHeaders(path: path, timeoutNanos: UInt64(max(1, remaining.nanoseconds)), metadata: metadata).encode(into: &payload)
-        write(Frame(kind: .headers, stream: call.id, payload: payload), flush: flush)
         call.armDeadline()
         return call
     }
@@ -144,7 +146,9 @@ final class ClientCall: Sendable {
     let id: UInt32
     let sendCredit: SendCredit
     let responses: InboundMessages
-    private unowned let connection: ClientConnection
+    // Strong: a call may outlive its connection's place in the client (after a reconnect); the
+    // connection drops the call from its table when the call ends, which breaks the cycle.
+    private let connection: ClientConnection
     private let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
     private let state: Mutex<State>
     private let deadline: ContinuousClock.Instant

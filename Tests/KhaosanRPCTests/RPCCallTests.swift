@@ -177,3 +177,26 @@ struct RPCCallTests {
         }
     }
 }
+
+@Suite("RPC stream ordering")
+struct RPCOrderingTests {
+    /// Many streaming calls opened at once on one connection: their HEADERS must reach the server
+    /// in stream-id order (a swap used to make the server drop the connection).
+    @Test func concurrentStreamingCallsOpenInOrder() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<64 {
+                    group.addTask {
+                        let total: Blob = try await client.clientStreaming(Test.sum) { (sender: RequestSender<Blob>) in
+                            for i in 1...20 { try await sender.send(Blob("\(i)")) }
+                        }
+                        return total.text
+                    }
+                }
+                for try await t in group { #expect(t == "210") }
+            }
+            await client.close()
+        }
+    }
+}

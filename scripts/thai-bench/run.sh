@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # KhaosanThai benchmark, one run on one sample: Swift (words, indexTokens, load, memory), ICU, newmm.
-# Usage: scripts/thai-bench/run.sh [dev-package-dir]
-#   dev-package-dir: a SwiftPM package with a ThaiBench executable target whose sources are
-#   scripts/thai-bench/ThaiBench and which depends on KhaosanThai (default /work/dev/thai).
+# Usage: scripts/thai-bench/run.sh [package-dir]
+#   package-dir: the SwiftPM package with the ThaiBench product (default: this repository).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-pkg="${1:-/work/dev/thai}"
+pkg="${1:-$(cd "$(dirname "$0")/../.." && pwd)}"
 work="${TMPDIR:-/tmp}/thai-bench"
 mkdir -p "$work"
 
