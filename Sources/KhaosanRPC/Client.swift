@@ -64,9 +64,8 @@ package final class RPCClient: Sendable {
         _ method: MethodDescriptor, _ request: Request, options: CallOptions = CallOptions()
     ) async throws -> Response {
         let payload = try RPCRouter.encode(request)
-        return try await withRetries(method, options, flushHeaders: false) { call in
-            try call.sendAndClose(payload)
-            return try await Self.single(call, limits: .default)
+        return try await withRetries(method, options, unaryMessage: payload) { call in
+            try await Self.single(call, limits: .default)
         }
     }
 
@@ -75,8 +74,7 @@ package final class RPCClient: Sendable {
         _ body: @Sendable (ResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
         let payload = try RPCRouter.encode(request)
-        return try await withRetries(method, options, flushHeaders: false) { call in
-            try call.sendAndClose(payload)
+        return try await withRetries(method, options, unaryMessage: payload) { call in
             let result = try await body(ResponseStream(call: call))
             try await call.drainAndCheck()
             return result
@@ -122,7 +120,7 @@ package final class RPCClient: Sendable {
     /// jitter: always when the request never left (no connection), otherwise only for idempotent
     /// methods. The deadline covers all attempts.
     private func withRetries<Result: Sendable>(
-        _ method: MethodDescriptor, _ options: CallOptions, flushHeaders: Bool = true,
+        _ method: MethodDescriptor, _ options: CallOptions, unaryMessage: ByteBuffer? = nil,
         _ body: (ClientCall) async throws -> Result
     ) async throws -> Result {
         let deadline = ContinuousClock.now + (options.timeout ?? configuration.defaultTimeout)
@@ -133,7 +131,7 @@ package final class RPCClient: Sendable {
             var sent = false
             do {
                 let conn = try await connection()
-                let call = try conn.open(path: method.path, deadline: deadline, metadata: options.metadata, flush: flushHeaders)
+                let call = try conn.open(path: method.path, deadline: deadline, metadata: options.metadata, unaryMessage: unaryMessage)
                 sent = true
                 return try await withTaskCancellationHandler {
                     defer { call.finish() }

@@ -53,7 +53,9 @@ final class ClientConnection: Sendable {
         return "\(error)"
     }
 
-    func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, flush: Bool) throws -> ClientCall {
+    /// Opens a call. With `unaryMessage`, also sends that one request and half-closes, all three
+    /// frames handed to the event loop at once (one wake-up, one flush).
+    func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, unaryMessage: ByteBuffer? = nil) throws -> ClientCall {
         let remaining = deadline - .now
         guard remaining > .zero else { throw RPCError(code: .deadlineExceeded, message: "deadline passed before the call started") }
         var payload = ByteBuffer()
@@ -66,7 +68,18 @@ final class ClientConnection: Sendable {
             s.nextStreamID &+= 2
             let call = ClientCall(id: id, connection: self, window: configuration.streamWindow, deadline: deadline)
             s.calls[id] = call
-            write(Frame(kind: .headers, stream: id, payload: payload), flush: flush)
+            let headers = Frame(kind: .headers, stream: id, payload: payload)
+            if let unaryMessage {
+                call.markHalfClosed()
+                let channel = self.channel
+                channel.eventLoop.execute {
+                    channel.write(headers, promise: nil)
+                    channel.write(Frame(kind: .message, stream: id, payload: unaryMessage), promise: nil)
+                    channel.writeAndFlush(Frame(kind: .halfClose, stream: id), promise: nil)
+                }
+            } else {
+                write(headers)
+            }
             return call
         }
         guard let call else { throw RPCError(code: .unavailable, message: "connection is closing") }
@@ -76,14 +89,6 @@ final class ClientConnection: Sendable {
 
     func write(_ frame: Frame, flush: Bool = true) {
         if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
-    }
-
-    func writeAndWait(_ frame: Frame) async throws {
-        do {
-            try await channel.writeAndFlush(frame).get()
-        } catch {
-            throw RPCError(code: .unavailable, message: "connection lost while sending: \(error)", cause: error)
-        }
     }
 
     func remove(_ id: UInt32) { state.withLock { _ = $0.calls.removeValue(forKey: id) } }
@@ -225,15 +230,13 @@ final class ClientCall: Sendable {
         if let grant { connection.write(Frame(kind: .window, stream: id, payload: .window(grant))) }
     }
 
-    /// A unary request: message and half-close in one flush.
-    func sendAndClose(_ payload: ByteBuffer) throws {
-        connection.write(Frame(kind: .message, stream: id, payload: payload), flush: false)
-        halfClose()
-    }
+    func markHalfClosed() { state.withLock { $0.halfClosed = true } }
 
+    /// Waits for a credit, then queues the message without waiting for the write itself: the
+    /// window bounds what is in flight, and a broken connection ends the call (and the next send).
     func send(_ payload: ByteBuffer) async throws {
         try await sendCredit.acquire()
-        try await connection.writeAndWait(Frame(kind: .message, stream: id, payload: payload))
+        connection.write(Frame(kind: .message, stream: id, payload: payload))
     }
 
     func halfClose() {

@@ -1,5 +1,5 @@
 package import KhaosanWire
-import NIOCore
+package import NIOCore
 
 /// A method's full path, e.g. `/khaosan.v1.QueryService/Search`.
 package struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
@@ -23,7 +23,18 @@ package struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
 /// stream of request messages in, a writer for responses, trailing metadata out); the typed
 /// registrations below adapt it and do the protobuf decoding, so handlers see Swift values only.
 package struct RPCRouter: Sendable {
-    package typealias RawHandler = @Sendable (InboundMessages, ResponseWriter, ServerContext) async throws -> Metadata
+    package typealias RawHandler = @Sendable (InboundMessages, ResponseWriter, ServerContext) async throws -> CallOutcome
+
+    /// What a handler ends with: trailing metadata, and for single-response calls the response
+    /// itself, so it goes out with the trailers in one write instead of two.
+    package struct CallOutcome: Sendable {
+        package var trailers: Metadata
+        package var finalMessage: ByteBuffer?
+        package init(trailers: Metadata = [:], finalMessage: ByteBuffer? = nil) {
+            self.trailers = trailers
+            self.finalMessage = finalMessage
+        }
+    }
 
     package struct Route: Sendable {
         package var service: String
@@ -50,8 +61,7 @@ package struct RPCRouter: Sendable {
         register(method) { requests, writer, context in
             let request: Request = try await Self.single(requests, limits: limits)
             let response = try await body(request, context)
-            try await writer.write(Self.encode(response))
-            return [:]
+            return CallOutcome(finalMessage: try Self.encode(response))
         }
     }
 
@@ -63,7 +73,7 @@ package struct RPCRouter: Sendable {
         register(method) { requests, writer, context in
             let request: Request = try await Self.single(requests, limits: limits)
             try await body(request, ResponseSink(writer: writer), context)
-            return [:]
+            return CallOutcome()
         }
     }
 
@@ -74,8 +84,7 @@ package struct RPCRouter: Sendable {
         let limits = self.limits
         register(method) { requests, writer, context in
             let response = try await body(RequestStream(base: requests, limits: limits), context)
-            try await writer.write(Self.encode(response))
-            return [:]
+            return CallOutcome(finalMessage: try Self.encode(response))
         }
     }
 
@@ -86,7 +95,7 @@ package struct RPCRouter: Sendable {
         let limits = self.limits
         register(method) { requests, writer, context in
             try await body(RequestStream(base: requests, limits: limits), ResponseSink(writer: writer), context)
-            return [:]
+            return CallOutcome()
         }
     }
 

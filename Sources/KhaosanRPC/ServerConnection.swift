@@ -250,19 +250,21 @@ final class ServerStream: Sendable {
         let writer = ResponseWriter(stream: self)
         let task = Task {
             let trailers: CallTrailers
+            var finalMessage: ByteBuffer?
             do {
-                let metadata = try await Self.withDeadline(context.deadline, onExpiry: { [weak self] in
+                let outcome = try await Self.withDeadline(context.deadline, onExpiry: { [weak self] in
                     await self?.sendTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]))
                 }) {
                     try await route.handler(inbound, writer, context)
                 }
-                trailers = CallTrailers(code: .ok, message: "", metadata: metadata)
+                trailers = CallTrailers(code: .ok, message: "", metadata: outcome.trailers)
+                finalMessage = outcome.finalMessage
             } catch {
                 let e = RPCError(wrapping: error)
                 if e.code == .internal { context.logger.error("call failed: \(e)") }
                 trailers = CallTrailers(code: e.code, message: e.message, metadata: e.metadata)
             }
-            await self.sendTrailers(trailers)
+            await self.sendTrailers(trailers, after: finalMessage)
             onEnd()
         }
         state.withLock { $0.task = task }
@@ -274,14 +276,21 @@ final class ServerStream: Sendable {
         try await outbound.write(Frame(kind: .message, stream: id, payload: message))
     }
 
-    private func sendTrailers(_ trailers: CallTrailers) async {
+    private func sendTrailers(_ trailers: CallTrailers, after message: ByteBuffer? = nil) async {
+        if message != nil {
+            // The one response of a unary call: it needs a credit like any other message.
+            try? await responseCredit.acquire()
+        }
         let first = state.withLock { s in
             defer { s.trailersSent = true }
             return !s.trailersSent
         }
         guard first else { return }
         responseCredit.fail(RPCError(code: .cancelled, message: "the call has ended"))
-        try? await outbound.write(ServerConnection.trailersFrame(id, trailers))
+        var frames: [Frame] = []
+        if let message { frames.append(Frame(kind: .message, stream: id, payload: message)) }
+        frames.append(ServerConnection.trailersFrame(id, trailers))
+        try? await outbound.write(contentsOf: frames)
     }
 
     /// Runs `body`; at the deadline, answers DEADLINE_EXCEEDED at once (the handler may take a while
