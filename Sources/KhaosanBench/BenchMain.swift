@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanIngest
 
 /// `khaosan-bench [rpc|wire|all] [--iterations N] [--stream N]`: prints figures, asserts nothing.
 /// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--ids-out FILE]` and
@@ -41,6 +42,16 @@ struct BenchMain {
             }
             try ParseBench.run(directory: args[1], passes: passes)
             return
+        }
+        if what == "journal" || what == "all" {
+            // Group commit: 9 KB payloads, one appender vs 64 concurrent ones, real fdatasync.
+            print("journal crc32c MB/s: \(String(format: "%.0f", JournalBenchmark.crc32cMegabytesPerSecond()))")
+            for appenders in [1, 64] {
+                let dir = "/tmp/khaosan-journal-bench-\(getpid())-\(appenders)"
+                defer { try? FileManager.default.removeItem(atPath: dir) }
+                let total = appenders == 1 ? 2_000 : 20_000
+                print("journal \(try await JournalBenchmark.appends(directory: dir, appenders: appenders, payloadBytes: 9_216, totalAppends: total))")
+            }
         }
         if what == "wire" || what == "all" {
             for (name, value) in WireBench.run(iterations: iterations * 20) {

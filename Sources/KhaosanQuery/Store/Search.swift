@@ -93,22 +93,34 @@ extension ReleaseStore {
         }
     }
 
-    /// Whether the release's title or body holds every needle byte for byte (Latin lower-cased).
+    /// Whether the release's title or body holds every needle byte for byte, ASCII letters
+    /// compared case-insensitively (needles are lower-cased). Works on the UTF-8 bytes directly:
+    /// String.lowercased() on every candidate made a common term take a second.
     static func containsLiterally(_ db: Database, id: Int64, needles: [[UInt8]]) throws -> Bool {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, body FROM release_texts_decoded WHERE id = ?"), arguments: [id]) else { return false }
-        let title: String = row[0]
-        let body: String = row[1]
-        let hay = Array((title + "\n" + body).lowercased().utf8)
+        var title: String = row[0]
+        var body: String = row[1]
         return needles.allSatisfy { needle in
-            guard let first = needle.first, hay.count >= needle.count else { return false }
-            var i = 0
-            let last = hay.count - needle.count
-            while i <= last {
-                if hay[i] == first, hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
-                i += 1
-            }
-            return false
+            title.withUTF8 { Self.find(needle, in: $0) } || body.withUTF8 { Self.find(needle, in: $0) }
         }
+    }
+
+    @inline(__always)
+    static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    static func find(_ needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first, hay.count >= needle.count else { return false }
+        let last = hay.count - needle.count
+        var i = 0
+        while i <= last {
+            if asciiLower(hay[i]) == first {
+                var j = 1
+                while j < needle.count, asciiLower(hay[i + j]) == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     static func micros(_ d: Duration) -> Int64 {
