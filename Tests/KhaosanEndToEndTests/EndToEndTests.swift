@@ -266,3 +266,54 @@ struct EndToEndTests {
         }
     }
 }
+
+@Suite("End to end: journal quota", .serialized)
+struct JournalQuotaTests {
+    /// With khaosan-queryd down, the ingester accepts until its journal quota is full, then
+    /// refuses with RESOURCE_EXHAUSTED and a message that says why; once the query service is
+    /// back and has taken the backlog, ingest works again. Nothing acknowledged is lost.
+    @Test func quotaFullIsResourceExhaustedThenRecovers() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, arguments: ["--journal-quota-mb", "1"], socket: sandbox.ingestSocket)
+        try await ingest.waitReady()
+        let dir = sandbox.home.appendingPathComponent("big")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let paragraph = String(repeating: "การประชุมคณะรัฐมนตรีครั้งนี้ ", count: 700)  // about 60 KB
+        for i in 0..<30 {
+            let release: [String: Any] = [
+                "id": 950_000 + i, "source_url": "https://www.thaigov.go.th/news/contents/details/\(950_000 + i)",
+                "title": "ข่าวขนาดใหญ่ \(i)", "published": "2024-02-01", "category": "ด้านสังคม",
+                "paragraphs": [paragraph, "quotamarker\(i)"],
+            ]
+            try JSONSerialization.data(withJSONObject: release).write(to: dir.appendingPathComponent(String(format: "r%02d.json", i)))
+        }
+        let full = try await khaosan(["ingest", "--no-wait", "--json", dir.path], sandbox: sandbox)
+        #expect(full.status != 0)
+        #expect(full.stderr.contains("RESOURCE_EXHAUSTED"), "\(full.stderr)")
+        #expect(full.stderr.contains("quota"))
+        let acknowledged = full.jsonLines.filter { $0["status"] as? String == "accepted" }.compactMap { ($0["id"] as? NSNumber)?.int64Value }
+        #expect(!acknowledged.isEmpty)
+        #expect(acknowledged.count < 30)
+
+        let query = try Daemon("khaosan-queryd", sandbox: sandbox, socket: sandbox.querySocket)
+        try await query.waitReady()
+        // Everything acknowledged reaches the query service (lag 0); then the rest fits again.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let status = try await khaosan(["status", "--json"], sandbox: sandbox)
+            let lag = status.jsonLines.first { $0["service"] as? String == "ingestd" }?["lag"] as? NSNumber
+            if lag?.intValue == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let rest = try await khaosan(["ingest", "--json", "--wait-timeout", "60", dir.path], sandbox: sandbox)
+        #expect(rest.status == 0, "\(rest.stderr)")
+        let stats = try await khaosan(["stats", "--json"], sandbox: sandbox)
+        #expect((stats.jsonLines.first?["releases"] as? NSNumber)?.intValue == 30)
+        for id in acknowledged {
+            #expect(try await khaosan(["get", String(id)], sandbox: sandbox).status == 0)
+        }
+        _ = await ingest.terminate()
+        _ = await query.terminate()
+    }
+}
