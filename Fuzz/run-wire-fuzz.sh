@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the KhaosanWire decoders with libFuzzer + AddressSanitizer for N seconds (default 60).
+# Fuzzes with libFuzzer + AddressSanitizer for N seconds each (default 60):
+#   1. the KhaosanWire decoders (protobuf-c unpack through the bridge), Fuzz/wire;
+#   2. the RPC frame decoder with message unpack, as a server reads a connection, Fuzz/frames.
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
 # Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
 # type files, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
@@ -47,8 +49,18 @@ swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/s
 swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \
     "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
 
+# The frame harness: the NIO-free half of KhaosanRPC's framing, compiled into the harness module.
+swiftc "${common[@]}" -module-name FrameFuzz Fuzz/frames/main.swift \
+    Sources/KhaosanRPC/FrameCore.swift Sources/KhaosanRPC/Metadata.swift Sources/KhaosanRPC/RPCError.swift \
+    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/frame-fuzz"
+mkdir -p "$out/frame-corpus"
+if [ -d Fuzz/frames/seeds ]; then cp -n Fuzz/frames/seeds/* "$out/frame-corpus/" 2>/dev/null || true; fi
+
 # Seed with a few valid encodings so the fuzzer starts inside the message structure.
 if [ -d Fuzz/wire/seeds ]; then cp -n Fuzz/wire/seeds/* "$out/corpus/" 2>/dev/null || true; fi
 
 "$out/wire-fuzz" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/" \
     -print_final_stats=1 "$@" "$out/corpus"
+
+"$out/frame-fuzz" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/frames-" \
+    -print_final_stats=1 "$@" "$out/frame-corpus"

@@ -61,25 +61,6 @@ package struct Frame: Sendable, Hashable {
     package static let defaultMaxPayload = 4 * 1024 * 1024
 }
 
-/// Why the byte stream could not be read as frames. Always fatal for the connection.
-package struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
-    package enum Reason: Sendable, Hashable {
-        /// The announced frame is larger than the limit; `stream` is the call it belongs to when
-        /// the header was complete enough to say.
-        case tooLarge(announced: UInt64, limit: Int, stream: UInt32?)
-        case malformed(String)
-    }
-    package var reason: Reason
-
-    package var description: String {
-        switch reason {
-        case .tooLarge(let announced, let limit, _):
-            "frame of \(announced) payload bytes exceeds the limit of \(limit) bytes"
-        case .malformed(let why): "malformed frame: \(why)"
-        }
-    }
-}
-
 /// Splits the inbound byte stream into frames, refusing oversize ones before buffering them.
 package struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     package typealias InboundOut = Frame
@@ -90,22 +71,12 @@ package struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     package mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
-        guard length >= 6 else {
-            throw FrameError(reason: .malformed("length \(length) is shorter than the frame header"))
-        }
-        let payloadLength = UInt64(length) - 6
-        if payloadLength > UInt64(maxPayload) {
-            let stream = buffer.getInteger(at: buffer.readerIndex + 6, as: UInt32.self)
-            throw FrameError(reason: .tooLarge(announced: payloadLength, limit: maxPayload, stream: stream))
-        }
-        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let kind = buffer.readInteger(as: UInt8.self)!
-        let flags = buffer.readInteger(as: UInt8.self)!
-        let stream = buffer.readInteger(as: UInt32.self)!
-        let payload = buffer.readSlice(length: Int(payloadLength))!
-        return Frame(kind: Frame.Kind(rawValue: kind), stream: stream, payload: payload, flags: flags)
+        let maxPayload = self.maxPayload
+        let scanned = try buffer.withUnsafeReadableBytes { raw throws(FrameError) in try FrameScanner.scan(raw, maxPayload: maxPayload) }
+        guard let header = scanned else { return nil }
+        let payload = buffer.getSlice(at: buffer.readerIndex + header.payload.lowerBound, length: header.payload.count)!
+        buffer.moveReaderIndex(forwardBy: header.consumed)
+        return Frame(kind: Frame.Kind(rawValue: header.kind), stream: header.stream, payload: payload, flags: header.flags)
     }
 
     package mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Frame? {
@@ -134,99 +105,27 @@ package struct FrameEncoder: MessageToByteEncoder {
 
 // MARK: - Payloads of control frames
 
-/// The HEADERS payload: `u16 path length, path, u64 timeout in nanoseconds (0: none), metadata`.
-package struct CallHeaders: Sendable, Hashable {
-    package var path: String
-    /// Remaining time the client allows, measured when it sent the frame. Carried as a duration,
-    /// not a wall-clock instant, so the two ends need not agree on the time.
-    package var timeoutNanos: UInt64
-    package var metadata: Metadata
-
-    package init(path: String, timeoutNanos: UInt64, metadata: Metadata) {
-        self.path = path
-        self.timeoutNanos = timeoutNanos
-        self.metadata = metadata
-    }
-
+extension CallHeaders {
     package func encode(into buffer: inout ByteBuffer) {
-        buffer.writeShortString(path)
-        buffer.writeInteger(timeoutNanos)
-        buffer.writeMetadata(metadata)
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        buffer.writeBytes(bytes)
     }
 
     package static func decode(_ buffer: ByteBuffer) throws(FrameError) -> CallHeaders {
-        var b = buffer
-        guard let path = b.readShortString() else { throw FrameError(reason: .malformed("HEADERS: bad path")) }
-        guard let timeout = b.readInteger(as: UInt64.self) else { throw FrameError(reason: .malformed("HEADERS: no timeout")) }
-        guard let metadata = b.readMetadata() else { throw FrameError(reason: .malformed("HEADERS: bad metadata")) }
-        return CallHeaders(path: path, timeoutNanos: timeout, metadata: metadata)
+        try buffer.withUnsafeReadableBytes { raw throws(FrameError) in try decode(bytes: raw) }
     }
 }
 
-/// The TRAILERS payload: `u16 status code, u32 message length, message, metadata`.
-package struct CallTrailers: Sendable, Hashable {
-    package var code: RPCError.Code
-    package var message: String
-    package var metadata: Metadata
-
-    package init(code: RPCError.Code, message: String, metadata: Metadata) {
-        self.code = code
-        self.message = message
-        self.metadata = metadata
-    }
-
+extension CallTrailers {
     package func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(code.rawValue)
-        let bytes = Array(message.utf8.prefix(65_536))
-        buffer.writeInteger(UInt32(bytes.count))
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
         buffer.writeBytes(bytes)
-        buffer.writeMetadata(metadata)
     }
 
     package static func decode(_ buffer: ByteBuffer) throws(FrameError) -> CallTrailers {
-        var b = buffer
-        guard let code = b.readInteger(as: UInt16.self),
-              let length = b.readInteger(as: UInt32.self),
-              let bytes = b.readBytes(length: Int(length)),
-              let message = String(validating: bytes, as: UTF8.self),
-              let metadata = b.readMetadata()
-        else { throw FrameError(reason: .malformed("TRAILERS: truncated or not UTF-8")) }
-        return CallTrailers(code: RPCError.Code(rawValue: code), message: message, metadata: metadata)
-    }
-}
-
-extension ByteBuffer {
-    fileprivate mutating func writeShortString(_ s: String) {
-        let bytes = s.utf8.prefix(Int(UInt16.max))
-        writeInteger(UInt16(bytes.count))
-        writeBytes(bytes)
-    }
-
-    fileprivate mutating func readShortString() -> String? {
-        guard let n = readInteger(as: UInt16.self), let bytes = readBytes(length: Int(n)) else { return nil }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    fileprivate mutating func writeMetadata(_ m: Metadata) {
-        writeInteger(UInt16(min(m.pairs.count, Int(UInt16.max))))
-        for (k, v) in m.pairs.prefix(Int(UInt16.max)) {
-            writeShortString(k)
-            let bytes = Array(v.utf8)
-            writeInteger(UInt32(bytes.count))
-            writeBytes(bytes)
-        }
-    }
-
-    fileprivate mutating func readMetadata() -> Metadata? {
-        guard let count = readInteger(as: UInt16.self) else { return nil }
-        var m = Metadata()
-        for _ in 0..<count {
-            guard let k = readShortString(), let n = readInteger(as: UInt32.self), Int(n) <= readableBytes,
-                  let bytes = readBytes(length: Int(n)), let v = String(validating: bytes, as: UTF8.self)
-            else { return nil }
-            m.add(k, v)
-        }
-        return m
+        try buffer.withUnsafeReadableBytes { raw throws(FrameError) in try decode(bytes: raw) }
     }
 }
 
