@@ -192,6 +192,14 @@ final class JournalCore: @unchecked Sendable {
 
         let lockPath = dir + "/LOCK"
         let lockFD = try JournalIO.openFile(lockPath, O_RDWR | O_CREAT)
+        // A process being spawned at this moment holds a copy of a just-closed lock descriptor
+        // until its exec closes it (O_CLOEXEC acts only then), so a lock released a moment ago
+        // can still look taken: retry briefly before calling the journal busy.
+        var attempts = 0
+        while flock(lockFD, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK, attempts < 50 {
+            attempts += 1
+            usleep(20_000)
+        }
         if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
             let text = JournalIO.errnoText()
             JournalIO.closeFD(lockFD)
