@@ -240,29 +240,46 @@ struct EndToEndTests {
         #expect(i.stderr.contains(sandbox.ingestSocket))
     }
 
-    @Test func coloursOnlyOnATerminal() async throws {
+    /// Runs the CLI under a pseudo-terminal (util-linux `script`) and returns what the terminal got.
+    func underTerminal(_ arguments: String, _ sandbox: Sandbox) async throws -> String {
+        let pty = Process()
+        pty.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let out = sandbox.home.appendingPathComponent("pty-\(UUID().uuidString.prefix(6)).out")
+        pty.arguments = ["-qec", "\(Binaries.path("khaosan")) \(arguments)", out.path]
+        var env = sandbox.environment
+        env.removeValue(forKey: "NO_COLOR")
+        env["TERM"] = "xterm-256color"
+        pty.environment = env
+        pty.standardInput = FileHandle.nullDevice
+        pty.standardOutput = FileHandle.nullDevice
+        try pty.run()
+        while pty.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        return (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+    }
+
+    @Test func terminalOutputOnlyOnATerminal() async throws {
         try await withServices { sandbox, _, _ in
-            _ = try await khaosan(["ingest"] + Fixtures.corpusFiles().prefix(10).map(\.path), sandbox: sandbox)
-            let plain = try await khaosan(["search", "การ"], sandbox: sandbox, environment: ["NO_COLOR": ""])
+            let files = Fixtures.corpusFiles()
+            // Not a terminal: no escape codes anywhere, not even from the progress display.
+            let plainIngest = try await khaosan(["ingest"] + files.prefix(20).map(\.path), sandbox: sandbox, environment: ["NO_COLOR": ""])
+            #expect(!plainIngest.stdout.contains("\u{1B}[") && !plainIngest.stderr.contains("\u{1B}["))
+            let plain = try await khaosan(["search", "การ", "--facets", "--limit", "3", "--page", "2"], sandbox: sandbox, environment: ["NO_COLOR": ""])
             #expect(plain.status == 0)
-            #expect(!plain.stdout.contains("\u{1B}["))
-            #expect(!plain.stderr.contains("\u{1B}["))
-            // Under a pseudo-terminal (util-linux `script`), matches are highlighted.
-            let bin = Binaries.path("khaosan")
-            let pty = Process()
-            pty.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            let out = sandbox.home.appendingPathComponent("pty.out")
-            pty.arguments = ["-qec", "\(bin) search การ --limit 2", out.path]
-            var env = sandbox.environment
-            env.removeValue(forKey: "NO_COLOR")
-            env["TERM"] = "xterm-256color"
-            pty.environment = env
-            pty.standardInput = FileHandle.nullDevice
-            pty.standardOutput = FileHandle.nullDevice
-            try pty.run()
-            while pty.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-            let screen = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            #expect(!plain.stdout.contains("\u{1B}[") && !plain.stderr.contains("\u{1B}["))
+            // Page 2 of 3 starts at rank 4; facets are printed.
+            #expect(plain.stdout.contains("4. "))
+            #expect(!plain.stdout.contains("\n1. ") && !plain.stdout.hasPrefix("1. "))
+            // Under a terminal: the progress line is drawn (and cleared) and matches are highlighted.
+            let progress = try await underTerminal("ingest " + files.dropFirst(20).map { "'\($0.path)'" }.joined(separator: " "), sandbox)
+            #expect(progress.contains("\r\u{1B}[2K"), "no progress line under a terminal: \(progress.prefix(300))")
+            #expect(progress.contains("accepted"))
+            let screen = try await underTerminal("search การ --limit 2", sandbox)
             #expect(screen.contains("\u{1B}["), "no escape codes under a terminal: \(screen.prefix(300))")
+            // JSON pages agree with the human pages.
+            let page2 = try await khaosan(["search", "การ", "--json", "--limit", "3", "--page", "2"], sandbox: sandbox)
+            #expect(page2.jsonLines.first?["rank"] as? Int == 4)
+            let facets = try await khaosan(["search", "การ", "--json", "--facets", "--limit", "1"], sandbox: sandbox)
+            #expect(facets.jsonLines.last?["facets"] != nil)
         }
     }
 }
