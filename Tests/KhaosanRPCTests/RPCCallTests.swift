@@ -126,8 +126,7 @@ struct RPCCallTests {
             #expect(elapsed >= timeout)
             #expect(elapsed <= timeout * 1.1)
             // The server honours the deadline too: the handler is cancelled, not left running.
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(probe.events.contains("slow-cancelled"))
+            #expect(await probe.eventually("slow-cancelled"))
             #expect(!probe.events.contains("slow-done"))
             await client.close()
         }
@@ -144,8 +143,7 @@ struct RPCCallTests {
             task.cancel()
             let result = await task.result
             if case .failure(let e as RPCError) = result { #expect(e.code == .cancelled) } else { Issue.record("expected CANCELLED, got \(result)") }
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(probe.events.contains("slow-cancelled"))
+            #expect(await probe.eventually("slow-cancelled"))
             await client.close()
         }
     }
