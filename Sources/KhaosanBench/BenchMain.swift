@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import KhaosanQuery
 import KhaosanIngest
 
 /// `khaosan-bench [rpc|wire|all] [--iterations N] [--stream N]`: prints figures, asserts nothing.
@@ -33,6 +35,17 @@ struct BenchMain {
                 exit(2)
             }
             try SearchBench.run(databasePath: args[1], queryFile: args[2], limit: limit, repetitions: repetitions, idsOut: idsOut)
+            return
+        }
+        if what == "optimize" {
+            // Merges the FTS5 index into one segment, to compare query latency before and after.
+            guard args.count == 2 else {
+                FileHandle.standardError.write(Data("usage: KhaosanBench optimize DBPATH\n".utf8))
+                exit(2)
+            }
+            let start = ContinuousClock.now
+            try ReleaseStore(path: args[1], logger: Logger(label: "bench")).optimize()
+            print("optimize: \(ContinuousClock.now - start)")
             return
         }
         if what == "parse" {

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import KhaosanModel
 
 /// The `khaosan` command line. Exit status: 0 success; 1 a release was rejected or the service
 /// reported an error; 2 the command line is wrong (bad option, bad date, missing path) or the
 /// query did not parse (INVALID_ARGUMENT); 3 a service could not be reached.
 package enum KhaosanCLI {
-    package static let version = "0.1.0"
+    package static var version: String { KhaosanVersion.current }
 
     package static func main() async {
         await main(arguments: Array(CommandLine.arguments.dropFirst()))

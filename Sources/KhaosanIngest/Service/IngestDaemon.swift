@@ -92,7 +92,7 @@ final class IngestCore: Sendable {
         self.configuration = configuration
         self.logger = logger
         logger.info("starting", metadata: [
-            "khaosan.version": "\(IngestVersion.current)",
+            "khaosan.version": "\(KhaosanVersion.current)",
             "protobuf_c.version": "\(WireLibrary.protobufCVersion)",
             "journal.dir": "\(configuration.stateDirectory)",
         ])
@@ -178,7 +178,7 @@ final class IngestCore: Sendable {
             let c = counters.withLock { $0 }
             let forwarded = forwarder.forwarded
             return IngestStatusResponse(
-                version: IngestVersion.current, protobufCVersion: WireLibrary.protobufCVersion,
+                version: KhaosanVersion.current, protobufCVersion: WireLibrary.protobufCVersion,
                 journalBytes: UInt64(stats.bytesOnDisk), journalSegments: UInt32(stats.segmentCount),
                 lastSequence: stats.lastSequence, forwardedSequence: forwarded,
                 lag: stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0,
@@ -280,8 +280,4 @@ final class IngestCore: Sendable {
         case .release(let r): "release \(r.id)"
         }
     }
-}
-
-package enum IngestVersion {
-    package static let current = "0.1.0"
 }

@@ -25,10 +25,6 @@ package struct QueryServiceConfiguration: Sendable {
     }
 }
 
-package enum KhaosanVersion {
-    package static let current = "0.1.0"
-}
-
 /// khaosan-queryd: the store and search engine behind a Unix-socket RPC server.
 package final class QueryDaemon: Service, Sendable {
     package let configuration: QueryServiceConfiguration
