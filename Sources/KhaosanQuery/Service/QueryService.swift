@@ -83,7 +83,10 @@ package final class QueryDaemon: Service, Sendable {
     /// the ingester holds its journal instead of failing batches.
     private func watchStorage() async {
         while !Task.isCancelled {
-            let ok = store.checkWritable()
+            // The check waits for SQLite's writer: on the database threads, never the
+            // cooperative pool the RPC server runs on.
+            let store = self.store
+            let ok = (try? await pool.runIfActive { store.checkWritable() }) ?? false
             let status: HealthCheckResponse.ServingStatus = ok ? .serving : .notServing
             if health.status(of: "") != status {
                 logger.warning("health changed", metadata: ["health.status": "\(status)"])
