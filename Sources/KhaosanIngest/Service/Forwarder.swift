@@ -32,6 +32,8 @@ final class Forwarder: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let state: Mutex<State>
+    /// The checkpoint being written, chained so checkpoints land in order.
+    private let checkpointing = Mutex<Task<Void, Never>?>(nil)
 
     init(journal: Journal, client: RPCClient, catalog: Catalog, configuration: Configuration, logger: Logger) {
         self.journal = journal
@@ -47,6 +49,12 @@ final class Forwarder: Sendable {
     var lastError: String? { state.withLock { $0.lastError } }
 
     func run() async {
+        await forward()
+        // The last checkpoint finishes before the caller closes the journal.
+        await checkpointing.withLock { $0 }?.value
+    }
+
+    private func forward() async {
         var position = journal.checkpoint
         var backoff = configuration.initialBackoff
         while !Task.isCancelled {
@@ -88,10 +96,24 @@ final class Forwarder: Sendable {
                     throw RPCError(code: .internal, message: "query service applied up to \(response.appliedSequence), expected \(last)")
                 }
                 position = last
-                // The catalog must be durable before the journal forgets the records it came from.
-                catalog.sync()
-                try journal.setCheckpoint(last)
+                // Applied means searchable: Sync waiters can go now. The checkpoint (catalog fsync,
+                // then checkpoint file and directory fsyncs) runs behind, off the forwarding path,
+                // so khaosan-queryd is not left idle waiting for our disk between batches.
                 advance(to: last)
+                let previous = checkpointing.withLock { $0 }
+                let next = Task { [catalog, journal, logger] in
+                    await previous?.value
+                    // The catalog must be durable before the journal forgets the records it came from.
+                    catalog.sync()
+                    do {
+                        try journal.setCheckpoint(last)
+                    } catch {
+                        // Not fatal: the records stay in the journal and are sent again (the query
+                        // service skips what it has); the next checkpoint covers them.
+                        logger.error("cannot write the journal checkpoint", metadata: ["journal.sequence": "\(last)", "error": "\(error)"])
+                    }
+                }
+                checkpointing.withLock { $0 = next }
                 backoff = configuration.initialBackoff
                 logger.debug("forwarded", metadata: ["journal.sequence": "\(last)", "batch.items": "\(items.count)"])
             } catch is CancellationError {

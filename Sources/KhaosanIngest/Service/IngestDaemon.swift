@@ -58,13 +58,19 @@ package final class IngestDaemon: Service, Sendable {
 
     package func run() async throws {
         defer { core.close() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.server.run() }
-            let forwarding = Task { await self.core.forwarder.run() }
-            defer { forwarding.cancel() }
-            try await group.next()
-            group.cancelAll()
+        let forwarding = Task { await self.core.forwarder.run() }
+        do {
+            try await server.run()
+        } catch {
+            forwarding.cancel()
+            await forwarding.value
+            await core.stop()
+            throw error
         }
+        // The server has drained; stop forwarding and let its last checkpoint land before the
+        // journal closes.
+        forwarding.cancel()
+        await forwarding.value
         await core.stop()
     }
 }
