@@ -70,12 +70,18 @@ package final class QueryDaemon: Service, Sendable {
     package func waitUntilListening() async throws { try await server.waitUntilListening() }
 
     package func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.server.run() }
-            group.addTask { await self.watchStorage() }
-            try await group.next()
-            group.cancelAll()
+        // The watcher is stopped only after the server has drained: ending first would cancel
+        // the server (and the calls it is letting finish) along with it.
+        let watcher = Task { await self.watchStorage() }
+        defer { watcher.cancel() }
+        do {
+            try await server.run()
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
         }
+        watcher.cancel()
+        await watcher.value
         try? await pool.shutdownGracefully()
     }
 
@@ -93,11 +99,9 @@ package final class QueryDaemon: Service, Sendable {
             }
             health.setAll(status)
             try? await Task.sleep(for: configuration.healthCheckInterval)
-            if Task.isCancelled || isShuttingDown { return }
+            if Task.isCancelled { return }
         }
     }
-
-    private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
 }
 
 /// The QueryService methods: conversion between wire messages and the store's types.
