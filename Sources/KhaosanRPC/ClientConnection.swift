@@ -87,8 +87,8 @@ final class ClientConnection: Sendable {
         return call
     }
 
-    func write(_ frame: Frame, flush: Bool = true) {
-        if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
+    func write(_ frame: Frame) {
+        channel.writeAndFlush(frame, promise: nil)
     }
 
     func remove(_ id: UInt32) { state.withLock { _ = $0.calls.removeValue(forKey: id) } }

@@ -59,19 +59,14 @@ package final class IngestDaemon: Service, Sendable {
     package func run() async throws {
         defer { core.close() }
         let forwarding = Task { await self.core.forwarder.run() }
-        do {
-            try await server.run()
-        } catch {
-            forwarding.cancel()
-            await forwarding.value
-            await core.stop()
-            throw error
-        }
-        // The server has drained; stop forwarding and let its last checkpoint land before the
-        // journal closes.
+        var failure: (any Error)?
+        do { try await server.run() } catch { failure = error }
+        // The server has drained (or failed); stop forwarding and let its last checkpoint land
+        // before the journal closes.
         forwarding.cancel()
         await forwarding.value
         await core.stop()
+        if let failure { throw failure }
     }
 }
 

@@ -73,16 +73,12 @@ package final class QueryDaemon: Service, Sendable {
         // The watcher is stopped only after the server has drained: ending first would cancel
         // the server (and the calls it is letting finish) along with it.
         let watcher = Task { await self.watchStorage() }
-        defer { watcher.cancel() }
-        do {
-            try await server.run()
-        } catch {
-            try? await pool.shutdownGracefully()
-            throw error
-        }
+        var failure: (any Error)?
+        do { try await server.run() } catch { failure = error }
         watcher.cancel()
         await watcher.value
         try? await pool.shutdownGracefully()
+        if let failure { throw failure }
     }
 
     /// NOT_SERVING while the database cannot be written (disk gone, read-only remount, ...), so
