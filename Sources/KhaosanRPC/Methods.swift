@@ -17,6 +17,7 @@ package enum KhaosanMethods {
     package static let stats = MethodDescriptor(service: queryService, method: "Stats", idempotent: true)
     // Idempotent by design: the query service skips positions it has already applied.
     package static let applyBatch = MethodDescriptor(service: queryService, method: "ApplyBatch", idempotent: true)
+    package static let applyStream = MethodDescriptor(service: queryService, method: "ApplyStream", idempotent: true)
     package static let appliedPosition = MethodDescriptor(service: queryService, method: "AppliedPosition", idempotent: true)
     package static let checkIntegrity = MethodDescriptor(service: queryService, method: "CheckIntegrity", idempotent: true)
     package static let backup = MethodDescriptor(service: queryService, method: "Backup", idempotent: false)

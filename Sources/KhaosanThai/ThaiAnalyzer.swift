@@ -380,6 +380,50 @@ package final class ThaiAnalyzer: Sendable {
     /// The token stream the search index stores, in position order (see the type comment).
     package func indexTokens(_ text: String, _ emit: (ThaiToken) -> Void) {
         let norm = NormalizedText(text)
+        Self.scanIndexTokens(norm) { s, i, j, lo, hi, kind in
+            let text = switch kind {
+            case .thaiGram: Self.pair(s[i], s[i + 1])
+            case .thaiTail: Self.pair(s[i], Self.runEndScalar)
+            default: Self.string(s, i, j)
+            }
+            emit(ThaiToken(text: text, utf8Range: lo..<hi, kind: kind))
+            return true
+        }
+    }
+
+    /// The same stream as `indexTokens`, each token's normalised UTF-8 handed over in a scratch
+    /// buffer that is only valid during the call. The FTS5 tokenizer uses this: it runs for every
+    /// indexed byte, and one String per bigram was a tenth of the query service's ingest time.
+    /// `emit` returns false to stop.
+    package func indexTokenBytes(_ text: String, _ emit: (UnsafeBufferPointer<UInt8>, _ utf8Range: Range<Int>) -> Bool) {
+        let norm = NormalizedText(text)
+        var scratch = [UInt8](repeating: 0, count: 64)
+        Self.scanIndexTokens(norm) { s, i, j, lo, hi, kind in
+            let count: Int
+            switch kind {
+            case .thaiGram, .thaiTail:
+                count = scratch.withUnsafeMutableBufferPointer { buf in
+                    let n = Self.encode(s[i], buf, 0)
+                    return Self.encode(kind == .thaiGram ? s[i + 1] : Self.runEndScalar, buf, n)
+                }
+            default:
+                if scratch.count < (j - i) * 4 { scratch = [UInt8](repeating: 0, count: (j - i) * 4) }
+                count = scratch.withUnsafeMutableBufferPointer { buf in
+                    var n = 0
+                    for p in i..<j { n = Self.encode(s[p], buf, n) }
+                    return n
+                }
+            }
+            return scratch.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0[..<count]), lo..<hi) }
+        }
+    }
+
+    /// Walks the index stream: for each token, the normalised scalars [i, j) it is made of (a
+    /// bigram is [i, i+2), a run's tail [i, i+1) plus `runEnd`), its original UTF-8 range and kind.
+    private static func scanIndexTokens(
+        _ norm: NormalizedText,
+        _ token: (UnsafeBufferPointer<UInt32>, Int, Int, Int, Int, ThaiToken.Kind) -> Bool
+    ) {
         norm.scalars.withUnsafeBufferPointer { s in
             norm.starts.withUnsafeBufferPointer { st in
                 norm.ends.withUnsafeBufferPointer { en in
@@ -393,16 +437,16 @@ package final class ThaiAnalyzer: Sendable {
                             var p = i
                             while p + 1 < j {
                                 let lo = Int(min(st[p], st[p + 1])), hi = Int(max(en[p], en[p + 1]))
-                                emit(ThaiToken(text: Self.pair(s[p], s[p + 1]), utf8Range: lo..<hi, kind: .thaiGram))
+                                guard token(s, p, p + 2, lo, hi, .thaiGram) else { return }
                                 p += 1
                             }
-                            emit(ThaiToken(text: Self.pair(s[j - 1], Self.runEndScalar), utf8Range: Int(st[j - 1])..<Int(en[j - 1]), kind: .thaiTail))
+                            guard token(s, j - 1, j, Int(st[j - 1]), Int(en[j - 1]), .thaiTail) else { return }
                             i = j
                         } else if ThaiChar.isWordChar(c) {
                             var j = i + 1
                             while j < n && ThaiChar.isWordChar(s[j]) { j += 1 }
-                            emit(ThaiToken(text: Self.string(s, i, j), utf8Range: norm.range(i, j),
-                                           kind: Self.allDigits(s, i, j) ? .number : .latinWord))
+                            let r = norm.range(i, j)
+                            guard token(s, i, j, r.lowerBound, r.upperBound, allDigits(s, i, j) ? .number : .latinWord) else { return }
                             i = j
                         } else {
                             i += 1

@@ -168,6 +168,27 @@ func slice(_ s: String, _ r: Range<Int>) -> String? {
         #expect(analyzer.clusters(raw).count == analyzer.clusters(clean).count)
     }
 
+    /// The FTS5 tokenizer's byte path must store exactly what the String path (and so the query
+    /// side's reasoning about tokens) describes, long Latin words included.
+    @Test func indexTokenBytesMatchIndexTokens() throws {
+        let long = String(repeating: "Supercalifragilistic", count: 5) + " ๒๕๖๖ ก"
+        var texts = try Corpus.files(limit: 10).map(\.1)
+        texts.append(long)
+        for text in texts {
+            var bytes: [(String, Range<Int>)] = []
+            analyzer.indexTokenBytes(text) { b, r in
+                bytes.append((String(decoding: b, as: UTF8.self), r))
+                return true
+            }
+            let tokens = analyzer.indexTokens(text)
+            #expect(bytes.map(\.0) == tokens.map(\.text))
+            #expect(bytes.map(\.1) == tokens.map(\.utf8Range))
+        }
+        var seen = 0
+        analyzer.indexTokenBytes("ก ข ค ง") { _, _ in seen += 1; return seen < 2 }
+        #expect(seen == 2, "emit returning false stops the walk")
+    }
+
     @Test func indexTokensHaveNoSpaceOrQuote() throws {
         for (_, text) in try Corpus.files(limit: 10) {
             analyzer.indexTokens(text) { t in

@@ -168,8 +168,7 @@ struct QueryHandlers: Sendable {
                 appliedSequence: applied, protobufCVersion: WireLibrary.protobufCVersion
             )
         }
-        router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in
-            try requireIngester(context)
+        @Sendable func apply(_ request: ApplyBatchRequest, _ context: ServerContext) async throws -> ApplyBatchResponse {
             guard !request.source.isEmpty else { throw RPCError(code: .invalidArgument, message: "source: empty") }
             let items = request.items.map { (sequence: $0.sequence, release: $0.release) }
             let outcome = try await db("apply_batch") { try store.apply(source: request.source, items: items) }
@@ -182,6 +181,18 @@ struct QueryHandlers: Sendable {
                 appliedSequence: outcome.appliedSequence, inserted: UInt32(outcome.inserted),
                 updated: UInt32(outcome.updated), duplicates: UInt32(outcome.duplicates)
             )
+        }
+        router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in
+            try requireIngester(context)
+            return try await apply(request, context)
+        }
+        // One batch at a time in arrival order: a later batch must never commit before an earlier
+        // one, or the earlier one's positions would be skipped as already applied.
+        router.bidirectional(KhaosanMethods.applyStream) { (requests: RequestStream<ApplyBatchRequest>, responses: ResponseSink<ApplyBatchResponse>, context) in
+            try requireIngester(context)
+            for try await request in requests {
+                try await responses.send(try await apply(request, context))
+            }
         }
         router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in
             AppliedPositionResponse(appliedSequence: try await db("applied_position") { try store.appliedSequence(source: request.source) })

@@ -18,6 +18,7 @@ package final class ReleaseStore: Sendable {
     let pool: DatabasePool
     let logger: Logger
     let resultCache = ResultCache()
+    private let checkpointer: WALCheckpointer?
 
     package init(path: String, logger: Logger, readOnly: Bool = false) throws {
         self.path = path
@@ -46,12 +47,16 @@ package final class ReleaseStore: Sendable {
         if !readOnly {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerThreshold)")
                 let level = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
                 guard level == 2 else {
                     throw DatabaseError(message: "\(path): PRAGMA synchronous is \(level) after setting FULL (2)")
                 }
             }
             try Self.migrator.migrate(pool)
+            checkpointer = try WALCheckpointer(path: path, logger: logger)
+        } else {
+            checkpointer = nil
         }
         let readerLevel = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         guard readerLevel == 2 else {
@@ -125,7 +130,10 @@ package final class ReleaseStore: Sendable {
 
     package func apply(source: String, items: [(sequence: UInt64, release: Release)]) throws -> ApplyOutcome {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        defer { resultCache.invalidate() }
+        defer {
+            resultCache.invalidate()
+            checkpointer?.committed()
+        }
         return try pool.write { db in
             var outcome = ApplyOutcome()
             let stored = try Self.appliedSequence(db, source)

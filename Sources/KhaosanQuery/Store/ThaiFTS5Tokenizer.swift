@@ -40,15 +40,11 @@ final class ThaiFTS5Tokenizer: FTS5CustomTokenizer {
             String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
         }
         var rc = ok
-        ThaiAnalyzer.shared.indexTokens(text) { token in
-            guard rc == ok else { return }
-            var t = token.text
-            rc = t.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { p in
-                    tokenCallback(context, 0, p.baseAddress, CInt(p.count),
-                                  CInt(token.utf8Range.lowerBound), CInt(token.utf8Range.upperBound))
-                }
+        ThaiAnalyzer.shared.indexTokenBytes(text) { bytes, range in
+            rc = bytes.withMemoryRebound(to: CChar.self) { p in
+                tokenCallback(context, 0, p.baseAddress, CInt(p.count), CInt(range.lowerBound), CInt(range.upperBound))
             }
+            return rc == ok
         }
         return rc
     }

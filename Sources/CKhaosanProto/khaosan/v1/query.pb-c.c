@@ -2364,22 +2364,24 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[8] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[9] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
   { "Latest", &khaosan__v1__latest_request__descriptor, &khaosan__v1__latest_response__descriptor },
   { "Stats", &khaosan__v1__stats_request__descriptor, &khaosan__v1__stats_response__descriptor },
   { "ApplyBatch", &khaosan__v1__apply_batch_request__descriptor, &khaosan__v1__apply_batch_response__descriptor },
+  { "ApplyStream", &khaosan__v1__apply_batch_request__descriptor, &khaosan__v1__apply_batch_response__descriptor },
   { "AppliedPosition", &khaosan__v1__applied_position_request__descriptor, &khaosan__v1__applied_position_response__descriptor },
   { "CheckIntegrity", &khaosan__v1__integrity_check_request__descriptor, &khaosan__v1__integrity_check_response__descriptor },
   { "Backup", &khaosan__v1__backup_request__descriptor, &khaosan__v1__backup_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
-  5,        /* AppliedPosition */
+  6,        /* AppliedPosition */
   4,        /* ApplyBatch */
-  7,        /* Backup */
-  6,        /* CheckIntegrity */
+  5,        /* ApplyStream */
+  8,        /* Backup */
+  7,        /* CheckIntegrity */
   1,        /* Get */
   2,        /* Latest */
   0,        /* Search */
@@ -2392,7 +2394,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  8,
+  9,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2436,13 +2438,21 @@ void khaosan__v1__query_service__apply_batch(ProtobufCService *service,
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void khaosan__v1__query_service__apply_stream(ProtobufCService *service,
+                                              const Khaosan__V1__ApplyBatchRequest *input,
+                                              Khaosan__V1__ApplyBatchResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void khaosan__v1__query_service__applied_position(ProtobufCService *service,
                                                   const Khaosan__V1__AppliedPositionRequest *input,
                                                   Khaosan__V1__AppliedPositionResponse_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__check_integrity(ProtobufCService *service,
                                                  const Khaosan__V1__IntegrityCheckRequest *input,
@@ -2450,7 +2460,7 @@ void khaosan__v1__query_service__check_integrity(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__backup(ProtobufCService *service,
                                         const Khaosan__V1__BackupRequest *input,
@@ -2458,7 +2468,7 @@ void khaosan__v1__query_service__backup(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

@@ -852,6 +852,10 @@ struct Khaosan__V1__QueryService_Service
                       const Khaosan__V1__ApplyBatchRequest *input,
                       Khaosan__V1__ApplyBatchResponse_Closure closure,
                       void *closure_data);
+  void (*apply_stream)(Khaosan__V1__QueryService_Service *service,
+                       const Khaosan__V1__ApplyBatchRequest *input,
+                       Khaosan__V1__ApplyBatchResponse_Closure closure,
+                       void *closure_data);
   void (*applied_position)(Khaosan__V1__QueryService_Service *service,
                            const Khaosan__V1__AppliedPositionRequest *input,
                            Khaosan__V1__AppliedPositionResponse_Closure closure,
@@ -877,6 +881,7 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## latest,\
       function_prefix__ ## stats,\
       function_prefix__ ## apply_batch,\
+      function_prefix__ ## apply_stream,\
       function_prefix__ ## applied_position,\
       function_prefix__ ## check_integrity,\
       function_prefix__ ## backup  }
@@ -900,6 +905,10 @@ void khaosan__v1__query_service__apply_batch(ProtobufCService *service,
                                              const Khaosan__V1__ApplyBatchRequest *input,
                                              Khaosan__V1__ApplyBatchResponse_Closure closure,
                                              void *closure_data);
+void khaosan__v1__query_service__apply_stream(ProtobufCService *service,
+                                              const Khaosan__V1__ApplyBatchRequest *input,
+                                              Khaosan__V1__ApplyBatchResponse_Closure closure,
+                                              void *closure_data);
 void khaosan__v1__query_service__applied_position(ProtobufCService *service,
                                                   const Khaosan__V1__AppliedPositionRequest *input,
                                                   Khaosan__V1__AppliedPositionResponse_Closure closure,
