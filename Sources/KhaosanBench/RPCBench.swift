@@ -88,6 +88,11 @@ enum RPCBench {
 
         let dir = "/tmp/khaosan-bench-\(getpid())"
         let path = dir + "/b.sock"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for size in [100, releaseBytes] {
+            let p = try await NIOPingPong.run(path: dir + "/nio.sock", size: size, iterations: iterations)
+            out.append(("SwiftNIO channel-handler ping-pong \(size) B p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
+        }
         var router = RPCRouter()
         router.unary(echo) { (m: BenchBlob, _) in m }
         router.unary(echoRelease) { (m: Release, _) in m }
@@ -100,14 +105,17 @@ enum RPCBench {
         }
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let server = RPCServer(configuration: RPCServerConfiguration(socketPath: path), router: router, logger: logger)
+        // The server gets event-loop threads of its own, as it has in its own process; sharing the
+        // client's would let some calls skip a thread wake-up and flatter the figures.
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let server = RPCServer(configuration: RPCServerConfiguration(socketPath: path), router: router, logger: logger, eventLoopGroup: serverGroup)
         let serverTask = Task { try await server.run() }
         try await server.waitUntilListening()
         let client = RPCClient(configuration: RPCClientConfiguration(socketPath: path), logger: logger)
         let clock = ContinuousClock()
 
         /// Round-trip samples in microseconds, after a warm-up of 200 calls.
-        func roundTrips(_ call: () async throws -> Void) async throws -> [Double] {
+        @Sendable func roundTrips(_ call: @Sendable () async throws -> Void) async throws -> [Double] {
             var samples: [Double] = []
             for i in 0..<(iterations + 200) {
                 let start = clock.now
@@ -116,24 +124,43 @@ enum RPCBench {
             }
             return samples
         }
-        for size in [100, releaseBytes] {
-            let payload = BenchBlob([UInt8](repeating: 0x41, count: size))
-            let samples = try await roundTrips { let _: BenchBlob = try await client.unary(echo, payload) }
-            let p = Percentiles(samples)
-            out.append(("khaosan unary \(size) B p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
-            out.append(("khaosan unary \(size) B sequential calls/s", String(format: "%.0f", 1e6 / (samples.reduce(0, +) / Double(samples.count)))))
+        // Two placements of the calling task: Swift's thread pool (any async code), and the
+        // client connection's event loop (RPCClient.withConnectionExecutor), which saves the two
+        // hand-offs between the pool and the event loop.
+        for onEventLoop in [false, true] {
+            let placement = onEventLoop ? "caller on the client's event loop" : "caller on the thread pool"
+            func measure(_ call: @escaping @Sendable () async throws -> Void) async throws -> [Double] {
+                if onEventLoop {
+                    return try await client.withConnectionExecutor { try await roundTrips(call) }
+                }
+                return try await roundTrips(call)
+            }
+            for size in [100, releaseBytes] {
+                let payload = BenchBlob([UInt8](repeating: 0x41, count: size))
+                let samples = try await measure { let _: BenchBlob = try await client.unary(echo, payload) }
+                let p = Percentiles(samples)
+                out.append(("khaosan unary \(size) B, \(placement), p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
+                out.append(("khaosan unary \(size) B, \(placement), sequential calls/s", String(format: "%.0f", 1e6 / (samples.reduce(0, +) / Double(samples.count)))))
+            }
+            let p = Percentiles(try await measure { let _: Release = try await client.unary(echoRelease, release) })
+            out.append(("khaosan unary Release (\(releaseBytes) B, bridge both ways), \(placement), p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
         }
-        let p = Percentiles(try await roundTrips { let _: Release = try await client.unary(echoRelease, release) })
-        out.append(("khaosan unary Release (\(releaseBytes) B, bridge both ways) p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
 
-        // One-way stream of release messages: encode on the client, decode on the server.
-        let start = clock.now
-        let reply: BenchBlob = try await client.clientStreaming(sink, options: CallOptions(timeout: .seconds(300))) { (sender: RequestSender<Release>) in
-            for _ in 0..<streamMessages { try await sender.send(release) }
+        // One-way stream of release messages: encode on the client, decode on the server; the
+        // producer on the thread pool, then on the client connection's event loop.
+        for onEventLoop in [false, true] {
+            let placement = onEventLoop ? "producer on the client's event loop" : "producer on the thread pool"
+            let start = clock.now
+            @Sendable func stream() async throws -> BenchBlob {
+                try await client.clientStreaming(sink, options: CallOptions(timeout: .seconds(300))) { (sender: RequestSender<Release>) in
+                    for _ in 0..<streamMessages { try await sender.send(release) }
+                }
+            }
+            let reply = onEventLoop ? try await client.withConnectionExecutor { try await stream() } : try await stream()
+            let seconds = micros(clock.now - start) / 1e6
+            let received = Int(String(decoding: reply.bytes, as: UTF8.self)) ?? -1
+            out.append(("stream \(streamMessages) x \(releaseBytes) B releases, \(placement)", String(format: "%.0f msg/s, %.0f MB/s (received %d)", Double(streamMessages) / seconds, Double(streamMessages * releaseBytes) / seconds / 1e6, received)))
         }
-        let seconds = micros(clock.now - start) / 1e6
-        let received = Int(String(decoding: reply.bytes, as: UTF8.self)) ?? -1
-        out.append(("stream \(streamMessages) x \(releaseBytes) B releases", String(format: "%.0f msg/s, %.0f MB/s (received %d)", Double(streamMessages) / seconds, Double(streamMessages * releaseBytes) / seconds / 1e6, received)))
 
         // The same with 16 concurrent streams, as a bulk ingest with several clients would.
         let start16 = clock.now
@@ -154,6 +181,7 @@ enum RPCBench {
         await client.close()
         server.beginShutdown()
         try await serverTask.value
+        try await serverGroup.shutdownGracefully()
         try? FileManager.default.removeItem(atPath: dir)
         return out
     }
@@ -163,4 +191,76 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var n = 0
     func add(_ k: Int) { lock.lock(); n += k; lock.unlock() }
+}
+
+/// The SwiftNIO floor: a client handler that sends the next message as soon as the echo arrives,
+/// and a server handler that echoes, both on event loops, no framing, no tasks.
+enum NIOPingPong {
+    final class Echo: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            context.writeAndFlush(data, promise: nil)
+        }
+    }
+
+    final class Pinger: ChannelInboundHandler, @unchecked Sendable {
+        // Only touched on the channel's event loop.
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let size: Int
+        let total: Int
+        let done: EventLoopPromise<[Double]>
+        var pending = 0
+        var count = 0
+        var started = ContinuousClock.now
+        var samples: [Double] = []
+
+        init(size: Int, total: Int, done: EventLoopPromise<[Double]>) {
+            self.size = size
+            self.total = total
+            self.done = done
+        }
+
+        func send(_ context: ChannelHandlerContext) {
+            started = .now
+            pending = size
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(repeating: 0x41, count: size)), promise: nil)
+        }
+
+        func channelActive(context: ChannelHandlerContext) { send(context) }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            pending -= unwrapInboundIn(data).readableBytes
+            guard pending <= 0 else { return }
+            count += 1
+            if count > 100 { samples.append(RPCBench.micros(ContinuousClock.now - started)) }
+            if count == total + 100 {
+                done.succeed(samples)
+                context.close(promise: nil)
+            } else {
+                send(context)
+            }
+        }
+    }
+
+    static func run(path: String, size: Int, iterations: Int) async throws -> Percentiles {
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        unlink(path)
+        let server = try await ServerBootstrap(group: serverGroup)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Echo()) } }
+            .bind(unixDomainSocketPath: path).get()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = loop.makePromise(of: [Double].self)
+        _ = try await ClientBootstrap(group: loop)
+            .channelInitializer { ch in
+                ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Pinger(size: size, total: iterations, done: done)) }
+            }
+            .connect(unixDomainSocketPath: path).get()
+        let samples = try await done.futureResult.get()
+        try await server.close()
+        try await serverGroup.shutdownGracefully()
+        unlink(path)
+        return Percentiles(samples)
+    }
 }

@@ -7,6 +7,8 @@ import Synchronization
 /// frames to them from the event loop.
 final class ClientConnection: Sendable {
     let channel: any Channel
+    /// Runs tasks on this connection's event loop (see `RPCClient.withConnectionExecutor`).
+    let executor: EventLoopTaskExecutor
     private let configuration: RPCClientConfiguration
     private let state = Mutex(State())
 
@@ -18,6 +20,7 @@ final class ClientConnection: Sendable {
 
     private init(channel: any Channel, configuration: RPCClientConfiguration) {
         self.channel = channel
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
         self.configuration = configuration
     }
 
@@ -69,21 +72,24 @@ final class ClientConnection: Sendable {
             let call = ClientCall(id: id, connection: self, window: configuration.streamWindow, deadline: deadline)
             s.calls[id] = call
             let headers = Frame(kind: .headers, stream: id, payload: payload)
-            if let unaryMessage {
-                call.markHalfClosed()
-                let channel = self.channel
-                channel.eventLoop.execute {
+            if unaryMessage != nil { call.markHalfClosed() }
+            // One event-loop task writes the frames and arms the call's timer, so the timer is
+            // also cancelled on the event loop when the trailers arrive: no other thread wakes.
+            let channel = self.channel
+            let send = {
+                if let unaryMessage {
                     channel.write(headers, promise: nil)
                     channel.write(Frame(kind: .message, stream: id, payload: unaryMessage), promise: nil)
                     channel.writeAndFlush(Frame(kind: .halfClose, stream: id), promise: nil)
+                } else {
+                    channel.writeAndFlush(headers, promise: nil)
                 }
-            } else {
-                write(headers)
+                call.armDeadline(on: channel.eventLoop)
             }
+            if channel.eventLoop.inEventLoop { send() } else { channel.eventLoop.execute(send) }
             return call
         }
         guard let call else { throw RPCError(code: .unavailable, message: "connection is closing") }
-        call.armDeadline()
         return call
     }
 
@@ -154,7 +160,7 @@ final class ClientCall: Sendable {
     // Strong: a call may outlive its connection's place in the client (after a reconnect); the
     // connection drops the call from its table when the call ends, which breaks the cycle.
     private let connection: ClientConnection
-    private let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    private let sink = MessageQueue()
     private let state: Mutex<State>
     private let deadline: ContinuousClock.Instant
 
@@ -163,7 +169,7 @@ final class ClientCall: Sendable {
         var halfClosed = false
         var trailers: Metadata = [:]
         var tracker: WindowTracker
-        var deadlineTask: Task<Void, Never>?
+        var timer: Scheduled<Void>?
     }
 
     init(id: UInt32, connection: ClientConnection, window: Int, deadline: ContinuousClock.Instant) {
@@ -171,23 +177,24 @@ final class ClientCall: Sendable {
         self.connection = connection
         self.deadline = deadline
         self.sendCredit = SendCredit(initial: window)
-        let (stream, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        self.sink = sink
         self.state = Mutex(State(tracker: WindowTracker(window: window)))
         let box = WeakCall()
-        self.responses = InboundMessages(stream: stream, onConsume: { box.call?.consumed() })
+        self.responses = InboundMessages(queue: sink, onConsume: { box.call?.consumed() })
         box.call = self
     }
 
     /// The client enforces the deadline too: a stopped server never answers, and only a local
-    /// timer catches that.
-    func armDeadline() {
-        let deadline = self.deadline
-        let task = Task { [weak self] in
-            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+    /// timer catches that. Called on the event loop.
+    func armDeadline(on eventLoop: any EventLoop) {
+        let remaining = deadline - .now
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(max(0, remaining.nanoseconds))) { [weak self] () -> Void in
             self?.expire()
         }
-        state.withLock { $0.deadlineTask = task }
+        let ended = state.withLock { s in
+            if !s.ended { s.timer = timer }
+            return s.ended
+        }
+        if ended { timer.cancel() }
     }
 
     private func expire() {
@@ -204,7 +211,8 @@ final class ClientCall: Sendable {
             guard !s.ended else { return false }
             s.ended = true
             s.trailers = trailers
-            s.deadlineTask?.cancel()
+            s.timer?.cancel()
+            s.timer = nil
             return true
         }
     }

@@ -88,31 +88,111 @@ package struct WindowTracker: Sendable {
     }
 }
 
+/// The inbound messages of one call: filled on the event loop, read by one consumer task. A
+/// plain class rather than AsyncThrowingStream, which costs a generic storage object and runtime
+/// metadata look-ups per call, a measurable share of a unary round trip (BENCHMARKS.md, issue 2).
+/// Messages queued before the end are delivered before it; the end is final.
+package final class MessageQueue: Sendable {
+    private struct State {
+        var buffer = CircularBuffer<ByteBuffer>(initialCapacity: 2)
+        var end: (any Error)??  // nil: open; .some(nil): finished; .some(error): failed
+        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    package func yield(_ message: ByteBuffer) {
+        let waiter: CheckedContinuation<ByteBuffer?, any Error>? = state.withLock { s in
+            guard s.end == nil else { return nil }
+            if let w = s.waiter {
+                s.waiter = nil
+                return w
+            }
+            s.buffer.append(message)
+            return nil
+        }
+        waiter?.resume(returning: message)
+    }
+
+    package func finish(throwing error: (any Error)? = nil) {
+        let waiter: CheckedContinuation<ByteBuffer?, any Error>? = state.withLock { s in
+            guard s.end == nil else { return nil }
+            s.end = .some(error)
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        if let error { waiter?.resume(throwing: error) } else { waiter?.resume(returning: nil) }
+    }
+
+    /// The next message, nil at a normal end; throws the failure, or CancellationError when the
+    /// consuming task is cancelled while it waits.
+    package func next() async throws -> ByteBuffer? {
+        enum Ready { case message(ByteBuffer), end((any Error)?), wait }
+        let ready: Ready = state.withLock { s in
+            if let m = s.buffer.popFirst() { return .message(m) }
+            if let end = s.end { return .end(end) }
+            return .wait
+        }
+        switch ready {
+        case .message(let m): return m
+        case .end(let error?): throw error
+        case .end(nil): return nil
+        case .wait: break
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<ByteBuffer?, any Error>) in
+                enum Now { case message(ByteBuffer), end((any Error)?), cancelled, parked }
+                let now: Now = state.withLock { s in
+                    if let m = s.buffer.popFirst() { return .message(m) }
+                    if let end = s.end { return .end(end) }
+                    if Task.isCancelled { return .cancelled }
+                    s.waiter = c
+                    return .parked
+                }
+                switch now {
+                case .message(let m): c.resume(returning: m)
+                case .end(let error?): c.resume(throwing: error)
+                case .end(nil): c.resume(returning: nil)
+                case .cancelled: c.resume(throwing: CancellationError())
+                case .parked: break
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s in
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+}
+
 /// The messages arriving on one stream, as an async sequence. Each message taken may trigger a
 /// WINDOW frame back to the sender (via `onConsume`).
 package struct InboundMessages: AsyncSequence, Sendable {
     package typealias Element = ByteBuffer
-    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    let queue: MessageQueue
     let onConsume: @Sendable () -> Void
 
     package struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        let queue: MessageQueue
         let onConsume: @Sendable () -> Void
 
         package mutating func next() async throws -> ByteBuffer? {
-            let element = try await base.next()
-            if element != nil {
-                onConsume()
-            } else if Task.isCancelled {
-                // AsyncThrowingStream ends quietly when its consumer is cancelled; a caller must
-                // not mistake that for the peer's orderly end of stream.
+            let element: ByteBuffer?
+            do {
+                element = try await queue.next()
+            } catch is CancellationError {
                 throw RPCError(code: .cancelled, message: "the call was cancelled")
             }
+            if element != nil { onConsume() }
             return element
         }
     }
 
     package func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator(), onConsume: onConsume)
+        AsyncIterator(queue: queue, onConsume: onConsume)
     }
 }

@@ -18,15 +18,14 @@ package struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
         var gid: UInt32 = 0
     }
 
-    static func of(_ channel: any Channel) async throws -> PeerCredentials {
+    static func of(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
         guard let provider = channel as? any SocketOptionProvider else {
-            throw RPCError(code: .internal, message: "channel does not expose socket options")
+            return channel.eventLoop.makeFailedFuture(RPCError(code: .internal, message: "channel does not expose socket options"))
         }
-        let cred: UCred = try await provider.unsafeGetSocketOption(
+        return provider.unsafeGetSocketOption(
             level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET),
             name: NIOBSDSocket.Option(rawValue: SO_PEERCRED)
-        ).get()
-        return PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid)
+        ).map { (cred: UCred) in PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid) }
     }
 
     package static var currentUID: UInt32 { getuid() }

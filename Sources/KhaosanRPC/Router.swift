@@ -39,6 +39,10 @@ package struct RPCRouter: Sendable {
     package struct Route: Sendable {
         package var service: String
         package var handler: RawHandler
+        /// Runs on the connection's event loop (see ServerConnection): calls with one request,
+        /// where latency is the point. Streaming-request handlers run on Swift's thread pool, so
+        /// decoding a stream's messages overlaps with reading them on the event loop.
+        package var onEventLoop: Bool
     }
 
     private var routes: [String: Route] = [:]
@@ -49,8 +53,8 @@ package struct RPCRouter: Sendable {
     package func route(for path: String) -> Route? { routes[path] }
     package var paths: [String] { routes.keys.sorted() }
 
-    package mutating func register(_ method: MethodDescriptor, _ handler: @escaping RawHandler) {
-        routes[method.path] = Route(service: method.service, handler: handler)
+    package mutating func register(_ method: MethodDescriptor, onEventLoop: Bool = false, _ handler: @escaping RawHandler) {
+        routes[method.path] = Route(service: method.service, handler: handler, onEventLoop: onEventLoop)
     }
 
     package mutating func unary<Request: WireMessage, Response: WireMessage>(
@@ -58,7 +62,7 @@ package struct RPCRouter: Sendable {
         _ body: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
         let limits = self.limits
-        register(method) { requests, writer, context in
+        register(method, onEventLoop: true) { requests, writer, context in
             let request: Request = try await Self.single(requests, limits: limits)
             let response = try await body(request, context)
             return CallOutcome(finalMessage: try Self.encode(response))
@@ -70,7 +74,7 @@ package struct RPCRouter: Sendable {
         _ body: @escaping @Sendable (Request, ResponseSink<Response>, ServerContext) async throws -> Void
     ) {
         let limits = self.limits
-        register(method) { requests, writer, context in
+        register(method, onEventLoop: true) { requests, writer, context in
             let request: Request = try await Self.single(requests, limits: limits)
             try await body(request, ResponseSink(writer: writer), context)
             return CallOutcome()

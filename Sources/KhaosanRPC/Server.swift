@@ -83,7 +83,7 @@ package final class RPCServer: Service, Sendable {
     }
 
     package func run() async throws {
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never>
+        let serverChannel: NIOAsyncChannel<ServerConnection?, Never>
         do {
             serverChannel = try await bind()
         } catch {
@@ -103,8 +103,9 @@ package final class RPCServer: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 do {
                     try await serverChannel.executeThenClose { inbound in
-                        for try await child in inbound {
-                            group.addTask { await self.serve(child) }
+                        for try await connection in inbound {
+                            guard let connection else { continue }
+                            group.addTask { await self.serve(connection) }
                         }
                     }
                 } catch is CancellationError {
@@ -140,7 +141,7 @@ package final class RPCServer: Service, Sendable {
         }
     }
 
-    private func bind() async throws -> NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never> {
+    private func bind() async throws -> NIOAsyncChannel<ServerConnection?, Never> {
         let path = configuration.socketPath
         guard path.utf8.count <= UnixSocketFile.maxPathBytes else {
             throw RPCError(code: .invalidArgument, message: "socket path is \(path.utf8.count) bytes; Unix sockets allow \(UnixSocketFile.maxPathBytes): \(path)")
@@ -164,26 +165,29 @@ package final class RPCServer: Service, Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false, serverBackPressureStrategy: nil) { child in
-                child.eventLoop.makeCompletedFuture {
+                PeerCredentials.of(child).flatMapThrowing { peer -> ServerConnection? in
+                    guard let connection = self.admit(child, peer: peer) else {
+                        child.close(promise: nil)
+                        return nil
+                    }
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: maxMessage)))
                     try child.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-                    return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: child)
+                    try child.pipeline.syncOperations.addHandler(connection.handler)
+                    return connection
+                }.flatMapErrorThrowing { error -> ServerConnection? in
+                    // Usually a peer that connected and left at once.
+                    self.logger.debug("cannot read peer credentials; closing", metadata: ["error": "\(error)"])
+                    child.close(promise: nil)
+                    return nil
                 }
             }
         chmod(path, 0o660)
         return channel
     }
 
-    private func serve(_ channel: NIOAsyncChannel<Frame, Frame>) async {
-        let peer: PeerCredentials
-        do {
-            peer = try await PeerCredentials.of(channel.channel)
-        } catch {
-            // Usually a peer that connected and left at once.
-            logger.debug("cannot read peer credentials; closing", metadata: ["error": "\(error)"])
-            try? await channel.channel.close()
-            return
-        }
+    /// Runs on the new connection's event loop, before it reads anything: nil when the
+    /// connection cap is reached.
+    private func admit(_ channel: any Channel, peer: PeerCredentials) -> ServerConnection? {
         var connLogger = logger
         connLogger[metadataKey: "rpc.peer.uid"] = "\(peer.uid)"
         connLogger[metadataKey: "rpc.peer.pid"] = "\(peer.pid)"
@@ -193,18 +197,20 @@ package final class RPCServer: Service, Sendable {
             connLogger.warning("peer uid may call no service")
         }
         let conn = ServerConnection(channel: channel, peer: peer, router: router, configuration: configuration, logger: connLogger)
-        let key = ObjectIdentifier(conn)
         let admitted: Bool = connections.withLock { c in
             guard c.count < configuration.maxConnections else { return false }
-            c[key] = conn
+            c[ObjectIdentifier(conn)] = conn
             return true
         }
         guard admitted else {
             connLogger.warning("connection cap reached; closing", metadata: ["rpc.max_connections": "\(configuration.maxConnections)"])
-            try? await channel.channel.close()
-            return
+            return nil
         }
-        defer { connections.withLock { _ = $0.removeValue(forKey: key) } }
+        return conn
+    }
+
+    private func serve(_ conn: ServerConnection) async {
+        defer { connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(conn)) } }
         if state.withLock({ if case .draining = $0 { return true }; return false }) { conn.drain() }
         await conn.run()
     }

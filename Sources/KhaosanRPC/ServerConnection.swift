@@ -2,16 +2,19 @@ import Logging
 package import NIOCore
 import Synchronization
 
-/// One accepted connection: reads frames, runs one task per call, and writes responses. Calls on
-/// one connection run concurrently; each has its own flow-control window in both directions.
+/// One accepted connection. Frames are handled as they are decoded, on the connection's event
+/// loop, with no task switch. A call with one request runs as a task whose executor is that same
+/// event loop, so a unary call (request in, response and trailers out) is answered without waking
+/// another thread; streaming-request calls run on Swift's pool (see `RPCRouter.Route`).
+/// Calls on one connection run concurrently; each has its own flow-control window both ways.
 final class ServerConnection: Sendable {
-    private let channel: NIOAsyncChannel<Frame, Frame>
+    let channel: any Channel
     private let peer: PeerCredentials
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
     private let logger: Logger
+    private let executor: EventLoopTaskExecutor
     private let state = Mutex(State())
-    private let outboundWriter = Mutex<NIOAsyncChannelOutboundWriter<Frame>?>(nil)
 
     private struct State {
         var streams: [UInt32: ServerStream] = [:]
@@ -21,41 +24,27 @@ final class ServerConnection: Sendable {
         var lastActivity = ContinuousClock.now
     }
 
-    init(channel: NIOAsyncChannel<Frame, Frame>, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger) {
+    init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger) {
         self.channel = channel
         self.peer = peer
         self.router = router
         self.configuration = configuration
         self.logger = logger
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
+    /// The channel handler that feeds this connection; added to the pipeline before any read.
+    var handler: ServerFrameHandler { ServerFrameHandler(connection: self) }
+
+    /// Returns when the connection has closed and its last call has ended.
     func run() async {
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                outboundWriter.withLock { $0 = outbound }
-                let watchdog = Task { await self.watch() }
-                defer { watchdog.cancel() }
-                do {
-                    for try await frame in inbound {
-                        try await handle(frame, outbound)
-                    }
-                } catch let error as FrameError {
-                    logger.warning("closing connection: \(error)")
-                    if case .tooLarge(_, _, let stream?) = error.reason, stream != 0 {
-                        let trailers = CallTrailers(code: .resourceExhausted, message: error.description, metadata: [:])
-                        try? await outbound.write(Self.trailersFrame(stream, trailers))
-                    }
-                } catch {
-                    logger.debug("connection ended", metadata: ["error": "\(error)"])
-                }
-                // The peer is gone or broke the protocol: nobody is left to read the answers.
-                let calls = state.withLock { s in s.streams.values.map { $0 } }
-                for call in calls { call.abandon() }
-                for call in calls { await call.finished() }
-            }
-        } catch {
-            logger.debug("connection closed with error", metadata: ["error": "\(error)"])
-        }
+        let watchdog = Task { await self.watch() }
+        defer { watchdog.cancel() }
+        try? await channel.closeFuture.get()
+        // The peer is gone or broke the protocol: nobody is left to read the answers.
+        let calls = state.withLock { s in s.streams.values.map { $0 } }
+        for call in calls { call.abandon() }
+        for call in calls { await call.finished() }
     }
 
     /// Sends GOAWAY; the connection closes when its last call ends.
@@ -64,16 +53,13 @@ final class ServerConnection: Sendable {
             s.draining = true
             return s.streams.isEmpty
         }
-        let writer = outboundWriter.withLock { $0 }
-        Task {
-            try? await writer?.write(Frame(kind: .goAway, stream: 0))
-            if idle { try? await self.channel.channel.close() }
-        }
+        channel.writeAndFlush(Frame(kind: .goAway, stream: 0), promise: nil)
+        if idle { channel.close(promise: nil) }
     }
 
     func forceClose(reason: String) {
         logger.notice("closing connection", metadata: ["reason": "\(reason)"])
-        channel.channel.close(promise: nil)
+        channel.close(promise: nil)
     }
 
     private func watch() async {
@@ -99,11 +85,27 @@ final class ServerConnection: Sendable {
         return Frame(kind: .trailers, stream: stream, payload: payload)
     }
 
-    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String, _ outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
-        try await outbound.write(Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])))
+    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String) {
+        channel.writeAndFlush(Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])), promise: nil)
     }
 
-    private func handle(_ frame: Frame, _ outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
+    // MARK: Event loop side
+
+    /// A decoding error ends the connection; an oversize frame first gets its call a
+    /// RESOURCE_EXHAUSTED answer when the header said which call it was.
+    fileprivate func failed(_ error: any Error) {
+        if let error = error as? FrameError {
+            logger.warning("closing connection: \(error)")
+            if case .tooLarge(_, _, let stream?) = error.reason, stream != 0 {
+                reject(stream, .resourceExhausted, error.description)
+            }
+        } else {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+        channel.close(promise: nil)
+    }
+
+    fileprivate func received(_ frame: Frame) throws(FrameError) {
         let stream = state.withLock { s -> ServerStream? in
             s.sawFirstFrame = true
             s.lastActivity = .now
@@ -111,12 +113,12 @@ final class ServerConnection: Sendable {
         }
         switch frame.kind {
         case .headers:
-            try await open(frame, outbound)
+            try open(frame)
         case .message:
             guard let stream else { return }  // the call already ended; late messages are dropped
             if !stream.receive(frame.payload) {
                 stream.abandon()
-                try await reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows", outbound)
+                reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows")
             }
         case .halfClose:
             stream?.requestsEnded()
@@ -132,14 +134,13 @@ final class ServerConnection: Sendable {
         }
     }
 
-    private func open(_ frame: Frame, _ outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
+    private func open(_ frame: Frame) throws(FrameError) {
         let id = frame.stream
         let headers: CallHeaders
         do {
             headers = try CallHeaders.decode(frame.payload)
         } catch {
-            try await reject(id, .invalidArgument, error.description, outbound)
-            return
+            return reject(id, .invalidArgument, error.description)
         }
         enum Admission { case ok, draining, reused, busy }
         let admission: Admission = state.withLock { s in
@@ -151,32 +152,68 @@ final class ServerConnection: Sendable {
         }
         switch admission {
         case .ok: break
-        case .draining: return try await reject(id, .unavailable, "server is shutting down", outbound)
+        case .draining: return reject(id, .unavailable, "server is shutting down")
         case .reused: throw FrameError(reason: .malformed("stream id \(id) is not new"))
-        case .busy: return try await reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))", outbound)
+        case .busy: return reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))")
         }
         guard let route = router.route(for: headers.path) else {
-            return try await reject(id, .unimplemented, "unknown method \(headers.path)", outbound)
+            return reject(id, .unimplemented, "unknown method \(headers.path)")
         }
         guard configuration.peerPolicy.allows(uid: peer.uid, service: route.service) else {
-            return try await reject(id, .permissionDenied, "uid \(peer.uid) may not call \(route.service)", outbound)
+            return reject(id, .permissionDenied, "uid \(peer.uid) may not call \(route.service)")
         }
         let requestID = headers.metadata[Metadata.requestIDKey] ?? "s\(id)"
         var callLogger = logger
         callLogger[metadataKey: "rpc.method"] = "\(headers.path)"
         callLogger[metadataKey: "request.id"] = "\(requestID)"
-        let deadline: ContinuousClock.Instant? = headers.timeoutNanos == 0 ? nil : .now + .nanoseconds(Int64(clamping: headers.timeoutNanos))
+        let timeout = headers.timeoutNanos == 0 ? nil : Int64(clamping: headers.timeoutNanos)
+        let deadline: ContinuousClock.Instant? = timeout.map { .now + .nanoseconds($0) }
         let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, logger: callLogger)
-        let call = ServerStream(id: id, window: configuration.streamWindow, outbound: outbound)
+        let call = ServerStream(id: id, window: configuration.streamWindow, channel: channel)
         state.withLock { $0.streams[id] = call }
-        call.start(route: route, context: context) { [self] in
+        call.start(route: route, context: context, timeout: timeout, executor: executor) { [self] in
             let close: Bool = state.withLock { s in
                 s.streams[id] = nil
                 s.lastActivity = .now
                 return s.draining && s.streams.isEmpty
             }
-            if close { channel.channel.close(promise: nil) }
+            if close { channel.close(promise: nil) }
         }
+    }
+}
+
+/// Hands decoded frames to the connection on the event loop.
+final class ServerFrameHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Frame
+    private let connection: ServerConnection
+
+    init(connection: ServerConnection) { self.connection = connection }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        do {
+            try connection.received(unwrapInboundIn(data))
+        } catch {
+            connection.failed(error)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection.failed(error)
+    }
+}
+
+/// Runs tasks on a NIO event loop, so a call's handler and the channel it answers on share a
+/// thread: no wake-up of another core between reading a request and writing its response.
+/// Handlers must not block; the query service's database work runs on GRDB's own queues.
+package final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    // Unchecked: an EventLoop is Sendable, and this class has no other state.
+    private let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
@@ -184,26 +221,23 @@ final class ServerConnection: Sendable {
 final class ServerStream: Sendable {
     let id: UInt32
     let responseCredit: SendCredit
-    private let outbound: NIOAsyncChannelOutboundWriter<Frame>
-    private let requests: AsyncThrowingStream<ByteBuffer, any Error>
-    private let requestSink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    private let channel: any Channel
+    private let requestSink = MessageQueue()
     private let state: Mutex<State>
-    private let window: Int
 
     private struct State {
         var task: Task<Void, Never>?
+        var timer: Scheduled<Void>?
         var trailersSent = false
         var received = 0
         var granted: Int
         var tracker: WindowTracker
     }
 
-    init(id: UInt32, window: Int, outbound: NIOAsyncChannelOutboundWriter<Frame>) {
+    init(id: UInt32, window: Int, channel: any Channel) {
         self.id = id
-        self.window = window
-        self.outbound = outbound
+        self.channel = channel
         self.responseCredit = SendCredit(initial: window)
-        (requests, requestSink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         state = Mutex(State(granted: window, tracker: WindowTracker(window: window)))
     }
 
@@ -238,25 +272,21 @@ final class ServerStream: Sendable {
             s.granted += Int(n)
             return n
         }
-        if let grant {
-            let frame = Frame(kind: .window, stream: id, payload: .window(grant))
-            let out = outbound
-            Task { try? await out.write(frame) }
-        }
+        if let grant { channel.writeAndFlush(Frame(kind: .window, stream: id, payload: .window(grant)), promise: nil) }
     }
 
-    func start(route: RPCRouter.Route, context: ServerContext, onEnd: @escaping @Sendable () -> Void) {
-        let inbound = InboundMessages(stream: requests, onConsume: { [weak self] in self?.consumed() })
+    /// Starts the handler. At the deadline the call is answered DEADLINE_EXCEEDED at once (the
+    /// handler may take a while to notice its cancellation) and the handler is cancelled; the
+    /// timer is an event-loop timer, not a task, so a call with a deadline costs no more.
+    func start(route: RPCRouter.Route, context: ServerContext, timeout: Int64?, executor: EventLoopTaskExecutor,
+               onEnd: @escaping @Sendable () -> Void) {
+        let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] in self?.consumed() })
         let writer = ResponseWriter(stream: self)
-        let task = Task {
+        let task = Task(executorPreference: route.onEventLoop ? executor : nil) {
             let trailers: CallTrailers
             var finalMessage: ByteBuffer?
             do {
-                let outcome = try await Self.withDeadline(context.deadline, onExpiry: { [weak self] in
-                    await self?.sendTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]))
-                }) {
-                    try await route.handler(inbound, writer, context)
-                }
+                let outcome = try await route.handler(inbound, writer, context)
                 trailers = CallTrailers(code: .ok, message: "", metadata: outcome.trailers)
                 finalMessage = outcome.finalMessage
             } catch {
@@ -265,15 +295,30 @@ final class ServerStream: Sendable {
                 trailers = CallTrailers(code: e.code, message: e.message, metadata: e.metadata)
             }
             await self.sendTrailers(trailers, after: finalMessage)
+            self.state.withLock { $0.timer }?.cancel()
             onEnd()
         }
-        state.withLock { $0.task = task }
+        let timer = timeout.map { nanos in
+            channel.eventLoop.scheduleTask(in: .nanoseconds(nanos)) { [weak self] () -> Void in self?.expire() }
+        }
+        state.withLock { s in
+            s.task = task
+            s.timer = timer
+        }
+    }
+
+    private func expire() {
+        let task = state.withLock { $0.task }
+        writeTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]), after: nil)
+        requestSink.finish(throwing: RPCError(code: .deadlineExceeded, message: "deadline exceeded on the server"))
+        task?.cancel()
     }
 
     func send(_ message: ByteBuffer) async throws {
         try await responseCredit.acquire()
         guard !state.withLock({ $0.trailersSent }) else { throw CancellationError() }
-        try await outbound.write(Frame(kind: .message, stream: id, payload: message))
+        // Not waiting for the write: the client's window bounds what is queued.
+        channel.writeAndFlush(Frame(kind: .message, stream: id, payload: message), promise: nil)
     }
 
     private func sendTrailers(_ trailers: CallTrailers, after message: ByteBuffer? = nil) async {
@@ -281,38 +326,28 @@ final class ServerStream: Sendable {
             // The one response of a unary call: it needs a credit like any other message.
             try? await responseCredit.acquire()
         }
+        writeTrailers(trailers, after: message)
+    }
+
+    /// The first caller wins; the response (if any) and the trailers go out in one flush.
+    private func writeTrailers(_ trailers: CallTrailers, after message: ByteBuffer?) {
         let first = state.withLock { s in
             defer { s.trailersSent = true }
             return !s.trailersSent
         }
         guard first else { return }
         responseCredit.fail(RPCError(code: .cancelled, message: "the call has ended"))
-        var frames: [Frame] = []
-        if let message { frames.append(Frame(kind: .message, stream: id, payload: message)) }
-        frames.append(ServerConnection.trailersFrame(id, trailers))
-        try? await outbound.write(contentsOf: frames)
-    }
-
-    /// Runs `body`; at the deadline, answers DEADLINE_EXCEEDED at once (the handler may take a while
-    /// to notice its cancellation) and cancels it.
-    static func withDeadline<T: Sendable>(
-        _ deadline: ContinuousClock.Instant?,
-        onExpiry: @escaping @Sendable () async -> Void,
-        _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        guard let deadline else { return try await body() }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                await onExpiry()
-                return nil
+        let id = self.id
+        let channel = self.channel
+        let trailersFrame = ServerConnection.trailersFrame(id, trailers)
+        if channel.eventLoop.inEventLoop {
+            if let message { channel.write(Frame(kind: .message, stream: id, payload: message), promise: nil) }
+            channel.writeAndFlush(trailersFrame, promise: nil)
+        } else {
+            channel.eventLoop.execute {
+                if let message { channel.write(Frame(kind: .message, stream: id, payload: message), promise: nil) }
+                channel.writeAndFlush(trailersFrame, promise: nil)
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw RPCError(code: .deadlineExceeded, message: "deadline exceeded on the server")
-            }
-            return value
         }
     }
 }

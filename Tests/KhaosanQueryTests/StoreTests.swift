@@ -173,6 +173,28 @@ enum StoreFixtures {
         #expect(again.skipped == rs.count)
     }
 
+    /// WALCheckpointer copies the WAL into the database off the writer's path, then empties it
+    /// once commits stop; nothing committed may be lost on the way.
+    @Test func walIsCheckpointedAndEmptiedWhenWritesStop() async throws {
+        let path = try StoreFixtures.tempPath("wal")
+        let rs = StoreFixtures.releases
+        let store = try ReleaseStore(path: path, logger: StoreFixtures.logger)
+        for (i, r) in rs.enumerated() {
+            _ = try store.apply(source: "s", items: [(sequence: UInt64(i + 1), release: r)])
+        }
+        let wal = path + "-wal"
+        func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int) ?? -1 }
+        #expect(walBytes() > 0)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while walBytes() != 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(walBytes() == 0, "the WAL should be truncated a few seconds after the last commit")
+        #expect(try store.integrityCheck().ok)
+        #expect(try store.stats().releases == rs.count)
+        // A second process opening the file sees everything without the WAL.
+        let reader = try ReleaseStore(path: path, logger: StoreFixtures.logger, readOnly: true)
+        #expect(try reader.stats().releases == rs.count)
+    }
+
     @Test func integrityCheckAndBackup() throws {
         let store = try StoreFixtures.loadedStore("backup")
         let check = try store.integrityCheck()

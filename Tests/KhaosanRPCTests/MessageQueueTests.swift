@@ -1,0 +1,71 @@
+import KhaosanRPC
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite("MessageQueue")
+struct MessageQueueTests {
+    @Test func deliversQueuedMessagesInOrderThenTheEnd() async throws {
+        let q = MessageQueue()
+        for i in 0..<5 { q.yield(ByteBuffer(string: "\(i)")) }
+        q.finish()
+        q.yield(ByteBuffer(string: "after the end"))  // dropped: the end is final
+        var got: [String] = []
+        while let m = try await q.next() { got.append(String(buffer: m)) }
+        #expect(got == ["0", "1", "2", "3", "4"])
+        #expect(try await q.next() == nil)
+    }
+
+    @Test func aFailureComesAfterTheQueuedMessages() async throws {
+        struct Boom: Error {}
+        let q = MessageQueue()
+        q.yield(ByteBuffer(string: "a"))
+        q.finish(throwing: Boom())
+        q.finish()  // a second end changes nothing
+        #expect(try await q.next().map { String(buffer: $0) } == "a")
+        await #expect(throws: Boom.self) { try await q.next() }
+    }
+
+    @Test func aWaitingConsumerIsWokenByEachMessage() async throws {
+        let q = MessageQueue()
+        let consumer = Task {
+            var n = 0
+            while try await q.next() != nil { n += 1 }
+            return n
+        }
+        for i in 0..<1000 {
+            q.yield(ByteBuffer(string: "\(i)"))
+            if i % 100 == 0 { await Task.yield() }
+        }
+        q.finish()
+        #expect(try await consumer.value == 1000)
+    }
+
+    @Test func cancellingAWaitingConsumerThrows() async throws {
+        let q = MessageQueue()
+        let consumer = Task { try await q.next() }
+        try await Task.sleep(for: .milliseconds(20))
+        consumer.cancel()
+        await #expect(throws: CancellationError.self) { try await consumer.value }
+    }
+}
+
+@Suite("Calls from the client's event loop")
+struct ConnectionExecutorTests {
+    @Test func callsMadeOnTheConnectionsEventLoopWork() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let (onLoop, replies) = try await client.withConnectionExecutor {
+                var replies: [String] = []
+                for i in 0..<50 {
+                    let r: Blob = try await client.unary(Test.echo, Blob("ข่าว \(i)"))
+                    replies.append(r.text)
+                }
+                return (MultiThreadedEventLoopGroup.currentEventLoop != nil, replies)
+            }
+            #expect(onLoop)
+            #expect(replies == (0..<50).map { "ข่าว \($0)" })
+            await client.close()
+        }
+    }
+}
