@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 @testable import KhaosanQuery
 import KhaosanModel
+import KhaosanThai
 import Logging
 import Testing
 
@@ -171,6 +172,30 @@ enum StoreFixtures {
         #expect(try store.search(SearchQuery(text: "ยา")).total > 0)
         let again = try store.apply(source: "s", items: StoreFixtures.items(rs))
         #expect(again.skipped == rs.count)
+    }
+
+    /// The tokens prepared off the writer must be exactly what the tokenizer would produce inline:
+    /// FTS5's integrity check re-tokenizes every stored text inline and compares with the index.
+    @Test func preparedTokensMatchInlineAnalysis() throws {
+        let rs = StoreFixtures.releases
+        for r in rs.prefix(10) {
+            let body = r.paragraphs.joined(separator: "\n")
+            let stream = PretokenizedTexts.Stream(body)
+            let inline = ThaiAnalyzer.shared.indexTokens(body)
+            #expect(stream.ends.count == inline.count)
+            var from = 0
+            for (i, t) in inline.enumerated() {
+                let to = Int(stream.ends[i])
+                #expect(String(decoding: stream.bytes[from..<to], as: UTF8.self) == t.text)
+                #expect(Int(stream.starts[i])..<Int(stream.stops[i]) == t.utf8Range)
+                from = to
+            }
+        }
+        let store = try ReleaseStore(path: try StoreFixtures.tempPath("prepared"), logger: StoreFixtures.logger)
+        let prepared = ReleaseStore.prepare(StoreFixtures.items(rs))
+        #expect(try store.apply(source: "s", prepared: prepared).inserted == rs.count)
+        #expect(try store.integrityCheck().ok)
+        #expect(try store.search(SearchQuery(text: "\"ยา\"")).total > 0)
     }
 
     /// WALCheckpointer copies the WAL into the database off the writer's path, then empties it

@@ -168,12 +168,14 @@ struct QueryHandlers: Sendable {
                 appliedSequence: applied, protobufCVersion: WireLibrary.protobufCVersion
             )
         }
-        @Sendable func apply(_ request: ApplyBatchRequest, _ context: ServerContext) async throws -> ApplyBatchResponse {
+        @Sendable func prepare(_ request: ApplyBatchRequest) throws -> ReleaseStore.PreparedBatch {
             guard !request.source.isEmpty else { throw RPCError(code: .invalidArgument, message: "source: empty") }
-            let items = request.items.map { (sequence: $0.sequence, release: $0.release) }
-            let outcome = try await db("apply_batch") { try store.apply(source: request.source, items: items) }
+            return ReleaseStore.prepare(request.items.map { (sequence: $0.sequence, release: $0.release) })
+        }
+        @Sendable func apply(_ source: String, _ batch: ReleaseStore.PreparedBatch, _ context: ServerContext) async throws -> ApplyBatchResponse {
+            let outcome = try await db("apply_batch") { try store.apply(source: source, prepared: batch) }
             context.logger.debug("applied batch", metadata: [
-                "batch.items": "\(items.count)", "batch.inserted": "\(outcome.inserted)",
+                "batch.items": "\(batch.count)", "batch.inserted": "\(outcome.inserted)",
                 "batch.updated": "\(outcome.updated)", "batch.duplicates": "\(outcome.duplicates)",
                 "batch.applied_sequence": "\(outcome.appliedSequence)",
             ])
@@ -184,14 +186,29 @@ struct QueryHandlers: Sendable {
         }
         router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in
             try requireIngester(context)
-            return try await apply(request, context)
+            let batch = try prepare(request)
+            return try await apply(request.source, batch, context)
         }
         // One batch at a time in arrival order: a later batch must never commit before an earlier
-        // one, or the earlier one's positions would be skipped as already applied.
+        // one, or the earlier one's positions would be skipped as already applied. What can run
+        // ahead is preparing the next batch (the Thai analysis for its index tokens), here on
+        // this task's thread while the writer commits the previous one.
         router.bidirectional(KhaosanMethods.applyStream) { (requests: RequestStream<ApplyBatchRequest>, responses: ResponseSink<ApplyBatchResponse>, context) in
             try requireIngester(context)
+            var committing: Task<ApplyBatchResponse, any Error>?
+            defer { committing?.cancel() }
             for try await request in requests {
-                try await responses.send(try await apply(request, context))
+                let batch = try prepare(request)
+                if let previous = committing {
+                    committing = nil
+                    try await responses.send(try await previous.value)
+                }
+                let source = request.source
+                committing = Task { try await apply(source, batch, context) }
+            }
+            if let last = committing {
+                committing = nil
+                try await responses.send(try await last.value)
             }
         }
         router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in

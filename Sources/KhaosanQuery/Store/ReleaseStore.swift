@@ -128,23 +128,61 @@ package final class ReleaseStore: Sendable {
 
     // MARK: - Apply
 
+    /// A batch with the work that needs no database done: bodies joined, compact blobs, and the
+    /// index tokens of every title and body. Thread-safe and pure, so the query service prepares
+    /// the next batch on another thread while the writer commits the current one.
+    package struct PreparedBatch: Sendable {
+        struct Item: Sendable {
+            var sequence: UInt64
+            var release: Release
+            var body: String
+            var titleBlob: Data
+            var bodyBlob: Data
+        }
+        var items: [Item]
+        var streams: [PretokenizedTexts.Stream]
+        package var count: Int { items.count }
+    }
+
+    package static func prepare(_ items: [(sequence: UInt64, release: Release)]) -> PreparedBatch {
+        var prepared: [PreparedBatch.Item] = []
+        var streams: [PretokenizedTexts.Stream] = []
+        prepared.reserveCapacity(items.count)
+        streams.reserveCapacity(items.count * 2)
+        for (sequence, release) in items {
+            let body = release.paragraphs.joined(separator: "\n")
+            prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: blob(release.title), bodyBlob: blob(body)))
+            streams.append(PretokenizedTexts.Stream(release.title))
+            streams.append(PretokenizedTexts.Stream(body))
+        }
+        return PreparedBatch(items: prepared, streams: streams)
+    }
+
     package func apply(source: String, items: [(sequence: UInt64, release: Release)]) throws -> ApplyOutcome {
+        try apply(source: source, prepared: Self.prepare(items))
+    }
+
+    package func apply(source: String, prepared: PreparedBatch) throws -> ApplyOutcome {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         defer {
             resultCache.invalidate()
             checkpointer?.committed()
         }
-        return try pool.write { db in
+        return try PretokenizedTexts.shared.with(prepared.streams) { try write(source: source, prepared: prepared, now: now) }
+    }
+
+    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> ApplyOutcome {
+        try pool.write { db in
             var outcome = ApplyOutcome()
             let stored = try Self.appliedSequence(db, source)
             var position = stored
             var addedText: Int64 = 0
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            for (sequence, release) in items {
+            for item in prepared.items {
+                let (sequence, release, body) = (item.sequence, item.release, item.body)
                 guard sequence > stored else { outcome.skipped += 1; continue }
                 position = max(position, sequence)
-                let body = release.paragraphs.joined(separator: "\n")
                 let textBytes = Int64(release.title.utf8.count + body.utf8.count)
                 let existing = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT content_hash, version, stored_at, text_bytes FROM releases WHERE id = ?"),
@@ -152,7 +190,7 @@ package final class ReleaseStore: Sendable {
                 guard let existing else {
                     try Self.insertRow(db, release, body: body, textBytes: textBytes, version: 1, now: now)
                     try db.cachedStatement(sql: "INSERT INTO release_texts(id, title, body) VALUES (?, ?, ?)")
-                        .execute(arguments: [release.id, Self.blob(release.title), Self.blob(body)])
+                        .execute(arguments: [release.id, item.titleBlob, item.bodyBlob])
                     try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
                         .execute(arguments: [release.id, release.title, body])
                     addedText += textBytes
@@ -184,7 +222,7 @@ package final class ReleaseStore: Sendable {
                         release.sourceURL, Self.joinEntities(release.entities), release.id,
                     ])
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ? WHERE id = ?")
-                    .execute(arguments: [Self.blob(release.title), Self.blob(body), release.id])
+                    .execute(arguments: [item.titleBlob, item.bodyBlob, release.id])
                 try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
                     .execute(arguments: [release.id, release.title, body])
                 addedText += textBytes - oldTextBytes

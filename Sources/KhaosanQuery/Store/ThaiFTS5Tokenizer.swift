@@ -36,9 +36,22 @@ final class ThaiFTS5Tokenizer: FTS5CustomTokenizer {
             }
             return ok
         }
-        let text = pText.withMemoryRebound(to: UInt8.self, capacity: n) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+        let bytes = pText.withMemoryRebound(to: UInt8.self, capacity: n) { UnsafeBufferPointer(start: $0, count: n) }
+        if let stream = PretokenizedTexts.shared.stream(for: bytes) {
+            return stream.bytes.withUnsafeBufferPointer { tb in
+                tb.withMemoryRebound(to: CChar.self) { p in
+                    var from = 0
+                    for i in 0..<stream.ends.count {
+                        let to = Int(stream.ends[i])
+                        let rc = tokenCallback(context, 0, p.baseAddress! + from, CInt(to - from), stream.starts[i], stream.stops[i])
+                        if rc != ok { return rc }
+                        from = to
+                    }
+                    return ok
+                }
+            }
         }
+        let text = String(decoding: bytes, as: UTF8.self)
         var rc = ok
         ThaiAnalyzer.shared.indexTokenBytes(text) { bytes, range in
             rc = bytes.withMemoryRebound(to: CChar.self) { p in
