@@ -40,7 +40,12 @@ final class PretokenizedTexts: Sendable {
         }
     }
 
-    private let table = Mutex<[Int: [Stream]]>([:])
+    private struct Table {
+        var streams: [Int: [(batch: Int, stream: Stream)]] = [:]
+        var nextBatch = 0
+    }
+
+    private let table = Mutex(Table())
 
     /// Length and a few bytes from both ends: cheap on 10 KB texts; equality is checked in full.
     static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
@@ -52,15 +57,26 @@ final class PretokenizedTexts: Sendable {
         return h.finalize()
     }
 
-    /// Makes `streams` available to the tokenizer while `body` runs (on the writer).
+    /// Makes `streams` available to the tokenizer while `body` runs (on the writer). Several
+    /// stores in one process (the tests) may do this at once; each removes only its own.
     func with<T>(_ streams: [Stream], _ body: () throws -> T) rethrows -> T {
-        table.withLock { t in
+        let batch: Int = table.withLock { t in
+            t.nextBatch += 1
             for s in streams {
                 let k = s.text.withUnsafeBufferPointer { Self.key($0) }
-                t[k, default: []].append(s)
+                t.streams[k, default: []].append((t.nextBatch, s))
+            }
+            return t.nextBatch
+        }
+        defer {
+            table.withLock { t in
+                for s in streams {
+                    let k = s.text.withUnsafeBufferPointer { Self.key($0) }
+                    t.streams[k]?.removeAll { $0.batch == batch }
+                    if t.streams[k]?.isEmpty == true { t.streams[k] = nil }
+                }
             }
         }
-        defer { table.withLock { $0.removeAll(keepingCapacity: true) } }
         return try body()
     }
 
@@ -68,11 +84,11 @@ final class PretokenizedTexts: Sendable {
     func stream(for bytes: UnsafeBufferPointer<UInt8>) -> Stream? {
         let k = Self.key(bytes)
         return table.withLock { t in
-            t[k]?.first { s in
-                s.text.count == bytes.count && s.text.withUnsafeBufferPointer { a in
+            t.streams[k]?.first { entry in
+                entry.stream.text.count == bytes.count && entry.stream.text.withUnsafeBufferPointer { a in
                     a.isEmpty || memcmp(a.baseAddress!, bytes.baseAddress!, a.count) == 0
                 }
-            }
+            }?.stream
         }
     }
 }
