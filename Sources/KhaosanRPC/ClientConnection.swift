@@ -76,7 +76,7 @@ final class ClientConnection: Sendable {
             // One event-loop task writes the frames and arms the call's timer, so the timer is
             // also cancelled on the event loop when the trailers arrive: no other thread wakes.
             let channel = self.channel
-            let send = {
+            let send: @Sendable () -> Void = {
                 if let unaryMessage {
                     channel.write(headers, promise: nil)
                     channel.write(Frame(kind: .message, stream: id, payload: unaryMessage), promise: nil)
@@ -86,15 +86,22 @@ final class ClientConnection: Sendable {
                 }
                 call.armDeadline(on: channel.eventLoop)
             }
-            if channel.eventLoop.inEventLoop { send() } else { channel.eventLoop.execute(send) }
+            // Queued even when already on the event loop: writing here, inside the lock, could
+            // re-enter it (a failed flush closes the channel, whose handler takes the lock), and
+            // writing after the lock could put this HEADERS behind a later stream id.
+            channel.eventLoop.execute(send)
             return call
         }
         guard let call else { throw RPCError(code: .unavailable, message: "connection is closing") }
         return call
     }
 
+    /// Every frame goes through the event loop's task queue, even from the loop itself, so frames
+    /// reach the wire in the order they were queued (a HEADERS queued by `open` before the
+    /// call's first MESSAGE), and no write runs inside a caller's lock.
     func write(_ frame: Frame) {
-        channel.writeAndFlush(frame, promise: nil)
+        let channel = self.channel
+        channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
     }
 
     func remove(_ id: UInt32) { state.withLock { _ = $0.calls.removeValue(forKey: id) } }

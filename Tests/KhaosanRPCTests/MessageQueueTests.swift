@@ -68,4 +68,21 @@ struct ConnectionExecutorTests {
             await client.close()
         }
     }
+
+    /// A stream opened and fed from the event loop: its first MESSAGE must not overtake its
+    /// HEADERS on the wire (the server would drop it as belonging to no call).
+    @Test func streamingFromTheConnectionsEventLoopKeepsFrameOrder() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            for _ in 0..<20 {
+                let total: Blob = try await client.withConnectionExecutor {
+                    try await client.clientStreaming(Test.sum, options: CallOptions(timeout: .seconds(5))) { (sender: RequestSender<Blob>) in
+                        for i in 1...100 { try await sender.send(Blob("\(i)")) }
+                    }
+                }
+                #expect(total.text == "\(100 * 101 / 2)")
+            }
+            await client.close()
+        }
+    }
 }
