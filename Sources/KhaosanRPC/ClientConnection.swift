@@ -84,6 +84,7 @@ final class ClientConnection: Sendable {
                 } else {
                     channel.writeAndFlush(headers, promise: nil)
                 }
+                call.headersWritten.store(true, ordering: .releasing)
                 call.armDeadline(on: channel.eventLoop)
             }
             // Queued even when already on the event loop: writing here, inside the lock, could
@@ -96,12 +97,17 @@ final class ClientConnection: Sendable {
         return call
     }
 
-    /// Every frame goes through the event loop's task queue, even from the loop itself, so frames
-    /// reach the wire in the order they were queued (a HEADERS queued by `open` before the
-    /// call's first MESSAGE), and no write runs inside a caller's lock.
-    func write(_ frame: Frame) {
+    /// Frames of a call reach the wire in the order they were queued, its HEADERS (queued by
+    /// `open`) first. Off the event loop, `writeAndFlush` goes through the loop's task queue, in
+    /// order. On the loop, a frame is written at once only when the call's HEADERS is already
+    /// out; before that it joins the queue behind it.
+    func write(_ frame: Frame, headersWritten: Bool) {
         let channel = self.channel
-        channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
+        if channel.eventLoop.inEventLoop, !headersWritten {
+            channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
+        } else {
+            channel.writeAndFlush(frame, promise: nil)
+        }
     }
 
     func remove(_ id: UInt32) { state.withLock { _ = $0.calls.removeValue(forKey: id) } }
@@ -162,6 +168,8 @@ private final class ClientFrameHandler: ChannelInboundHandler, Sendable {
 /// Client side of one call.
 final class ClientCall: Sendable {
     let id: UInt32
+    /// Set on the event loop once the HEADERS frame is written (see `ClientConnection.write`).
+    let headersWritten = Atomic<Bool>(false)
     let sendCredit: SendCredit
     let responses: InboundMessages
     // Strong: a call may outlive its connection's place in the client (after a reconnect); the
@@ -206,7 +214,7 @@ final class ClientCall: Sendable {
 
     private func expire() {
         guard markEnded(trailers: [:]) else { return }
-        connection.write(Frame(kind: .cancel, stream: id))
+        connection.write(Frame(kind: .cancel, stream: id), headersWritten: headersWritten.load(ordering: .acquiring))
         connection.remove(id)
         let error = RPCError(code: .deadlineExceeded, message: "deadline exceeded")
         sendCredit.fail(error)
@@ -242,7 +250,7 @@ final class ClientCall: Sendable {
 
     private func consumed() {
         let grant = state.withLock { s in s.ended ? nil : s.tracker.consumedOne() }
-        if let grant { connection.write(Frame(kind: .window, stream: id, payload: .window(grant))) }
+        if let grant { connection.write(Frame(kind: .window, stream: id, payload: .window(grant)), headersWritten: headersWritten.load(ordering: .acquiring)) }
     }
 
     func markHalfClosed() { state.withLock { $0.halfClosed = true } }
@@ -251,7 +259,7 @@ final class ClientCall: Sendable {
     /// window bounds what is in flight, and a broken connection ends the call (and the next send).
     func send(_ payload: ByteBuffer) async throws {
         try await sendCredit.acquire()
-        connection.write(Frame(kind: .message, stream: id, payload: payload))
+        connection.write(Frame(kind: .message, stream: id, payload: payload), headersWritten: headersWritten.load(ordering: .acquiring))
     }
 
     func halfClose() {
@@ -259,7 +267,7 @@ final class ClientCall: Sendable {
             defer { s.halfClosed = true }
             return !s.halfClosed && !s.ended
         }
-        if first { connection.write(Frame(kind: .halfClose, stream: id)) }
+        if first { connection.write(Frame(kind: .halfClose, stream: id), headersWritten: headersWritten.load(ordering: .acquiring)) }
     }
 
     /// Reads what is left so the trailers' status is seen.
@@ -269,7 +277,7 @@ final class ClientCall: Sendable {
 
     func cancel() {
         guard markEnded(trailers: [:]) else { return }
-        connection.write(Frame(kind: .cancel, stream: id))
+        connection.write(Frame(kind: .cancel, stream: id), headersWritten: headersWritten.load(ordering: .acquiring))
         connection.remove(id)
         let error = RPCError(code: .cancelled, message: "the call was cancelled")
         sendCredit.fail(error)
