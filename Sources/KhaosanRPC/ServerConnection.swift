@@ -163,12 +163,9 @@ final class ServerConnection: Sendable {
             return reject(id, .permissionDenied, "uid \(peer.uid) may not call \(route.service)")
         }
         let requestID = headers.metadata[Metadata.requestIDKey] ?? "s\(id)"
-        var callLogger = logger
-        callLogger[metadataKey: "rpc.method"] = "\(headers.path)"
-        callLogger[metadataKey: "request.id"] = "\(requestID)"
         let timeout = headers.timeoutNanos == 0 ? nil : Int64(clamping: headers.timeoutNanos)
         let deadline: ContinuousClock.Instant? = timeout.map { .now + .nanoseconds($0) }
-        let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, logger: callLogger)
+        let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, connectionLogger: logger)
         let call = ServerStream(id: id, window: configuration.streamWindow, channel: channel)
         state.withLock { $0.streams[id] = call }
         call.start(route: route, context: context, timeout: timeout, executor: executor) { [self] in
