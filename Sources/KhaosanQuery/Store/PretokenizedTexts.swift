@@ -60,18 +60,15 @@ final class PretokenizedTexts: Sendable {
     /// Makes `streams` available to the tokenizer while `body` runs (on the writer). Several
     /// stores in one process (the tests) may do this at once; each removes only its own.
     func with<T>(_ streams: [Stream], _ body: () throws -> T) rethrows -> T {
+        let keys = streams.map { s in s.text.withUnsafeBufferPointer { Self.key($0) } }
         let batch: Int = table.withLock { t in
             t.nextBatch += 1
-            for s in streams {
-                let k = s.text.withUnsafeBufferPointer { Self.key($0) }
-                t.streams[k, default: []].append((t.nextBatch, s))
-            }
+            for (k, s) in zip(keys, streams) { t.streams[k, default: []].append((t.nextBatch, s)) }
             return t.nextBatch
         }
         defer {
             table.withLock { t in
-                for s in streams {
-                    let k = s.text.withUnsafeBufferPointer { Self.key($0) }
+                for k in keys {
                     t.streams[k]?.removeAll { $0.batch == batch }
                     if t.streams[k]?.isEmpty == true { t.streams[k] = nil }
                 }
