@@ -103,6 +103,16 @@ package final class MessageQueue: Sendable {
 
     package init() {}
 
+    /// The next queued message, or the end (nil message, or the failure); nil while neither.
+    private static func take(_ s: inout State) -> Result<ByteBuffer?, any Error>? {
+        if let m = s.buffer.popFirst() { return .success(m) }
+        switch s.end {
+        case nil: return nil
+        case .some(nil): return .success(nil)
+        case .some(let error?): return .failure(error)
+        }
+    }
+
     package func yield(_ message: ByteBuffer) {
         let waiter: CheckedContinuation<ByteBuffer?, any Error>? = state.withLock { s in
             guard s.end == nil else { return nil }
@@ -129,35 +139,16 @@ package final class MessageQueue: Sendable {
     /// The next message, nil at a normal end; throws the failure, or CancellationError when the
     /// consuming task is cancelled while it waits.
     package func next() async throws -> ByteBuffer? {
-        enum Ready { case message(ByteBuffer), end((any Error)?), wait }
-        let ready: Ready = state.withLock { s in
-            if let m = s.buffer.popFirst() { return .message(m) }
-            if let end = s.end { return .end(end) }
-            return .wait
-        }
-        switch ready {
-        case .message(let m): return m
-        case .end(let error?): throw error
-        case .end(nil): return nil
-        case .wait: break
-        }
+        if let ready = state.withLock({ Self.take(&$0) }) { return try ready.get() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<ByteBuffer?, any Error>) in
-                enum Now { case message(ByteBuffer), end((any Error)?), cancelled, parked }
-                let now: Now = state.withLock { s in
-                    if let m = s.buffer.popFirst() { return .message(m) }
-                    if let end = s.end { return .end(end) }
-                    if Task.isCancelled { return .cancelled }
+                let now: Result<ByteBuffer?, any Error>? = state.withLock { s in
+                    if let ready = Self.take(&s) { return ready }
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     s.waiter = c
-                    return .parked
+                    return nil
                 }
-                switch now {
-                case .message(let m): c.resume(returning: m)
-                case .end(let error?): c.resume(throwing: error)
-                case .end(nil): c.resume(returning: nil)
-                case .cancelled: c.resume(throwing: CancellationError())
-                case .parked: break
-                }
+                if let now { c.resume(with: now) }
             }
         } onCancel: {
             let waiter = state.withLock { s in
