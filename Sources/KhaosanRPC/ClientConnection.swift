@@ -248,7 +248,7 @@ final class ClientCall: Sendable {
 
     private func expire() {
         guard markEnded(trailers: [:]) else { return }
-        connection.write(Frame(kind: .cancel, stream: id), headersWritten: headersWritten.load(ordering: .acquiring))
+        write(Frame(kind: .cancel, stream: id))
         connection.remove(id)
         let error = RPCError(code: .deadlineExceeded, message: "deadline exceeded")
         sendCredit.fail(error)
@@ -284,16 +284,20 @@ final class ClientCall: Sendable {
 
     private func consumed() {
         let grant = state.withLock { s in s.ended ? nil : s.tracker.consumedOne() }
-        if let grant { connection.write(Frame(kind: .window, stream: id, payload: .window(grant)), headersWritten: headersWritten.load(ordering: .acquiring)) }
+        if let grant { write(Frame(kind: .window, stream: id, payload: .window(grant))) }
     }
 
     func markHalfClosed() { state.withLock { $0.halfClosed = true } }
+
+    private func write(_ frame: Frame) {
+        connection.write(frame, headersWritten: headersWritten.load(ordering: .acquiring))
+    }
 
     /// Waits for a credit, then queues the message without waiting for the write itself: the
     /// window bounds what is in flight, and a broken connection ends the call (and the next send).
     func send(_ payload: ByteBuffer) async throws {
         try await sendCredit.acquire()
-        connection.write(Frame(kind: .message, stream: id, payload: payload), headersWritten: headersWritten.load(ordering: .acquiring))
+        write(Frame(kind: .message, stream: id, payload: payload))
     }
 
     func halfClose() {
@@ -301,7 +305,7 @@ final class ClientCall: Sendable {
             defer { s.halfClosed = true }
             return !s.halfClosed && !s.ended
         }
-        if first { connection.write(Frame(kind: .halfClose, stream: id), headersWritten: headersWritten.load(ordering: .acquiring)) }
+        if first { write(Frame(kind: .halfClose, stream: id)) }
     }
 
     /// Reads what is left so the trailers' status is seen.
@@ -311,7 +315,7 @@ final class ClientCall: Sendable {
 
     func cancel() {
         guard markEnded(trailers: [:]) else { return }
-        connection.write(Frame(kind: .cancel, stream: id), headersWritten: headersWritten.load(ordering: .acquiring))
+        write(Frame(kind: .cancel, stream: id))
         connection.remove(id)
         let error = RPCError(code: .cancelled, message: "the call was cancelled")
         sendCredit.fail(error)
