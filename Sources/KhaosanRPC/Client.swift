@@ -162,7 +162,7 @@ package final class RPCClient: Sendable {
 }
 
 extension Duration {
-    var nanoseconds: Int64 {
+    package var nanoseconds: Int64 {
         let (s, a) = components
         return s * 1_000_000_000 + a / 1_000_000_000
     }

@@ -91,7 +91,7 @@ final class Forwarder: Sendable {
             } catch {
                 setError("\(error)")
                 logger.warning("forwarding failed; will retry", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
-                try? await Task.sleep(for: .nanoseconds(Int64.random(in: 0...max(1, Self.nanos(backoff)))) + backoff / 2)
+                try? await Task.sleep(for: .nanoseconds(Int64.random(in: 0...max(1, backoff.nanoseconds))) + backoff / 2)
                 backoff = min(backoff * 2, configuration.maxBackoff)
             }
         }
@@ -192,10 +192,6 @@ final class Forwarder: Sendable {
                 }
             }
         }
-    }
-
-    private static func nanos(_ d: Duration) -> Int64 {
-        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 
     private func setError(_ message: String) {
