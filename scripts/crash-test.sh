@@ -19,7 +19,18 @@ mkdir -p "$work"
 qpid=""; ipid=""
 start_query() { "$BIN/khaosan-queryd" --log-level warning >>"$KHAOSAN_HOME/query.log" 2>&1 & qpid=$!; }
 start_ingest() { "$BIN/khaosan-ingestd" --log-level warning >>"$KHAOSAN_HOME/ingest.log" 2>&1 & ipid=$!; }
-wait_socket() { for _ in $(seq 1 300); do [ -S "$1" ] && return 0; sleep 0.05; done; echo "crash-test: $1 did not appear" >&2; tail -20 "$KHAOSAN_HOME"/*.log >&2; exit 1; }
+# Ready means both daemons answer a call. A socket file alone proves nothing: a daemon killed with
+# -9 leaves its file behind, and the restarted one removes that stale file before it binds anew, so
+# a client started in between is refused (exit 3). `khaosan status` exits 3 only when one is unreachable.
+wait_ready() {
+  local rc
+  for _ in $(seq 1 300); do
+    rc=0; "$BIN/khaosan" status --timeout 2 >/dev/null 2>&1 || rc=$?
+    [ "$rc" -ne 3 ] && return 0
+    sleep 0.1
+  done
+  echo "crash-test: the daemons did not answer within 30 s" >&2; tail -20 "$KHAOSAN_HOME"/*.log >&2; exit 1
+}
 cleanup() { kill -9 $qpid $ipid 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -42,8 +53,7 @@ for r in range(rounds + 1):
             json.dump(rel, f, ensure_ascii=False)
 PY
 
-start_query; wait_socket "$KHAOSAN_HOME/query.sock"
-start_ingest; wait_socket "$KHAOSAN_HOME/ingest.sock"
+start_query; start_ingest; wait_ready
 kills_i=0; kills_q=0
 for r in $(seq 0 $((ROUNDS - 1))); do
   "$BIN/khaosan" ingest --json --no-wait "$work/round$r" >"$work/acks$r.jsonl" 2>>"$work/cli.err" &
@@ -53,12 +63,12 @@ for r in $(seq 0 $((ROUNDS - 1))); do
     kill -9 "$ipid" 2>/dev/null || true; wait "$ipid" 2>/dev/null || true
     kills_i=$((kills_i + 1))
     wait "$cli" 2>/dev/null || true
-    start_ingest; wait_socket "$KHAOSAN_HOME/ingest.sock"
+    start_ingest; wait_ready
   else
     kill -9 "$qpid" 2>/dev/null || true; wait "$qpid" 2>/dev/null || true
     kills_q=$((kills_q + 1))
     wait "$cli" 2>/dev/null || true
-    start_query; wait_socket "$KHAOSAN_HOME/query.sock"
+    start_query; wait_ready
   fi
 done
 # The last round runs undisturbed and waits (Sync) until everything journaled is searchable.
