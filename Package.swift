@@ -51,10 +51,13 @@ let package = Package(
             providers: [.apt(["libprotobuf-c-dev"])]
         ),
         .target(name: "CKhaosanProto", dependencies: ["CProtobufC"]),
+        // UTF-8 validation 16 bytes at a time (SSSE3): checking every string protobuf-c unpacks
+        // was 60 % of a release's decode with the standard library's byte-at-a-time validator.
+        .target(name: "CKhaosanUTF8"),
         // The bridge: the only Swift module that touches C.
         .target(
             name: "KhaosanWire",
-            dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC"],
+            dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
             swiftSettings: settings
         ),
         // gRPC-style RPC over Unix domain sockets.

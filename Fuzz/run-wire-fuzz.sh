@@ -5,7 +5,8 @@
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
 # Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
 # type files, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
-# go to .build/fuzz-wire/; keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
+# go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
+# library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
 # flags a harmless signed shift inside libprotobuf-c.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,16 +31,16 @@ MAP
 fi
 
 objs=()
-for c in Sources/CKhaosanProto/khaosan/v1/*.c; do
+for c in Sources/CKhaosanProto/khaosan/v1/*.c Sources/CKhaosanUTF8/*.c; do
     o="$out/obj/$(basename "$c" .c).o"
-    clang -c -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CKhaosanProto/include -o "$o" "$c"
+    clang -c -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CKhaosanProto/include -I Sources/CKhaosanUTF8/include -o "$o" "$c"
     objs+=("$o")
 done
 
 common=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name khaosan -swift-version 6
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
     -enable-upcoming-feature MemberImportVisibility
-    -I Sources/CProtobufC -I "$modmap_dir" -Xcc -I -Xcc Sources/CKhaosanProto/include -I "$out/swiftmodules")
+    -I Sources/CProtobufC -I "$modmap_dir" -I Sources/CKhaosanUTF8/include -Xcc -I -Xcc Sources/CKhaosanProto/include -I "$out/swiftmodules")
 mkdir -p "$out/swiftmodules"
 # KhaosanModel is mid-edit elsewhere: only the two files the wire depends on.
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \

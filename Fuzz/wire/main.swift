@@ -31,6 +31,11 @@ private let decoders: [@Sendable (UnsafeRawBufferPointer) -> Void] = [
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }
+    // The bridge's UTF-8 check must say what the standard library says, on any bytes.
+    let raw = UnsafeRawBufferPointer(start: data, count: size)
+    if UTF8Validation.isValid(raw) != (String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self) != nil) {
+        fatalError("UTF8Validation.isValid disagrees with the standard library on \(Array(raw))")
+    }
     let decoder = decoders[Int(data[0]) % decoders.count]
     decoder(UnsafeRawBufferPointer(start: data + 1, count: size - 1))
     return 0

@@ -146,6 +146,28 @@ enum RPCBench {
             out.append(("khaosan unary Release (\(releaseBytes) B, bridge both ways), \(placement), p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
         }
 
+        // The CPU cost of a round trip without thread wake-ups: a second server and a client that
+        // share one event-loop thread, the caller on that thread too. The difference to the figures
+        // above is what waking the other thread costs on this machine.
+        do {
+            let oneThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let onePath = dir + "/one.sock"
+            let oneServer = RPCServer(configuration: RPCServerConfiguration(socketPath: onePath), router: router, logger: logger, eventLoopGroup: oneThread)
+            let oneTask = Task { try await oneServer.run() }
+            try await oneServer.waitUntilListening()
+            let oneClient = RPCClient(configuration: RPCClientConfiguration(socketPath: onePath), logger: logger, eventLoopGroup: oneThread)
+            let payload = BenchBlob([UInt8](repeating: 0x41, count: 100))
+            let samples = try await oneClient.withConnectionExecutor {
+                try await roundTrips { let _: BenchBlob = try await oneClient.unary(echo, payload) }
+            }
+            let p = Percentiles(samples)
+            out.append(("khaosan unary 100 B, client, server and caller on one event-loop thread (no wake-ups), p50 / p99", String(format: "%.1f / %.1f us", p.p50, p.p99)))
+            await oneClient.close()
+            oneServer.beginShutdown()
+            try await oneTask.value
+            try await oneThread.shutdownGracefully()
+        }
+
         // One-way stream of release messages: encode on the client, decode on the server; the
         // producer on the thread pool, then on the client connection's event loop.
         for onEventLoop in [false, true] {

@@ -210,9 +210,8 @@ func wireDecode<C: CMessage, T>(
 func swiftString(_ p: UnsafePointer<CChar>?, field: String) throws(WireError) -> String {
     guard let p else { return "" }
     if p.pointee == 0 { return "" }
-    // String(validatingCString:) goes straight to the stdlib validator; the generic
-    // String(validating:as:) looked up generic metadata on every call (~15% of a decode).
-    guard let s = String(validatingCString: p) else { throw invalidUTF8(p, count: strlen(p), field: field) }
+    let n = strlen(p)
+    guard let s = UTF8Validation.string(UnsafeRawBufferPointer(start: p, count: n)) else { throw invalidUTF8(p, count: n, field: field) }
     return s
 }
 

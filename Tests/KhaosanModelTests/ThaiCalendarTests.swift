@@ -1,3 +1,4 @@
+import KhaosanTestSupport
 import Testing
 @testable import KhaosanModel
 
