@@ -49,9 +49,8 @@ final class ClientConnection: Sendable {
                 .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
                 .channelInitializer { ch in
                     ch.eventLoop.makeCompletedFuture {
-                        try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: configuration.maxMessageBytes)))
-                        try ch.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-                        try ch.pipeline.syncOperations.addHandler(ClientFrameHandler(connection: { box.withLock { $0 } }))
+                        try ch.pipeline.syncOperations.addHandler(
+                            ClientFrameHandler(maxPayload: configuration.maxMessageBytes, connection: { box.withLock { $0 } }))
                     }
                 }
                 .connect(unixDomainSocketPath: path)
@@ -106,7 +105,7 @@ final class ClientConnection: Sendable {
     func write(_ frame: Frame, headersWritten: Bool) {
         if channel.eventLoop.inEventLoop, headersWritten {
             drainOutbox()
-            channel.writeAndFlush(frame, promise: nil)
+            channel.writeAndFlush(frame: frame)
         } else {
             enqueue(.frame(frame))
         }
@@ -134,9 +133,9 @@ final class ClientConnection: Sendable {
         for item in items {
             switch item {
             case .frame(let frame):
-                channel.write(frame, promise: nil)
+                channel.write(frame: frame)
             case .open(let call, let frames):
-                for frame in frames { channel.write(frame, promise: nil) }
+                for frame in frames { channel.write(frame: frame) }
                 call.headersWritten.store(true, ordering: .releasing)
                 call.armDeadline(on: channel.eventLoop)
             }
@@ -178,23 +177,46 @@ final class ClientConnection: Sendable {
     }
 }
 
-private final class ClientFrameHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = Frame
-    let connection: @Sendable () -> ClientConnection?
+/// Reads frames from the connection's bytes and routes them to its calls, on the event loop.
+private final class ClientFrameHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let lookup: @Sendable () -> ClientConnection?
+    // The connection is known once `connect` returns; looked up under its lock until then.
+    private var resolved: ClientConnection?
+    private var reader: FrameReader
+    private var broken = false
 
-    init(connection: @escaping @Sendable () -> ClientConnection?) { self.connection = connection }
+    init(maxPayload: Int, connection: @escaping @Sendable () -> ClientConnection?) {
+        self.lookup = connection
+        self.reader = FrameReader(maxPayload: maxPayload)
+    }
+
+    private var connection: ClientConnection? {
+        if let resolved { return resolved }
+        resolved = lookup()
+        return resolved
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        connection()?.received(unwrapInboundIn(data))
+        guard !broken else { return }
+        do {
+            try reader.read(unwrapInboundIn(data)) { frame in connection?.received(frame) }
+        } catch {
+            broken = true
+            connection?.closed(error)
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        connection()?.closed(nil)
+        let unread = reader.unreadBytes
+        connection?.closed(!broken && unread > 0 ? FrameReader.truncated(unread) : nil)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection()?.closed(error)
+        broken = true
+        connection?.closed(error)
         context.close(promise: nil)
     }
 }

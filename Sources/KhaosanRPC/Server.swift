@@ -180,9 +180,7 @@ package final class RPCServer: Service, Sendable {
                         child.close(promise: nil)
                         return nil
                     }
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: maxMessage)))
-                    try child.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-                    try child.pipeline.syncOperations.addHandler(connection.handler)
+                    try child.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: connection, maxPayload: maxMessage))
                     return connection
                 }.flatMapErrorThrowing { error -> ServerConnection? in
                     // Usually a peer that connected and left at once.

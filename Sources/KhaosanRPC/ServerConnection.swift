@@ -33,9 +33,6 @@ final class ServerConnection: Sendable {
         self.executor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
-    /// The channel handler that feeds this connection; added to the pipeline before any read.
-    var handler: ServerFrameHandler { ServerFrameHandler(connection: self) }
-
     /// Returns when the connection has closed and its last call has ended.
     func run() async {
         let watchdog = Task { await self.watch() }
@@ -53,7 +50,7 @@ final class ServerConnection: Sendable {
             s.draining = true
             return s.streams.isEmpty
         }
-        channel.writeAndFlush(Frame(kind: .goAway, stream: 0), promise: nil)
+        channel.writeAndFlush(frame: Frame(kind: .goAway, stream: 0))
         if idle { channel.close(promise: nil) }
     }
 
@@ -86,7 +83,7 @@ final class ServerConnection: Sendable {
     }
 
     private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String) {
-        channel.writeAndFlush(Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])), promise: nil)
+        channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])))
     }
 
     // MARK: Event loop side
@@ -179,22 +176,39 @@ final class ServerConnection: Sendable {
     }
 }
 
-/// Hands decoded frames to the connection on the event loop.
-final class ServerFrameHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = Frame
+/// Reads frames from the connection's bytes and hands them to it, on the event loop. The first
+/// framing error ends the connection; nothing read after it is looked at.
+final class ServerFrameHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
     private let connection: ServerConnection
+    private var reader: FrameReader
+    private var broken = false
 
-    init(connection: ServerConnection) { self.connection = connection }
+    init(connection: ServerConnection, maxPayload: Int) {
+        self.connection = connection
+        self.reader = FrameReader(maxPayload: maxPayload)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !broken else { return }
         do {
-            try connection.received(unwrapInboundIn(data))
+            try reader.read(unwrapInboundIn(data)) { frame in try connection.received(frame) }
         } catch {
+            broken = true
             connection.failed(error)
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        if !broken, reader.unreadBytes > 0 {
+            broken = true
+            connection.failed(FrameReader.truncated(reader.unreadBytes))
+        }
+        context.fireChannelInactive()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        broken = true
         connection.failed(error)
     }
 }
@@ -269,7 +283,7 @@ final class ServerStream: Sendable {
             s.granted += Int(n)
             return n
         }
-        if let grant { channel.writeAndFlush(Frame(kind: .window, stream: id, payload: .window(grant)), promise: nil) }
+        if let grant { channel.writeAndFlush(frame: Frame(kind: .window, stream: id, payload: .window(grant))) }
     }
 
     /// Starts the handler. At the deadline the call is answered DEADLINE_EXCEEDED at once (the
@@ -315,7 +329,7 @@ final class ServerStream: Sendable {
         try await responseCredit.acquire()
         guard !state.withLock({ $0.trailersSent }) else { throw CancellationError() }
         // Not waiting for the write: the client's window bounds what is queued.
-        channel.writeAndFlush(Frame(kind: .message, stream: id, payload: message), promise: nil)
+        channel.writeAndFlush(frame: Frame(kind: .message, stream: id, payload: message))
     }
 
     private func sendTrailers(_ trailers: CallTrailers, after message: ByteBuffer? = nil) async {
@@ -338,12 +352,12 @@ final class ServerStream: Sendable {
         let channel = self.channel
         let trailersFrame = ServerConnection.trailersFrame(id, trailers)
         if channel.eventLoop.inEventLoop {
-            if let message { channel.write(Frame(kind: .message, stream: id, payload: message), promise: nil) }
-            channel.writeAndFlush(trailersFrame, promise: nil)
+            if let message { channel.write(frame: Frame(kind: .message, stream: id, payload: message)) }
+            channel.writeAndFlush(frame: trailersFrame)
         } else {
             channel.eventLoop.execute {
-                if let message { channel.write(Frame(kind: .message, stream: id, payload: message), promise: nil) }
-                channel.writeAndFlush(trailersFrame, promise: nil)
+                if let message { channel.write(frame: Frame(kind: .message, stream: id, payload: message)) }
+                channel.writeAndFlush(frame: trailersFrame)
             }
         }
     }

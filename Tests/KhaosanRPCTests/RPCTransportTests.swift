@@ -66,6 +66,52 @@ struct RPCTransportTests {
         #expect(pending.readableBytes == 0)
     }
 
+    /// The connection handlers' reader: any split of the byte stream into reads gives the same
+    /// frames, payloads byte for byte, and nothing is left over at a frame boundary.
+    @Test(arguments: [1, 3, 10, 11, 4096, 9_999, 70_000])
+    func frameReaderGivesTheSameFramesForAnyChunking(chunk: Int) throws {
+        let frames = [
+            Frame(kind: .headers, stream: 1, payload: ByteBuffer(bytes: Array("/khaosan.v1.QueryService/Search".utf8))),
+            Frame(kind: .message, stream: 1, payload: ByteBuffer(bytes: Array(repeating: 0xE0, count: 9_568))),
+            Frame(kind: .halfClose, stream: 1),
+            Frame(kind: .message, stream: 3, payload: ByteBuffer(bytes: Array("ข่าวสาร".utf8))),
+            Frame(kind: .message, stream: 5, payload: ByteBuffer(bytes: (0..<20_000).map { UInt8(truncatingIfNeeded: $0) })),
+        ]
+        var all = ByteBuffer()
+        for _ in 0..<3 { for f in frames { FrameEncoder().encodeForTest(f, into: &all) } }
+        var reader = FrameReader()
+        var out: [Frame] = []
+        while all.readableBytes > 0 {
+            let part = all.readSlice(length: min(chunk, all.readableBytes))!
+            try reader.read(part) { out.append($0) }
+        }
+        #expect(out == frames + frames + frames)
+        #expect(reader.unreadBytes == 0)
+    }
+
+    /// A length split between two reads is still checked before anything waits for the payload.
+    @Test(arguments: oversize)
+    func frameReaderRefusesOversizeAcrossReads(payloadLength: UInt64) throws {
+        var header = ByteBuffer()
+        header.writeInteger(UInt32(truncatingIfNeeded: payloadLength + 6))
+        header.writeInteger(UInt8(2))
+        header.writeInteger(UInt8(0))
+        header.writeInteger(UInt32(1))
+        var reader = FrameReader()
+        try reader.read(header.getSlice(at: 0, length: 2)!) { _ in Issue.record("no frame expected") }
+        #expect(throws: FrameError.self) {
+            try reader.read(header.getSlice(at: 2, length: header.readableBytes - 2)!) { _ in Issue.record("no frame expected") }
+        }
+    }
+
+    @Test func frameReaderReportsATruncatedFrame() throws {
+        var bytes = ByteBuffer()
+        FrameEncoder().encodeForTest(Frame(kind: .message, stream: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 100))), into: &bytes)
+        var reader = FrameReader()
+        try reader.read(bytes.getSlice(at: 0, length: 60)!) { _ in Issue.record("no frame expected") }
+        #expect(reader.unreadBytes == 60)
+    }
+
     @Test(arguments: [
         [UInt8](repeating: 0xFF, count: 64),           // absurd length
         [0, 0, 0, 2, 1, 0],                            // length shorter than a header

@@ -162,7 +162,7 @@ func frameBytes(kind: UInt8, stream: UInt32, payload: [UInt8]) -> [UInt8] {
 }
 
 extension FrameEncoder {
-    func encodeForTest(_ f: Frame, into b: inout ByteBuffer) { try! encode(data: f, out: &b) }
+    func encodeForTest(_ f: Frame, into b: inout ByteBuffer) { encode(data: f, out: &b) }
 }
 
 func headersBytes(stream: UInt32, path: String) -> [UInt8] {
