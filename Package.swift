@@ -18,6 +18,7 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
 
 let package = Package(
     name: "khaosan",
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Domain model: releases, calendar, normalisation, the thaigov parser. No I/O beyond files.
@@ -63,7 +65,7 @@ let package = Package(
         // gRPC-style RPC over Unix domain sockets.
         .target(
             name: "KhaosanRPC",
-            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle, unixSignals],
+            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle, unixSignals, heap],
             swiftSettings: settings
         ),
         // khaosan-queryd as a library: store, index, search.
@@ -103,7 +105,7 @@ let package = Package(
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
-        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging], swiftSettings: settings),
         .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),

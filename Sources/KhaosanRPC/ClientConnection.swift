@@ -9,6 +9,8 @@ final class ClientConnection: Sendable {
     let channel: any Channel
     /// Runs tasks on this connection's event loop (see `RPCClient.withConnectionExecutor`).
     let executor: EventLoopTaskExecutor
+    /// One event-loop timer for the deadlines of all calls on this connection.
+    let deadlines: DeadlineTimers
     private let configuration: RPCClientConfiguration
     private let state = Mutex(State())
     private let outbox = Mutex(Outbox())
@@ -35,7 +37,11 @@ final class ClientConnection: Sendable {
     private init(channel: any Channel, configuration: RPCClientConfiguration) {
         self.channel = channel
         self.executor = EventLoopTaskExecutor(channel.eventLoop)
+        self.deadlines = DeadlineTimers(eventLoop: channel.eventLoop)
         self.configuration = configuration
+        deadlines.onExpire { [weak self] id in
+            self?.state.withLock { $0.calls[id] }?.expire()
+        }
     }
 
     var isUsable: Bool { state.withLock { $0.usable } && channel.isActive }
@@ -137,7 +143,7 @@ final class ClientConnection: Sendable {
             case .open(let call, let frames):
                 for frame in frames { channel.write(frame: frame) }
                 call.headersWritten.store(true, ordering: .releasing)
-                call.armDeadline(on: channel.eventLoop)
+                call.armDeadline(in: deadlines)
             }
         }
         channel.flush()
@@ -167,6 +173,7 @@ final class ClientConnection: Sendable {
     }
 
     fileprivate func closed(_ error: (any Error)?) {
+        deadlines.close()
         let calls = state.withLock { s in
             s.usable = false
             defer { s.calls.removeAll() }
@@ -240,7 +247,6 @@ final class ClientCall: Sendable {
         var halfClosed = false
         var trailers: Metadata = [:]
         var tracker: WindowTracker
-        var timer: Scheduled<Void>?
     }
 
     init(id: UInt32, connection: ClientConnection, window: Int, deadline: ContinuousClock.Instant) {
@@ -255,20 +261,15 @@ final class ClientCall: Sendable {
     }
 
     /// The client enforces the deadline too: a stopped server never answers, and only a local
-    /// timer catches that. Called on the event loop.
-    func armDeadline(on eventLoop: any EventLoop) {
+    /// timer catches that. Called on the event loop once the HEADERS frame is out.
+    func armDeadline(in timers: DeadlineTimers) {
         let remaining = deadline - .now
-        let timer = eventLoop.scheduleTask(in: .nanoseconds(max(0, remaining.nanoseconds))) { [weak self] () -> Void in
-            self?.expire()
-        }
-        let ended = state.withLock { s in
-            if !s.ended { s.timer = timer }
-            return s.ended
-        }
-        if ended { timer.cancel() }
+        timers.arm(id, in: .nanoseconds(max(0, remaining.nanoseconds)))
+        // Ended before its HEADERS went out: its own disarm may have come first.
+        if state.withLock({ $0.ended }) { timers.disarm(id) }
     }
 
-    private func expire() {
+    func expire() {
         guard markEnded(trailers: [:]) else { return }
         write(Frame(kind: .cancel, stream: id))
         connection.remove(id)
@@ -278,14 +279,14 @@ final class ClientCall: Sendable {
     }
 
     private func markEnded(trailers: Metadata) -> Bool {
-        state.withLock { s in
+        let first = state.withLock { s in
             guard !s.ended else { return false }
             s.ended = true
             s.trailers = trailers
-            s.timer?.cancel()
-            s.timer = nil
             return true
         }
+        if first { connection.deadlines.disarm(id) }
+        return first
     }
 
     var trailingMetadata: Metadata { state.withLock { $0.trailers } }

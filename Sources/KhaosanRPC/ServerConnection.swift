@@ -14,6 +14,7 @@ final class ServerConnection: Sendable {
     private let configuration: RPCServerConfiguration
     private let logger: Logger
     private let executor: EventLoopTaskExecutor
+    private let deadlines: DeadlineTimers
     private let state = Mutex(State())
 
     private struct State {
@@ -31,6 +32,10 @@ final class ServerConnection: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.executor = EventLoopTaskExecutor(channel.eventLoop)
+        self.deadlines = DeadlineTimers(eventLoop: channel.eventLoop)
+        deadlines.onExpire { [weak self] id in
+            self?.state.withLock { $0.streams[id] }?.expire()
+        }
     }
 
     /// Returns when the connection has closed and its last call has ended.
@@ -38,6 +43,7 @@ final class ServerConnection: Sendable {
         let watchdog = Task { await self.watch() }
         defer { watchdog.cancel() }
         try? await channel.closeFuture.get()
+        deadlines.close()
         // The peer is gone or broke the protocol: nobody is left to read the answers.
         let calls = state.withLock { s in s.streams.values.map { $0 } }
         for call in calls { call.abandon() }
@@ -103,9 +109,10 @@ final class ServerConnection: Sendable {
     }
 
     fileprivate func received(_ frame: Frame) throws(FrameError) {
+        // Activity for the idle timeout is a call starting or ending (a clock read per frame was
+        // a measurable part of a round trip); a connection with a call open is never idle.
         let stream = state.withLock { s -> ServerStream? in
             s.sawFirstFrame = true
-            s.lastActivity = .now
             return s.streams[frame.stream]
         }
         switch frame.kind {
@@ -145,6 +152,7 @@ final class ServerConnection: Sendable {
             if id == 0 || id <= s.lastStreamID { return .reused }
             if s.streams.count >= configuration.maxConcurrentCallsPerConnection { return .busy }
             s.lastStreamID = id
+            s.lastActivity = .now
             return .ok
         }
         switch admission {
@@ -165,7 +173,9 @@ final class ServerConnection: Sendable {
         let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, connectionLogger: logger)
         let call = ServerStream(id: id, window: configuration.streamWindow, channel: channel)
         state.withLock { $0.streams[id] = call }
-        call.start(route: route, context: context, timeout: timeout, executor: executor) { [self] in
+        if let timeout { deadlines.arm(id, in: .nanoseconds(timeout)) }
+        call.start(route: route, context: context, executor: executor) { [self] in
+            deadlines.disarm(id)
             let close: Bool = state.withLock { s in
                 s.streams[id] = nil
                 s.lastActivity = .now
@@ -238,7 +248,6 @@ final class ServerStream: Sendable {
 
     private struct State {
         var task: Task<Void, Never>?
-        var timer: Scheduled<Void>?
         var trailersSent = false
         var received = 0
         var granted: Int
@@ -286,10 +295,8 @@ final class ServerStream: Sendable {
         if let grant { channel.writeAndFlush(frame: Frame(kind: .window, stream: id, payload: .window(grant))) }
     }
 
-    /// Starts the handler. At the deadline the call is answered DEADLINE_EXCEEDED at once (the
-    /// handler may take a while to notice its cancellation) and the handler is cancelled; the
-    /// timer is an event-loop timer, not a task, so a call with a deadline costs no more.
-    func start(route: RPCRouter.Route, context: ServerContext, timeout: Int64?, executor: EventLoopTaskExecutor,
+    /// Starts the handler; `onEnd` runs once it has answered.
+    func start(route: RPCRouter.Route, context: ServerContext, executor: EventLoopTaskExecutor,
                onEnd: @escaping @Sendable () -> Void) {
         let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] in self?.consumed() })
         let writer = ResponseWriter(stream: self)
@@ -306,19 +313,14 @@ final class ServerStream: Sendable {
                 trailers = CallTrailers(code: e.code, message: e.message, metadata: e.metadata)
             }
             await self.sendTrailers(trailers, after: finalMessage)
-            self.state.withLock { $0.timer }?.cancel()
             onEnd()
         }
-        let timer = timeout.map { nanos in
-            channel.eventLoop.scheduleTask(in: .nanoseconds(nanos)) { [weak self] () -> Void in self?.expire() }
-        }
-        state.withLock { s in
-            s.task = task
-            s.timer = timer
-        }
+        state.withLock { $0.task = task }
     }
 
-    private func expire() {
+    /// The deadline passed (the connection's `DeadlineTimers` says so): the call is answered
+    /// DEADLINE_EXCEEDED at once, as the handler may take a while to notice its cancellation.
+    func expire() {
         let task = state.withLock { $0.task }
         writeTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]), after: nil)
         requestSink.finish(throwing: RPCError(code: .deadlineExceeded, message: "deadline exceeded on the server"))

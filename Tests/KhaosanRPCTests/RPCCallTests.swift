@@ -132,6 +132,30 @@ struct RPCCallTests {
         }
     }
 
+    /// Both ends keep one timer per connection, set for the earliest deadline: a call with a
+    /// short deadline behind one with a long deadline must still end on time.
+    @Test func shortDeadlineBehindALongOneOnTheSameConnection() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let _: Blob = try await client.unary(Test.echo, Blob("warm"))
+            let long = Task {
+                let _: Blob = try await client.unary(Test.slow, Blob("3000"), options: CallOptions(timeout: .seconds(20)))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            let timeout = Duration.seconds(1)
+            let start = ContinuousClock.now
+            let error = await #expect(throws: RPCError.self) {
+                let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(error?.code == .deadlineExceeded)
+            #expect(elapsed <= timeout * 1.1)
+            long.cancel()
+            _ = await long.result
+            await client.close()
+        }
+    }
+
     @Test func cancellingTheCallerCancelsTheHandler() async throws {
         let probe = Probe()
         try await withServer(probe: probe) { _, path in
