@@ -109,6 +109,19 @@ struct RPCCallTests {
         }
     }
 
+    /// A slow call with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s and within 1.1 s.
+    private func expectDeadlineExceededInTime(_ client: RPCClient, sourceLocation: SourceLocation = #_sourceLocation) async {
+        let timeout = Duration.seconds(1)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: RPCError.self, sourceLocation: sourceLocation) {
+            let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(error?.code == .deadlineExceeded, sourceLocation: sourceLocation)
+        #expect(elapsed >= timeout, sourceLocation: sourceLocation)
+        #expect(elapsed <= timeout * 1.1, sourceLocation: sourceLocation)
+    }
+
     @Test func deadlineExceededIsReportedInTime() async throws {
         let probe = Probe()
         try await withServer(probe: probe) { _, path in
@@ -116,15 +129,7 @@ struct RPCCallTests {
             // Connect first, so the measured time is the call's alone; a 1 s deadline leaves
             // 100 ms of slack, which a loaded 2-core machine running tests in parallel needs.
             let _: Blob = try await client.unary(Test.echo, Blob("warm"))
-            let timeout = Duration.seconds(1)
-            let start = ContinuousClock.now
-            let error = await #expect(throws: RPCError.self) {
-                let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
-            }
-            let elapsed = ContinuousClock.now - start
-            #expect(error?.code == .deadlineExceeded)
-            #expect(elapsed >= timeout)
-            #expect(elapsed <= timeout * 1.1)
+            await expectDeadlineExceededInTime(client)
             // The server honours the deadline too: the handler is cancelled, not left running.
             #expect(await probe.eventually("slow-cancelled"))
             #expect(!probe.events.contains("slow-done"))
@@ -142,14 +147,7 @@ struct RPCCallTests {
                 let _: Blob = try await client.unary(Test.slow, Blob("3000"), options: CallOptions(timeout: .seconds(20)))
             }
             try await Task.sleep(for: .milliseconds(50))
-            let timeout = Duration.seconds(1)
-            let start = ContinuousClock.now
-            let error = await #expect(throws: RPCError.self) {
-                let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
-            }
-            let elapsed = ContinuousClock.now - start
-            #expect(error?.code == .deadlineExceeded)
-            #expect(elapsed <= timeout * 1.1)
+            await expectDeadlineExceededInTime(client)
             long.cancel()
             _ = await long.result
             await client.close()
