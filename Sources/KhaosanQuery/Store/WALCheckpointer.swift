@@ -1,5 +1,8 @@
 import Dispatch
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -10,7 +13,8 @@ import Synchronization
 ///
 /// The writer keeps a high `wal_autocheckpoint` as a backstop: if this one falls behind, the
 /// writer still checkpoints, and only the frames not yet copied here. When commits stop, a
-/// TRUNCATE checkpoint shrinks the WAL file back to nothing.
+/// TRUNCATE checkpoint shrinks the WAL file back to nothing, and the heap the ingest freed goes
+/// back to the system.
 final class WALCheckpointer: Sendable {
     /// Pages in the WAL at which the writer checkpoints by itself (64 MiB of 4 KiB pages).
     static let writerThreshold = 16_384
@@ -66,8 +70,23 @@ final class WALCheckpointer: Sendable {
         queue.asyncWriteWithoutTransaction { [self] db in
             guard state.withLock({ !$0.running && $0.generation == generation }) else { return }
             checkpoint(db, "TRUNCATE")
+            Self.returnFreedMemory()
         }
     }
+
+    /// glibc keeps what a bulk ingest freed (the prepared token streams of its batches) in the
+    /// process: resident memory an idle daemon has no use for. `malloc_trim` gives it back; Swift's
+    /// Glibc module does not declare it (it lives in <malloc.h>), so it is looked up by name.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    private static func returnFreedMemory() { _ = mallocTrim?(0) }
 
     private func checkpoint(_ db: Database, _ mode: String) {
         do {
