@@ -16,7 +16,7 @@ package struct RPCServerConfiguration: Sendable {
     package var maxConcurrentCallsPerConnection: Int = 256
     /// A connection that sends nothing for this long after connecting is closed.
     package var firstFrameTimeout: Duration = .seconds(10)
-    /// A connection with no call in progress and no traffic for this long is closed.
+    /// A connection with no call in progress, and none started or ended, for this long is closed.
     package var idleTimeout: Duration = .seconds(300)
     /// How long in-flight calls may run on after SIGTERM before they are cancelled.
     package var drainTimeout: Duration = .seconds(10)
