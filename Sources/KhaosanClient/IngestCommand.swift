@@ -120,8 +120,23 @@ struct IngestCommand: AsyncParsableCommand {
             var syncSvc = service.ingest()
             syncSvc.timeout = .milliseconds(Int64(waitTimeout * 1000))
             do {
-                let r: SyncResponse = try await syncSvc.call { client in
-                    try await client.unary(KhaosanMethods.sync, SyncRequest())
+                let r: SyncResponse = try await withThrowingTaskGroup(of: SyncResponse?.self) { group in
+                    group.addTask { [syncSvc] in
+                        try await syncSvc.call { client in try await client.unary(KhaosanMethods.sync, SyncRequest()) }
+                    }
+                    if !quiet {
+                        let ingest = service.ingest()
+                        let waitTimeout = self.waitTimeout
+                        group.addTask {
+                            await Self.explainWait(ingest, waitTimeout: waitTimeout)
+                            return nil
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    while let next = try await group.next() {
+                        if let r = next { return r }
+                    }
+                    throw CLIError("khaosan-ingestd ended Sync without an answer")
                 }
                 applied = r.appliedSequence
                 if !quiet && Terminal.stderrIsTerminal { StdErr.write("\r\u{1B}[2K") }
@@ -139,6 +154,28 @@ struct IngestCommand: AsyncParsableCommand {
             }
         }
         if result.rejected.count > 0 { throw ExitCode(1) }
+    }
+
+    /// While Sync waits, says once why it may take long: the ingester cannot reach the query
+    /// service. Everything acknowledged is journaled and goes through when it is back, so the
+    /// wait is worth it, but a user left looking at a silent terminal cannot know that.
+    private static func explainWait(_ ingest: Service, waitTimeout: Double) async {
+        var probe = ingest
+        probe.timeout = .seconds(2)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(2))
+            guard !Task.isCancelled else { return }
+            guard let status: IngestStatusResponse = try? await probe.call({ client in
+                try await client.unary(KhaosanMethods.ingestStatus, IngestStatusRequest())
+            }) else { continue }
+            guard !status.queryReachable, !Task.isCancelled else { continue }
+            let why = status.lastForwardError.map { " (\($0))" } ?? ""
+            let lead = Terminal.stderrIsTerminal ? "\r\u{1B}[2K" : ""
+            StdErr.line(lead + "khaosan-ingestd cannot reach khaosan-queryd\(why). Everything accepted is journaled "
+                + "and becomes searchable once khaosan-queryd is back; waiting up to \(formatDecimal(waitTimeout, places: 0)) s (--wait-timeout).")
+            if Terminal.stderrIsTerminal { StdErr.write("Waiting until searchable…") }
+            return
+        }
     }
 
     private func printSummary(_ t: IngestTally.Snapshot, elapsed: Duration, style: Style, json: Bool, interrupted: Bool) {

@@ -185,6 +185,13 @@ struct EndToEndTests {
         let truth = Truth(files: good)
         let queued = try await khaosan(["ingest", "--no-wait", "--json"] + good.map(\.path), sandbox: sandbox)
         #expect(queued.jsonLines.filter { $0["status"] as? String == "accepted" }.count == truth.releases.count)
+        // Waiting for Sync while the query service is down: the CLI says why it waits, then gives up
+        // at --wait-timeout, nothing lost.
+        let again = try #require(good.first { truth.accepted.contains($0.path) })
+        let waited = try await khaosan(["ingest", "--wait-timeout", "4", again.path], sandbox: sandbox)
+        #expect(waited.status != 0)
+        #expect(waited.stderr.contains("cannot reach khaosan-queryd"))
+        #expect(waited.stderr.contains("--wait-timeout"))
         // Only now does the query service start; Sync (the CLI waits by default) sees it all through.
         let query = try Daemon("khaosan-queryd", sandbox: sandbox, socket: sandbox.querySocket)
         try await query.waitReady()
