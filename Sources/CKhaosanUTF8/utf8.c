@@ -7,26 +7,26 @@
 static int valid_scalar(const uint8_t *p, size_t n) {
     size_t i = 0;
     while (i < n) {
-    uint8_t b0 = p[i];
-    if (b0 < 0x80) { i += 1; continue; }
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        if (i + 2 > n || (p[i + 1] & 0xC0) != 0x80) return 0;
-        i += 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (i + 3 > n) return 0;
-        uint8_t b1 = p[i + 1];
-        uint8_t lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
-        if (b1 < lo || b1 > hi || (p[i + 2] & 0xC0) != 0x80) return 0;
-        i += 3;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (i + 4 > n) return 0;
-        uint8_t b1 = p[i + 1];
-        uint8_t lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
-        if (b1 < lo || b1 > hi || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80) return 0;
-        i += 4;
-    } else {
-        return 0;
-    }
+        uint8_t b0 = p[i];
+        if (b0 < 0x80) { i += 1; continue; }
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            if (i + 2 > n || (p[i + 1] & 0xC0) != 0x80) return 0;
+            i += 2;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            if (i + 3 > n) return 0;
+            uint8_t b1 = p[i + 1];
+            uint8_t lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
+            if (b1 < lo || b1 > hi || (p[i + 2] & 0xC0) != 0x80) return 0;
+            i += 3;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            if (i + 4 > n) return 0;
+            uint8_t b1 = p[i + 1];
+            uint8_t lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
+            if (b1 < lo || b1 > hi || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80) return 0;
+            i += 4;
+        } else {
+            return 0;
+        }
     }
     return 1;
 }
@@ -103,7 +103,7 @@ SSSE3 static inline __m128i block_errors(__m128i input, __m128i prev) {
 // Non-zero where a sequence begun in the last three bytes needs bytes beyond the block.
 SSSE3 static inline __m128i incomplete(__m128i input) {
     const __m128i max = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                  (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+        (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
     return _mm_subs_epu8(input, max);
 }
 
@@ -112,40 +112,43 @@ SSSE3 static int valid_ssse3(const uint8_t *p, size_t n) {
     size_t i = 0;
     uint8_t tail[16];
     for (;;) {
-    __m128i input;
-    if (i + 16 <= n) {
-        input = _mm_loadu_si128((const __m128i *)(p + i));
-    } else if (i < n) {
-        // The last partial block, padded with NUL (ASCII): a sequence cut short fails against it.
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, p + i, n - i);
-        input = _mm_loadu_si128((const __m128i *)tail);
-    } else {
-        break;
-    }
-    if (_mm_movemask_epi8(input) == 0) {
-        error = _mm_or_si128(error, prev_incomplete);
-        prev_incomplete = _mm_setzero_si128();
-    } else {
-        error = _mm_or_si128(error, block_errors(input, prev));
-        prev_incomplete = incomplete(input);
-    }
-    prev = input;
-    i += 16;
-    // Give up early on bad input instead of scanning on (cheap: once per 256 bytes).
-    if ((i & 255) == 0 && _mm_movemask_epi8(_mm_cmpeq_epi8(error, _mm_setzero_si128())) != 0xFFFF) return 0;
+        __m128i input;
+        if (i + 16 <= n) {
+            input = _mm_loadu_si128((const __m128i *)(p + i));
+        } else if (i < n) {
+            // The last partial block, padded with NUL (ASCII): a sequence cut short fails against it.
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, p + i, n - i);
+            input = _mm_loadu_si128((const __m128i *)tail);
+        } else {
+            break;
+        }
+        if (_mm_movemask_epi8(input) == 0) {
+            error = _mm_or_si128(error, prev_incomplete);
+            prev_incomplete = _mm_setzero_si128();
+        } else {
+            error = _mm_or_si128(error, block_errors(input, prev));
+            prev_incomplete = incomplete(input);
+        }
+        prev = input;
+        i += 16;
+        // Give up early on bad input instead of scanning on (cheap: once per 256 bytes).
+        if ((i & 255) == 0 && _mm_movemask_epi8(_mm_cmpeq_epi8(error, _mm_setzero_si128())) != 0xFFFF) return 0;
     }
     error = _mm_or_si128(error, prev_incomplete);
     return _mm_movemask_epi8(_mm_cmpeq_epi8(error, _mm_setzero_si128())) == 0xFFFF;
 }
 
 static int has_ssse3(void) {
+    // Threads may race to fill it in; they all store the same answer.
     static int cached = -1;
-    if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("ssse3") ? 1 : 0;
+    int known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("ssse3") ? 1 : 0;
+        __atomic_store_n(&cached, known, __ATOMIC_RELAXED);
     }
-    return cached;
+    return known;
 }
 
 int khaosan_utf8_valid(const uint8_t *bytes, size_t count) {

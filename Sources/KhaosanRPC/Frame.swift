@@ -116,6 +116,9 @@ package struct FrameReader {
     private var decoder: FrameDecoder
     /// The start of a frame whose rest has not arrived yet.
     private var pending: ByteBuffer?
+    /// Whether `pending` is a buffer of its own that the frame is being put together in (a large
+    /// frame arriving over many reads is appended to in place), not the tail of a read buffer.
+    private var pendingIsAssembly = false
 
     package init(maxPayload: Int = Frame.defaultMaxPayload) { decoder = FrameDecoder(maxPayload: maxPayload) }
 
@@ -127,18 +130,31 @@ package struct FrameReader {
         var buffer = data
         if var earlier = pending {
             pending = nil
+            if !pendingIsAssembly {
+                // The leftover sits at the end of a read buffer: growing that would copy all of
+                // it, so the frame is put together in a buffer of its own, sized for it.
+                var own = ByteBuffer()
+                own.reserveCapacity(earlier.readableBytes + (try missingBytes(earlier) ?? 0))
+                own.writeImmutableBuffer(earlier)
+                earlier = own
+            }
             while let missing = try missingBytes(earlier) {
                 guard buffer.readableBytes > 0 else {
                     pending = earlier
+                    pendingIsAssembly = true
                     return
                 }
+                earlier.reserveCapacity(minimumWritableBytes: missing)
                 var part = buffer.readSlice(length: min(missing, buffer.readableBytes))!
                 earlier.writeBuffer(&part)
             }
             if let frame = try decoder.decode(buffer: &earlier) { try body(frame) }
         }
         while let frame = try decoder.decode(buffer: &buffer) { try body(frame) }
-        if buffer.readableBytes > 0 { pending = buffer }
+        if buffer.readableBytes > 0 {
+            pending = buffer
+            pendingIsAssembly = false
+        }
     }
 
     /// nil when `buffer` begins with a whole frame; else how many more bytes would complete its

@@ -104,6 +104,21 @@ struct RPCTransportTests {
         }
     }
 
+    /// A frame near the 4 MiB limit arriving in 64 KB reads, between two small ones.
+    @Test func frameReaderAssemblesALargeFrameOverManyReads() throws {
+        let big = Frame(kind: .message, stream: 7, payload: ByteBuffer(bytes: (0..<(Frame.defaultMaxPayload - 1)).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        let frames = [Frame(kind: .halfClose, stream: 5), big, Frame(kind: .cancel, stream: 9)]
+        var all = ByteBuffer()
+        for f in frames { FrameEncoder().encodeForTest(f, into: &all) }
+        var reader = FrameReader()
+        var out: [Frame] = []
+        while all.readableBytes > 0 {
+            try reader.read(all.readSlice(length: min(65_536, all.readableBytes))!) { out.append($0) }
+        }
+        #expect(out == frames)
+        #expect(reader.unreadBytes == 0)
+    }
+
     @Test func frameReaderReportsATruncatedFrame() throws {
         var bytes = ByteBuffer()
         FrameEncoder().encodeForTest(Frame(kind: .message, stream: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 100))), into: &bytes)
