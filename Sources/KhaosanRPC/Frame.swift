@@ -179,8 +179,30 @@ package struct FrameReader {
 
 extension Channel {
     /// Queues a frame as ByteBuffers. A large payload follows its header as a buffer of its own,
-    /// which `writev` gathers, so a 9 KB message is not copied on its way to the kernel.
+    /// which `writev` gathers, so a 9 KB message is not copied on its way to the kernel. Off the
+    /// event loop the whole frame hops there as one task: NIO orders each thread's writes, but
+    /// the header and payload of two threads' frames could otherwise interleave on the wire.
     func write(frame: Frame) {
+        if eventLoop.inEventLoop {
+            writeParts(of: frame)
+        } else {
+            eventLoop.execute { self.writeParts(of: frame) }
+        }
+    }
+
+    func writeAndFlush(frame: Frame) {
+        if eventLoop.inEventLoop {
+            writeParts(of: frame)
+            flush()
+        } else {
+            eventLoop.execute {
+                self.writeParts(of: frame)
+                self.flush()
+            }
+        }
+    }
+
+    private func writeParts(of frame: Frame) {
         let n = frame.payload.readableBytes
         let copy = n <= 1024
         var header = allocator.buffer(capacity: Frame.headerSize + (copy ? n : 0))
@@ -192,11 +214,6 @@ extension Channel {
             write(header, promise: nil)
             write(frame.payload, promise: nil)
         }
-    }
-
-    func writeAndFlush(frame: Frame) {
-        write(frame: frame)
-        flush()
     }
 }
 

@@ -53,6 +53,41 @@ struct RPCCallTests {
         }
     }
 
+    /// Streaming handlers run on Swift's thread pool and write from there: large responses of
+    /// several calls at once must still reach the client as whole frames, each call's in order.
+    @Test func concurrentStreamsWithLargeMessagesFromThePool() async throws {
+        try await withServer { _, path in
+            let client = makeClient(path)
+            let padding = String(repeating: "ข่าว", count: 300)  // 3.6 KB: sent as header + payload
+            try await withThrowingTaskGroup(of: Void.self) { calls in
+                for k in 0..<8 {
+                    calls.addTask {
+                        let replies = try await client.bidirectional(Test.chat) { (sender: RequestSender<Blob>, responses: ResponseStream<Blob>) in
+                            try await withThrowingTaskGroup(of: [String].self) { group in
+                                group.addTask {
+                                    for i in 0..<400 { try await sender.send(Blob("\(k)-\(i)-" + padding)) }
+                                    sender.finish()
+                                    return []
+                                }
+                                group.addTask {
+                                    var out: [String] = []
+                                    for try await r in responses { out.append(r.text) }
+                                    return out
+                                }
+                                var all: [String] = []
+                                for try await part in group { all += part }
+                                return all
+                            }
+                        }
+                        #expect(replies == (0..<400).map { "re:\(k)-\($0)-" + padding })
+                    }
+                }
+                try await calls.waitForAll()
+            }
+            await client.close()
+        }
+    }
+
     @Test func bidirectionalStreamingKeepsOrder() async throws {
         try await withServer { _, path in
             let client = makeClient(path)
