@@ -53,6 +53,27 @@ struct RPCCallTests {
         }
     }
 
+    /// Sends `messages` on one Chat call while reading its replies concurrently.
+    private func chat(_ client: RPCClient, _ messages: [String]) async throws -> [String] {
+        try await client.bidirectional(Test.chat) { (sender: RequestSender<Blob>, responses: ResponseStream<Blob>) in
+            try await withThrowingTaskGroup(of: [String].self) { group in
+                group.addTask {
+                    for m in messages { try await sender.send(Blob(m)) }
+                    sender.finish()
+                    return []
+                }
+                group.addTask {
+                    var out: [String] = []
+                    for try await r in responses { out.append(r.text) }
+                    return out
+                }
+                var all: [String] = []
+                for try await part in group { all += part }
+                return all
+            }
+        }
+    }
+
     /// Streaming handlers run on Swift's thread pool and write from there: large responses of
     /// several calls at once must still reach the client as whole frames, each call's in order.
     @Test func concurrentStreamsWithLargeMessagesFromThePool() async throws {
@@ -62,24 +83,9 @@ struct RPCCallTests {
             try await withThrowingTaskGroup(of: Void.self) { calls in
                 for k in 0..<8 {
                     calls.addTask {
-                        let replies = try await client.bidirectional(Test.chat) { (sender: RequestSender<Blob>, responses: ResponseStream<Blob>) in
-                            try await withThrowingTaskGroup(of: [String].self) { group in
-                                group.addTask {
-                                    for i in 0..<400 { try await sender.send(Blob("\(k)-\(i)-" + padding)) }
-                                    sender.finish()
-                                    return []
-                                }
-                                group.addTask {
-                                    var out: [String] = []
-                                    for try await r in responses { out.append(r.text) }
-                                    return out
-                                }
-                                var all: [String] = []
-                                for try await part in group { all += part }
-                                return all
-                            }
-                        }
-                        #expect(replies == (0..<400).map { "re:\(k)-\($0)-" + padding })
+                        let messages = (0..<400).map { "\(k)-\($0)-" + padding }
+                        let replies = try await chat(client, messages)
+                        #expect(replies == messages.map { "re:" + $0 })
                     }
                 }
                 try await calls.waitForAll()
@@ -91,23 +97,7 @@ struct RPCCallTests {
     @Test func bidirectionalStreamingKeepsOrder() async throws {
         try await withServer { _, path in
             let client = makeClient(path)
-            let replies = try await client.bidirectional(Test.chat) { (sender: RequestSender<Blob>, responses: ResponseStream<Blob>) in
-                try await withThrowingTaskGroup(of: [String].self) { group in
-                    group.addTask {
-                        for i in 0..<1000 { try await sender.send(Blob("\(i)")) }
-                        sender.finish()
-                        return []
-                    }
-                    group.addTask {
-                        var out: [String] = []
-                        for try await r in responses { out.append(r.text) }
-                        return out
-                    }
-                    var all: [String] = []
-                    for try await part in group { all += part }
-                    return all
-                }
-            }
+            let replies = try await chat(client, (0..<1000).map { "\($0)" })
             #expect(replies == (0..<1000).map { "re:\($0)" })
             await client.close()
         }
