@@ -61,30 +61,22 @@ package struct Frame: Sendable, Hashable {
     package static let defaultMaxPayload = 4 * 1024 * 1024
 }
 
-/// Splits the inbound byte stream into frames, refusing oversize ones before buffering them.
-package struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
-    package typealias InboundOut = Frame
+/// Takes the first whole frame off a byte buffer, refusing an oversize one before buffering it;
+/// `FrameReader` feeds it a connection's reads.
+package struct FrameDecoder {
     package let maxPayload: Int
 
     package init(maxPayload: Int = Frame.defaultMaxPayload) {
         self.maxPayload = maxPayload
     }
 
-    package mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
+    package func decode(buffer: inout ByteBuffer) throws -> Frame? {
         let maxPayload = self.maxPayload
         let scanned = try buffer.withUnsafeReadableBytes { raw throws(FrameError) in try FrameScanner.scan(raw, maxPayload: maxPayload) }
         guard let header = scanned else { return nil }
         let payload = buffer.getSlice(at: buffer.readerIndex + header.payload.lowerBound, length: header.payload.count)!
         buffer.moveReaderIndex(forwardBy: header.consumed)
         return Frame(kind: Frame.Kind(rawValue: header.kind), stream: header.stream, payload: payload, flags: header.flags)
-    }
-
-    package mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Frame? {
-        if let frame = try decode(buffer: &buffer) { return frame }
-        if seenEOF, buffer.readableBytes > 0 {
-            throw FrameError(reason: .malformed("connection closed inside a frame (\(buffer.readableBytes) bytes left)"))
-        }
-        return nil
     }
 }
 
@@ -113,7 +105,7 @@ package struct FrameEncoder {
 /// over the frame type, spent a tenth of a round trip's CPU on generic metadata look-ups and
 /// dynamic casts.)
 package struct FrameReader {
-    private var decoder: FrameDecoder
+    private let decoder: FrameDecoder
     /// The start of a frame whose rest has not arrived yet.
     private var pending: ByteBuffer?
     /// Whether `pending` is a buffer of its own that the frame is being put together in (a large

@@ -35,7 +35,7 @@ struct RPCTransportTests {
     }
 
     @Test func frameDecoderChecksLengthBeforeBuffering() throws {
-        var decoder = FrameDecoder(maxPayload: 1024)
+        let decoder = FrameDecoder(maxPayload: 1024)
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt32(1024 + 6 + 1))
         buffer.writeInteger(UInt8(2))
@@ -55,7 +55,7 @@ struct RPCTransportTests {
         ]
         var all = ByteBuffer()
         for f in frames { FrameEncoder().encodeForTest(f, into: &all) }
-        var decoder = FrameDecoder()
+        let decoder = FrameDecoder()
         var pending = ByteBuffer()
         var out: [Frame] = []
         for byte in all.readableBytesView {

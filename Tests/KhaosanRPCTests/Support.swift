@@ -174,7 +174,7 @@ func headersBytes(stream: UInt32, path: String) -> [UInt8] {
 /// Decodes whatever frames a raw read returned.
 func decodeFrames(_ bytes: [UInt8]) -> [Frame] {
     var buffer = ByteBuffer(bytes: bytes)
-    var decoder = FrameDecoder()
+    let decoder = FrameDecoder()
     var frames: [Frame] = []
     while let f = try? decoder.decode(buffer: &buffer) { frames.append(f) }
     return frames
