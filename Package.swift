@@ -62,6 +62,9 @@ let package = Package(
             dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
             swiftSettings: settings
         ),
+        // The search index: segments of character-bigram postings with positions, a hot tier of
+        // exact document sets, BM25, facets. Pure Swift; knows nothing of releases or SQLite.
+        .target(name: "KhaosanIndex", dependencies: [logging], swiftSettings: settings),
         // gRPC-style RPC over Unix domain sockets.
         .target(
             name: "KhaosanRPC",
@@ -71,7 +74,7 @@ let package = Package(
         // khaosan-queryd as a library: store, index, search.
         .target(
             name: "KhaosanQuery",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
@@ -105,8 +108,9 @@ let package = Package(
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging], swiftSettings: settings),
-        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),

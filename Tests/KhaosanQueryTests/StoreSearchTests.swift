@@ -1,6 +1,7 @@
 import Foundation
 @testable import KhaosanQuery
 import KhaosanModel
+import KhaosanThai
 import Logging
 import Testing
 
@@ -177,10 +178,13 @@ enum Truth {
             offset += 3
         }
         #expect(paged == full)
-        // Past the cached depth the query is evaluated again, with the same total.
-        let deep = try Self.store.search(SearchQuery(text: "ยา", sort: sort, limit: 10, offset: ResultCache.depth - 5))
+        // Past the last hit: no hits, the same total.
+        let deep = try Self.store.search(SearchQuery(text: "ยา", sort: sort, limit: 10, offset: full.count + 5))
         #expect(deep.hits.isEmpty && deep.total == full.count)
-        #expect(try Self.store.search(SearchQuery(text: "ยา", limit: 1000)).hits.count == min(full.count, SearchQuery.maxLimit))
+        // A page of up to 1,000 hits is not cut to 100.
+        #expect(try Self.store.search(SearchQuery(text: "ยา", limit: 1000)).hits.count == min(full.count, 1000))
+        let big = try Self.store.search(SearchQuery(text: "ยา", sort: sort, limit: 1000, offset: 0)).hits.map(\.id)
+        #expect(big == Array(full.prefix(1000)))
     }
 
     @Test func facetsCountTheCurrentQueryAndFilters() throws {
@@ -233,14 +237,18 @@ enum Truth {
     }
 
     @Test func snippetFallsBackToStartOfBody() {
-        let (s, h) = Snippet.make(text: "abc def", needles: Snippet.needles(["zzz"]))
+        #expect(Snippet.make(text: "abc def", needles: [SearchText.scalars("zzz")]) == nil)
+        let (s, h) = Snippet.opening("abc def")
         #expect(s == "abc def" && h.isEmpty)
         let long = String(repeating: "ก", count: 500)
-        let (s2, _) = Snippet.make(text: long, needles: [])
+        let (s2, _) = Snippet.opening(long)
         #expect(s2.hasSuffix("…") && !s2.hasPrefix("…"))
         let text = String(repeating: "x", count: 100) + "ไฟฟ้า" + String(repeating: "y", count: 200)
-        let (s3, h3) = Snippet.make(text: text, needles: Snippet.needles(["ไฟฟ้า"]))
+        let (s3, h3) = Snippet.make(text: text, needles: [SearchText.scalars("ไฟฟ้า")])!
         #expect(s3.hasPrefix("…") && s3.hasSuffix("…"))
         #expect(h3.count == 1 && String(decoding: Array(s3.utf8)[h3[0]], as: UTF8.self) == "ไฟฟ้า")
+        // Thai digits and runs of spaces match as in search; the highlight covers the original.
+        let (s4, h4) = Snippet.make(text: "งบ ๑๐,๐๐๐  บาท", needles: [SearchText.scalars("10,000 บาท")])!
+        #expect(String(decoding: Array(s4.utf8)[h4[0]], as: UTF8.self) == "๑๐,๐๐๐  บาท")
     }
 }

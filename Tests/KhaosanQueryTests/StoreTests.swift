@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import KhaosanQuery
+import KhaosanIndex
 import KhaosanModel
 import KhaosanThai
 import Logging
@@ -174,22 +175,17 @@ enum StoreFixtures {
         #expect(again.skipped == rs.count)
     }
 
-    /// The tokens prepared off the writer must be exactly what the tokenizer would produce inline:
-    /// FTS5's integrity check re-tokenizes every stored text inline and compares with the index.
-    @Test func preparedTokensMatchInlineAnalysis() throws {
+    /// The index documents prepared off the writer are the search streams of the stored texts:
+    /// the same that a rebuild from the store computes (the integrity check compares the index
+    /// with the store afterwards).
+    @Test func preparedDocumentsMatchTheStoredTexts() throws {
         let rs = StoreFixtures.releases
         for r in rs.prefix(10) {
             let body = r.paragraphs.joined(separator: "\n")
-            let stream = PretokenizedTexts.Stream(body)
-            let inline = ThaiAnalyzer.shared.indexTokens(body)
-            #expect(stream.ends.count == inline.count)
-            var from = 0
-            for (i, t) in inline.enumerated() {
-                let to = Int(stream.ends[i])
-                #expect(String(decoding: stream.bytes[from..<to], as: UTF8.self) == t.text)
-                #expect(Int(stream.starts[i])..<Int(stream.stops[i]) == t.utf8Range)
-                from = to
-            }
+            let d = ReleaseStore.prepare(StoreFixtures.items([r])).items[0].document
+            #expect(d.title == SearchText.scalars(r.title))
+            #expect(d.body == SearchText.scalars(body))
+            #expect(d.releaseID == r.id)
         }
         let store = try ReleaseStore(path: try StoreFixtures.tempPath("prepared"), logger: StoreFixtures.logger)
         let prepared = ReleaseStore.prepare(StoreFixtures.items(rs))

@@ -122,6 +122,8 @@ struct QueryHandlers: Sendable {
             return try await pool.runIfActive(body)
         } catch let e as QuerySyntaxError {
             throw RPCError(code: .invalidArgument, message: e.description)
+        } catch let e as SearchCancelled {
+            throw RPCError(code: .deadlineExceeded, message: e.description)
         } catch let e as RPCError {
             throw e
         } catch {
@@ -130,11 +132,12 @@ struct QueryHandlers: Sendable {
     }
 
     func register(into router: inout RPCRouter) {
-        router.unary(KhaosanMethods.search) { (request: SearchRequest, _) in
+        router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,
                 language: request.language, sort: Self.sort(request.sort),
-                limit: request.limit == 0 ? 10 : Int(request.limit), offset: Int(request.offset), facets: request.facets
+                limit: request.limit == 0 ? 10 : Int(request.limit), offset: Int(request.offset), facets: request.facets,
+                deadline: context.deadline
             )
             let results = try await db("search") { try store.search(query) }
             return SearchResponse(

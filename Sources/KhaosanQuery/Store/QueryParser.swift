@@ -1,16 +1,13 @@
+import KhaosanIndex
 import KhaosanModel
 import KhaosanThai
 
-/// The user's query compiled for FTS5: a MATCH expression built only from quoted analyser tokens,
-/// plus the positive phrases (as the user typed them) for snippets.
+/// The user's query compiled for the search index: a tree whose leaves are phrases as search
+/// streams (`SearchText`), and the positive phrases for snippets and highlights.
 struct CompiledQuery: Sendable, Hashable {
-    var match: String
-    var positivePhrases: [String]
-    /// Terms the index cannot tell apart from their neighbours: it has no tokens for spaces and
-    /// punctuation, so `โควิด-19` and `โควิด 19` index alike. When the query is a plain conjunction,
-    /// each candidate must contain these literally (normalised, Latin lower-cased), which keeps
-    /// phrase precision at 1. Empty when no term needs it.
-    var literalNeedles: [[UInt8]] = []
+    var index: IndexQuery
+    /// Streams of the phrases that must be present (not under NOT), for snippets.
+    var positivePhrases: [[UInt32]]
 }
 
 /// Parses the query language: bare words and "quoted phrases", implicit AND, AND / OR / NOT
@@ -21,22 +18,38 @@ struct CompiledQuery: Sendable, Hashable {
 ///     and     := unary (["AND"] unary)*
 ///     unary   := ("NOT" | "-") unary | primary
 ///     primary := "(" or ")" | phrase | word
+///
+/// A phrase matches where its normalised characters occur in the title or the body (inside words
+/// too). A bare word loses the punctuation at its edges (`vaccine,` is `vaccine`, `(ไฟ)` is `ไฟ`)
+/// and keeps what is inside (`10,000`, `โควิด-19`); inside quotes everything is literal.
+///
+/// Limits, so that no query can cost unbounded time or stack: at most `maxBytes` of UTF-8, at
+/// most `maxDepth` levels of parentheses and NOT, at most `maxTerms` distinct phrases. Over any
+/// of them the query is refused (INVALID_ARGUMENT) with a message naming the limit.
 struct QueryParser {
+    static let maxBytes = 4_096
+    static let maxDepth = 64
+    static let maxTerms = 64
+
     private enum Lexeme: Equatable {
         case word(String), phrase(String), open, close, and, or, not, minus
     }
 
     private indirect enum Node {
-        case term(String)            // text as typed, to be analysed
+        case term(String, quoted: Bool)
         case and([Node]), or([Node]), not(Node)
     }
 
-    private let analyzer: ThaiAnalyzer
     private var lexemes: [(Lexeme, Int)] = []
     private var pos = 0
     private let length: Int
+    private var depth = 0
 
     static func compile(_ text: String, analyzer: ThaiAnalyzer = .shared) throws(QuerySyntaxError) -> CompiledQuery {
+        let bytes = text.utf8.count
+        if bytes > maxBytes {
+            throw QuerySyntaxError(message: "query is \(bytes) bytes long; the limit is \(maxBytes)", position: 0)
+        }
         var p = QueryParser(text: text, analyzer: analyzer)
         try p.lex(text)
         if p.lexemes.isEmpty { throw QuerySyntaxError(message: "empty query", position: 0) }
@@ -45,40 +58,79 @@ struct QueryParser {
             let (lx, at) = p.lexemes[p.pos]
             throw QuerySyntaxError(message: lx == .close ? "unbalanced ')'" : "unexpected input", position: at)
         }
-        var positives: [String] = []
-        guard let match = try p.emit(node, negated: false, positives: &positives) else {
+        var b = TreeBuilder()
+        guard let root = try b.emit(node, negated: false) else {
             throw QuerySyntaxError(message: "query has no searchable words", position: 0)
         }
-        var compiled = CompiledQuery(match: match, positivePhrases: positives)
-        if let terms = Self.conjunctionTerms(node) {
-            compiled.literalNeedles = terms
-                .filter { t in t.contains { !($0.isLetter || $0.isNumber) } }
-                // A term with no searchable characters was dropped from the match; it asks for nothing.
-                .filter { t in p.analyzer.queryTokens(t).tokens.contains { !$0.isEmpty } }
-                .map { Array(TextNormalizer.normalizeLine($0).lowercased().utf8) }
-                .filter { !$0.isEmpty }
+        if b.leaves.count > maxTerms {
+            throw QuerySyntaxError(message: "query has \(b.leaves.count) different terms; the limit is \(maxTerms)", position: 0)
         }
-        return compiled
+        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves), positivePhrases: b.positives)
     }
 
-    /// The terms of a query made only of ANDed terms, or nil when it has OR or NOT (there the
-    /// token-level match stands; see literalNeedles).
-    private static func conjunctionTerms(_ node: Node) -> [String]? {
-        switch node {
-        case .term(let t): return [t]
-        case .and(let items):
-            var out: [String] = []
-            for item in items {
-                guard let inner = conjunctionTerms(item) else { return nil }
-                out += inner
+    /// The stream a term searches for: a quoted phrase as typed, a bare word without the
+    /// punctuation at its edges.
+    static func stream(_ text: String, quoted: Bool) -> [UInt32] {
+        if quoted { return SearchText.scalars(text) }
+        let chars = Array(text)
+        var lo = 0, hi = chars.count
+        func keep(_ c: Character) -> Bool { c.isLetter || c.isNumber || c.unicodeScalars.contains { SearchText.isThai($0.value) } }
+        while lo < hi && !keep(chars[lo]) { lo += 1 }
+        while hi > lo && !keep(chars[hi - 1]) { hi -= 1 }
+        return SearchText.scalars(String(chars[lo..<hi]))
+    }
+
+    /// Turns the parse tree into index nodes; equal phrases share one leaf.
+    private struct TreeBuilder {
+        var leaves: [[UInt32]] = []
+        var leafIndex: [[UInt32]: Int] = [:]
+        var positives: [[UInt32]] = []
+
+        mutating func emit(_ node: Node, negated: Bool) throws(QuerySyntaxError) -> QueryNode? {
+            switch node {
+            case .term(let text, let quoted):
+                let s = QueryParser.stream(text, quoted: quoted)
+                guard !s.isEmpty else { return nil }
+                if !negated && !positives.contains(s) { positives.append(s) }
+                if let i = leafIndex[s] { return .phrase(i) }
+                leafIndex[s] = leaves.count
+                leaves.append(s)
+                return .phrase(leaves.count - 1)
+            case .or(let items):
+                var parts: [QueryNode] = []
+                for item in items {
+                    if let s = try group([item], negated: negated) { parts.append(s) }
+                }
+                if parts.isEmpty { return nil }
+                return parts.count == 1 ? parts[0] : .or(parts)
+            case .and(let items):
+                return try group(items, negated: negated)
+            case .not:
+                return try group([node], negated: negated)
             }
-            return out
-        case .or, .not: return nil
+        }
+
+        /// Every AND group needs a positive member to subtract its NOT members from.
+        mutating func group(_ items: [Node], negated: Bool) throws(QuerySyntaxError) -> QueryNode? {
+            var pos: [QueryNode] = []
+            var neg: [QueryNode] = []
+            for item in items {
+                if case .not(let inner) = item {
+                    if let s = try emit(inner, negated: !negated) { neg.append(.not(s)) }
+                } else if let s = try emit(item, negated: negated) {
+                    pos.append(s)
+                }
+            }
+            if pos.isEmpty {
+                if neg.isEmpty { return nil }
+                throw QuerySyntaxError(message: "NOT needs a positive term to subtract from", position: 0)
+            }
+            if pos.count == 1 && neg.isEmpty { return pos[0] }
+            return .and(pos + neg)
         }
     }
 
     private init(text: String, analyzer: ThaiAnalyzer) {
-        self.analyzer = analyzer
         self.length = text.count
     }
 
@@ -112,6 +164,15 @@ struct QueryParser {
             default: lexemes.append((.word(w), i))
             }
             i = j
+        }
+    }
+
+    /// One level deeper into parentheses or NOT; the parser recurses per level, so this bounds
+    /// its stack.
+    private mutating func enter(_ at: Int) throws(QuerySyntaxError) {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw QuerySyntaxError(message: "query nests deeper than \(Self.maxDepth) levels", position: at)
         }
     }
 
@@ -152,74 +213,31 @@ struct QueryParser {
         let (lx, at) = lexemes[pos]
         switch lx {
         case .not, .minus:
+            try enter(at)
+            defer { depth -= 1 }
             pos += 1
             if atEnd || [.or, .close, .and].contains(lexemes[pos].0) {
                 throw QuerySyntaxError(message: "NOT needs a term after it", position: at)
             }
             return .not(try parseUnary())
         case .open:
+            try enter(at)
+            defer { depth -= 1 }
             pos += 1
             if !atEnd, lexemes[pos].0 == .close { throw QuerySyntaxError(message: "empty parentheses", position: at) }
             let inner = try parseOr()
             guard !atEnd, lexemes[pos].0 == .close else { throw QuerySyntaxError(message: "unbalanced '('", position: at) }
             pos += 1
             return inner
-        case .word(let w), .phrase(let w):
+        case .word(let w):
             pos += 1
-            return .term(w)
+            return .term(w, quoted: false)
+        case .phrase(let w):
+            pos += 1
+            return .term(w, quoted: true)
         case .close: throw QuerySyntaxError(message: "unbalanced ')'", position: at)
         case .and, .or: throw QuerySyntaxError(message: "operator without a term before it", position: at)
         }
     }
 
-    /// FTS5 has no unary NOT, so every AND group needs a positive member; terms that analyse to
-    /// nothing are dropped (nil).
-    private func emit(_ node: Node, negated: Bool, positives: inout [String]) throws(QuerySyntaxError) -> String? {
-        switch node {
-        case .term(let text):
-            let q = analyzer.queryTokens(text)
-            let tokens = q.tokens.filter { !$0.isEmpty }
-            guard !tokens.isEmpty else { return nil }
-            if !negated { positives.append(text) }
-            let quoted = "\"" + tokens.map { $0.replacingOccurrences(of: "\"", with: "\"\"") }.joined(separator: " ") + "\""
-            return q.lastIsPrefix ? quoted + " *" : quoted
-        case .or(let items):
-            var parts: [String] = []
-            for item in items {
-                if let s = try emitGroup([item], negated: negated, positives: &positives) { parts.append(s) }
-            }
-            if parts.isEmpty { return nil }
-            return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " OR ") + ")"
-        case .and(let items):
-            return try emitGroup(items, negated: negated, positives: &positives)
-        case .not:
-            return try emitGroup([node], negated: negated, positives: &positives)
-        }
-    }
-
-    private func emitGroup(_ items: [Node], negated: Bool, positives: inout [String]) throws(QuerySyntaxError) -> String? {
-        var pos: [String] = []
-        var neg: [String] = []
-        for item in items {
-            if case .not(let inner) = item {
-                if let s = try emit(inner, negated: !negated, positives: &positives) { neg.append(s) }
-            } else if let s = try emit(item, negated: negated, positives: &positives) {
-                pos.append(s)
-            }
-        }
-        if pos.isEmpty {
-            if neg.isEmpty { return nil }
-            throw QuerySyntaxError(message: "NOT needs a positive term to subtract from", position: 0)
-        }
-        var expr = pos.count == 1 ? pos[0] : "(" + pos.joined(separator: " AND ") + ")"
-        for n in neg { expr = "(" + expr + " NOT " + n + ")" }
-        return expr
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of a: String, with b: String) -> String {
-        guard contains(a) else { return self }
-        return split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
-    }
 }

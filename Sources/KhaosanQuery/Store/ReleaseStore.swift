@@ -1,24 +1,28 @@
 import Foundation
 import GRDB
 package import KhaosanModel
+package import KhaosanIndex
 import KhaosanThai
 package import Logging
 
-/// The durable archive of khaosan-queryd: releases, their versions, per-source applied positions and
-/// the FTS5 index, in one SQLite file (WAL, synchronous=FULL).
+/// The durable archive of khaosan-queryd: releases, their versions, per-source applied positions
+/// and an index log, in one SQLite file (WAL, synchronous=FULL), with the search index beside it.
 ///
-/// Layout: `releases` holds the small per-release columns (dense, so filters, facets and date
-/// sorts read few pages); `release_texts` holds title and body once, in CompactText form (one
-/// byte per Thai character); `fts` is an external-content FTS5 table over the view
-/// `release_texts_decoded` (decoding through `khaosan_text()`), kept in sync by hand in `apply`.
-/// Superseded versions live whole (JSON) in `release_versions`; the current one is never duplicated.
+/// Layout: `releases` holds the small per-release columns (dense, so stats read few pages);
+/// `release_texts` holds title and body once, in CompactText form (one byte per Thai character).
+/// Superseded versions live whole (JSON) in `release_versions`; the current one is never
+/// duplicated. `index_log` lists, in commit order, every release a batch inserted or changed: the
+/// search index (`SearchIndex`, files in `<database>.index/`) records how far into the log its
+/// files reach, and indexes the rest again from here at start-up, so SQLite stays the one
+/// source of truth and the index can always be rebuilt from it.
 package final class ReleaseStore: Sendable {
     package let path: String
     package let readOnly: Bool
     let pool: DatabasePool
     let logger: Logger
-    let resultCache = ResultCache()
+    package let index: SearchIndex
     private let checkpointer: WALCheckpointer?
+    let maintenance = IndexMaintenance()
 
     package init(path: String, logger: Logger, readOnly: Bool = false) throws {
         self.path = path
@@ -31,14 +35,11 @@ package final class ReleaseStore: Sendable {
         config.maximumReaderCount = 3
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            db.add(tokenizer: ThaiFTS5Tokenizer.self)
             db.add(function: ReleaseStore.textFunction)
             // Must be set before the first table exists; ignored on an existing file.
-            // Incremental auto-vacuum lets optimize() hand the pages freed by FTS5 segment merges
-            // back to the file system.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -8192")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         pool = try DatabasePool(path: path, configuration: config)
@@ -54,9 +55,6 @@ package final class ReleaseStore: Sendable {
                 }
             }
             try Self.migrator.migrate(pool)
-            checkpointer = try WALCheckpointer(path: path, logger: logger)
-        } else {
-            checkpointer = nil
         }
         let readerLevel = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         guard readerLevel == 2 else {
@@ -66,6 +64,9 @@ package final class ReleaseStore: Sendable {
             let applied = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
             guard applied else { throw DatabaseError(message: "\(path): schema is missing or older than this program (opened read-only)") }
         }
+        index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly, logger: logger)
+        checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index] in index.releaseMemory() })
+        try openIndex()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }
 
@@ -94,8 +95,6 @@ package final class ReleaseStore: Sendable {
                     title BLOB NOT NULL,
                     body BLOB NOT NULL
                 );
-                CREATE VIEW release_texts_decoded AS
-                    SELECT id, khaosan_text(title) AS title, khaosan_text(body) AS body FROM release_texts;
                 CREATE TABLE release_versions (
                     release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
                     version INTEGER NOT NULL,
@@ -113,14 +112,24 @@ package final class ReleaseStore: Sendable {
                     text_bytes INTEGER NOT NULL
                 );
                 INSERT INTO archive_totals VALUES (1, 0);
-                CREATE VIRTUAL TABLE fts USING fts5(
-                    title, body,
-                    content = 'release_texts_decoded', content_rowid = 'id',
-                    tokenize = '\(ThaiFTS5Tokenizer.name)'
+                """)
+            // Schema v1 as released also had an FTS5 table `fts` (tokenizer khaosan_thai) over a
+            // view `release_texts_decoded`; v2 drops them. A new database skips straight past.
+        }
+        m.registerMigration("v2-own-index") { db in
+            // From an FTS5 database: drop the FTS5 table (its tokenizer must be registered for
+            // that) and its view. The search index is built from release_texts at the next open,
+            // because no manifest exists yet.
+            if try db.tableExists("fts") {
+                db.add(tokenizer: LegacyFTS5Tokenizer.self)
+                try db.execute(sql: "DROP TABLE fts")
+            }
+            try db.execute(sql: "DROP VIEW IF EXISTS release_texts_decoded")
+            try db.execute(sql: """
+                CREATE TABLE index_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    release_id INTEGER NOT NULL
                 );
-                INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(8.0, 1.0)');
-                INSERT INTO fts(fts, rank) VALUES ('automerge', 8);
-                INSERT INTO fts(fts, rank) VALUES ('hashsize', 67108864);
                 """)
         }
         return m
@@ -129,7 +138,7 @@ package final class ReleaseStore: Sendable {
     // MARK: - Apply
 
     /// A batch with the work that needs no database done: bodies joined, compact blobs, and the
-    /// index tokens of every title and body. Thread-safe and pure, so the query service prepares
+    /// search streams of every title and body. Thread-safe and pure, so the query service prepares
     /// the next batch on another thread while the writer commits the current one.
     package struct PreparedBatch: Sendable {
         struct Item: Sendable {
@@ -138,48 +147,67 @@ package final class ReleaseStore: Sendable {
             var body: String
             var titleBlob: Data
             var bodyBlob: Data
+            var document: IndexDocument
         }
         var items: [Item]
-        var streams: [PretokenizedTexts.Stream]
         package var count: Int { items.count }
     }
 
     package static func prepare(_ items: [(sequence: UInt64, release: Release)]) -> PreparedBatch {
         var prepared: [PreparedBatch.Item] = []
-        var streams: [PretokenizedTexts.Stream] = []
         prepared.reserveCapacity(items.count)
-        streams.reserveCapacity(items.count * 2)
         for (sequence, release) in items {
             let body = release.paragraphs.joined(separator: "\n")
-            prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: blob(release.title), bodyBlob: blob(body)))
-            streams.append(PretokenizedTexts.Stream(release.title))
-            streams.append(PretokenizedTexts.Stream(body))
+            prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: blob(release.title),
+                                  bodyBlob: blob(body), document: document(release, body: body)))
         }
-        return PreparedBatch(items: prepared, streams: streams)
+        return PreparedBatch(items: prepared)
     }
+
+    static func document(_ r: Release, body: String) -> IndexDocument {
+        IndexDocument(releaseID: r.id, days: Int32(r.published.daysSinceEpoch), categoryName: r.category.name,
+                      categorySlug: r.category.slug, language: languageCode(r.language),
+                      title: SearchText.scalars(r.title), body: SearchText.scalars(body))
+    }
+
+    static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }
 
     package func apply(source: String, items: [(sequence: UInt64, release: Release)]) throws -> ApplyOutcome {
         try apply(source: source, prepared: Self.prepare(items))
     }
 
+    /// Commits the batch, then puts its new and changed releases into the search index before
+    /// returning: once the caller answers, they are searchable.
     package func apply(source: String, prepared: PreparedBatch) throws -> ApplyOutcome {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        defer {
-            resultCache.invalidate()
-            checkpointer?.committed()
+        defer { checkpointer?.committed() }
+        let (outcome, changed, logged) = try write(source: source, prepared: prepared, now: now)
+        if !changed.isEmpty {
+            index.add(changed.map { prepared.items[$0].document }, through: logged)
+            if index.needsMaintenance { maintenance.schedule(index, logger: logger) }
         }
-        return try PretokenizedTexts.shared.with(prepared.streams) { try write(source: source, prepared: prepared, now: now) }
+        return outcome
     }
 
-    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> ApplyOutcome {
-        try pool.write { db in
+    /// Writes the batch in one transaction; returns the outcome, the items indexed anew and the
+    /// last index-log sequence written.
+    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> (ApplyOutcome, [Int], Int64) {
+        let covered = index.coveredSequence
+        return try pool.write { db in
             var outcome = ApplyOutcome()
+            var changed: [Int] = []
+            var logged: Int64 = 0
             let stored = try Self.appliedSequence(db, source)
             var position = stored
             var addedText: Int64 = 0
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            for item in prepared.items {
+            func log(_ id: Int64, _ k: Int) throws {
+                try db.cachedStatement(sql: "INSERT INTO index_log(release_id) VALUES (?)").execute(arguments: [id])
+                logged = db.lastInsertedRowID
+                changed.append(k)
+            }
+            for (k, item) in prepared.items.enumerated() {
                 let (sequence, release, body) = (item.sequence, item.release, item.body)
                 guard sequence > stored else { outcome.skipped += 1; continue }
                 position = max(position, sequence)
@@ -191,15 +219,14 @@ package final class ReleaseStore: Sendable {
                     try Self.insertRow(db, release, body: body, textBytes: textBytes, version: 1, now: now)
                     try db.cachedStatement(sql: "INSERT INTO release_texts(id, title, body) VALUES (?, ?, ?)")
                         .execute(arguments: [release.id, item.titleBlob, item.bodyBlob])
-                    try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
-                        .execute(arguments: [release.id, release.title, body])
+                    try log(release.id, k)
                     addedText += textBytes
                     outcome.inserted += 1
                     continue
                 }
                 let oldHash: String = existing[0]
                 if oldHash == release.contentHash { outcome.duplicates += 1; continue }
-                // A new version: keep the old one whole, then replace the current row and its index entries.
+                // A new version: keep the old one whole, then replace the current row.
                 let oldVersion: Int = existing[1]
                 let oldStoredAt: Int64 = existing[2]
                 let oldTextBytes: Int64 = existing[3]
@@ -209,9 +236,6 @@ package final class ReleaseStore: Sendable {
                 try db.cachedStatement(sql: """
                     INSERT INTO release_versions(release_id, version, content_hash, stored_at, release) VALUES (?, ?, ?, ?, ?)
                     """).execute(arguments: [release.id, oldVersion, oldHash, oldStoredAt, try encoder.encode(old)])
-                let oldBody = old.paragraphs.joined(separator: "\n")
-                try db.cachedStatement(sql: "INSERT INTO fts(fts, rowid, title, body) VALUES ('delete', ?, ?, ?)")
-                    .execute(arguments: [release.id, old.title, oldBody])
                 try db.cachedStatement(sql: """
                     UPDATE releases SET published_days = ?, language = ?, category_name = ?, category_slug = ?,
                         version = ?, stored_at = ?, content_hash = ?, text_bytes = ?, source_url = ?, entities = ?
@@ -223,8 +247,7 @@ package final class ReleaseStore: Sendable {
                     ])
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, release.id])
-                try db.cachedStatement(sql: "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)")
-                    .execute(arguments: [release.id, release.title, body])
+                try log(release.id, k)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1
             }
@@ -238,8 +261,12 @@ package final class ReleaseStore: Sendable {
                     ON CONFLICT(source) DO UPDATE SET applied_sequence = excluded.applied_sequence
                     """).execute(arguments: [source, Int64(bitPattern: position)])
             }
+            // What the index's files cover need not be indexed again after a restart.
+            if covered > 0 {
+                try db.cachedStatement(sql: "DELETE FROM index_log WHERE seq <= ?").execute(arguments: [covered])
+            }
             outcome.appliedSequence = position
-            return outcome
+            return (outcome, changed, logged)
         }
     }
 
@@ -347,14 +374,19 @@ package final class ReleaseStore: Sendable {
         }
     }
 
-    static func hit(_ db: Database, id: Int64, score: Double, needles: [[UInt8]]) throws -> SearchResultHit? {
+    /// A result row with its snippet: from the body around the first match, or the title when
+    /// only the title matches, or the body's opening when nothing is highlighted (latest).
+    static func hit(_ db: Database, id: Int64, score: Double, needles: [[UInt32]]) throws -> SearchResultHit? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT r.published_days, r.language, r.category_name, r.category_slug, r.source_url, t.title, t.body
             FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
             """), arguments: [id]) else { return nil }
-        let (snippet, highlights) = Snippet.make(text: try text(row, 6), needles: needles)
+        let title = try text(row, 5), body = try text(row, 6)
+        let (snippet, highlights) = Snippet.make(text: body, needles: needles)
+            ?? Snippet.make(text: title, needles: needles)
+            ?? Snippet.opening(body.isEmpty ? title : body)
         return SearchResultHit(
-            id: id, title: try text(row, 5), published: CivilDate(daysSinceEpoch: row[0]),
+            id: id, title: title, published: CivilDate(daysSinceEpoch: row[0]),
             category: Category(name: row[2], slug: row[3]), language: try language(row[1], id: id),
             score: score, snippet: snippet, highlights: highlights, sourceURL: row[4])
     }
@@ -378,7 +410,7 @@ package final class ReleaseStore: Sendable {
                 lastPublished: (range?[1] as Int?).map(CivilDate.init(daysSinceEpoch:)),
                 categories: Self.sortFacets(cats), languages: Self.sortFacets(langs))
         }
-        stats.databaseBytes = fileSize(path) + fileSize(path + "-wal")
+        stats.databaseBytes = fileSize(path) + fileSize(path + "-wal") + UInt64(index.stats.fileBytes)
         return stats
     }
 
@@ -390,26 +422,33 @@ package final class ReleaseStore: Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
-    /// `PRAGMA integrity_check` on the file, then FTS5's own check of the index against the texts.
+    /// `PRAGMA integrity_check` on the file, then the search index against the store: every
+    /// stored release is in the index exactly once (live), and nothing else is.
     package func integrityCheck() throws -> (ok: Bool, detail: String) {
         let lines = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
         if lines != ["ok"] { return (false, "integrity_check: " + lines.prefix(20).joined(separator: "; ")) }
-        do {
-            if readOnly {
-                // FTS5's check is an INSERT; a read-only store can only run the file check.
-                return (true, "integrity_check: ok; fts: not checked (read-only)")
-            }
-            try pool.write { db in try db.execute(sql: "INSERT INTO fts(fts) VALUES ('integrity-check')") }
-        } catch {
-            return (false, "fts integrity-check: \(error)")
+        let (stored, live) = try pool.read { db in
+            // The snapshot is taken inside the read, so no batch commits between the two.
+            (Set(try Int64.fetchAll(db, sql: "SELECT id FROM releases")), index.liveReleaseIDs())
         }
-        return (true, "integrity_check: ok; fts integrity-check: ok")
+        let liveSet = Set(live)
+        if live.count != liveSet.count {
+            return (false, "integrity_check: ok; search index: \(live.count - liveSet.count) releases are live twice")
+        }
+        if liveSet != stored {
+            let missing = stored.subtracting(liveSet).sorted().prefix(10), extra = liveSet.subtracting(stored).sorted().prefix(10)
+            return (false, "integrity_check: ok; search index: \(stored.subtracting(liveSet).count) stored releases missing "
+                + "(e.g. \(Array(missing))), \(liveSet.subtracting(stored).count) unknown (e.g. \(Array(extra)))")
+        }
+        let st = index.stats
+        return (true, "integrity_check: ok; search index: ok (\(live.count) releases in \(st.segments) segments)")
     }
 
-    /// Merges the FTS5 segments into one: call after a bulk load.
+    /// Writes the index's memory segments to files and merges small files, then hands free pages
+    /// back: call after a bulk load.
     package func optimize() throws {
+        try index.maintain(force: true)
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "INSERT INTO fts(fts) VALUES ('optimize')")
             try db.execute(sql: "PRAGMA incremental_vacuum")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }

@@ -1,126 +1,47 @@
 import GRDB
+import KhaosanIndex
 import KhaosanModel
+import KhaosanThai
 
 extension ReleaseStore {
+    /// Longest a search may run on the server when the caller gave no deadline (or a longer one).
+    package static let searchTimeLimit: Duration = .seconds(10)
+
     package func search(_ q: SearchQuery) throws -> SearchResults {
         let started = ContinuousClock.now
         let compiled = try QueryParser.compile(q.text)
         let limit = min(max(q.limit, 1), SearchQuery.maxLimit)
-        let offset = max(q.offset, 0)
-
-        var conditions: [String] = []
-        var filterArgs: [(any DatabaseValueConvertible)?] = []
-        if let from = q.from { conditions.append("r.published_days >= ?"); filterArgs.append(from.daysSinceEpoch) }
-        if let to = q.to { conditions.append("r.published_days <= ?"); filterArgs.append(to.daysSinceEpoch) }
-        if !q.categories.isEmpty {
-            let marks = Array(repeating: "?", count: q.categories.count).joined(separator: ", ")
-            conditions.append("(r.category_name IN (\(marks)) OR r.category_slug IN (\(marks)))")
-            filterArgs += q.categories.map { $0 } + q.categories.map { $0 }
+        let offset = min(max(q.offset, 0), SearchQuery.maxOffset)
+        var filter = IndexFilter(categories: Set(q.categories))
+        if let from = q.from { filter.fromDays = Int32(clamping: from.daysSinceEpoch) }
+        if let to = q.to { filter.toDays = Int32(clamping: to.daysSinceEpoch) }
+        if let l = q.language { filter.language = Self.languageCode(l) }
+        let sort: IndexSort = switch q.sort {
+        case .relevance: .relevance
+        case .newest: .newest
+        case .oldest: .oldest
         }
-        if let language = q.language { conditions.append("r.language = ?"); filterArgs.append(language.rawValue) }
-        let filter = conditions.map { " AND " + $0 }.joined()
-        let matchArgs = StatementArguments([compiled.match]) + StatementArguments(filterArgs)
-        let needles = Snippet.needles(compiled.positivePhrases)
-
-        let key = ResultCache.key(q)
-        let cacheable = offset + limit <= ResultCache.depth
-        let generation = resultCache.generation
-        if cacheable, let c = resultCache.get(key) {
-            let page = c.ranked.count > offset ? Array(c.ranked[offset..<min(offset + limit, c.ranked.count)]) : []
-            let hits = try pool.read { db in try page.compactMap { try Self.hit(db, id: $0.0, score: $0.1, needles: needles) } }
-            return SearchResults(hits: hits, total: c.total, categoryFacets: c.categoryFacets, monthFacets: c.monthFacets,
-                                 tookMicros: Self.micros(started.duration(to: .now)))
+        let limitAt = started + Self.searchTimeLimit
+        let deadline = q.deadline.map { min($0, limitAt) } ?? limitAt
+        let request = IndexSearchRequest(query: compiled.index, filter: filter, sort: sort, offset: offset, limit: limit, facets: q.facets)
+        let outcome = Result { () throws(IndexError) in try index.search(request, cancelled: { ContinuousClock.now >= deadline }) }
+        let result: IndexSearchResult
+        switch outcome {
+        case .success(let r): result = r
+        case .failure(.cancelled): throw SearchCancelled(after: started.duration(to: .now))
+        case .failure(let e): throw e
         }
-
-        return try pool.read { db in
-            // One statement, stepped to the end: the page is cut out in Swift while the rest is
-            // counted (and faceted) in the same pass, so FTS5 evaluates the query only once.
-            let facetColumns = q.facets ? ", r.category_name, r.category_slug, r.published_days" : ""
-            let sql: String
-            switch q.sort {
-            case .relevance:
-                // ORDER BY rank lets FTS5 sort by bm25 itself without reading the texts.
-                sql = conditions.isEmpty && !q.facets
-                    ? "SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank"
-                    : "SELECT fts.rowid, fts.rank\(facetColumns) FROM fts JOIN releases r ON r.id = fts.rowid WHERE fts MATCH ?\(filter) ORDER BY fts.rank"
-            case .newest, .oldest:
-                // No rank here, so FTS5 does no scoring: the match set is an IN list and the
-                // date order comes from the releases_published index.
-                let dir = q.sort == .newest ? "DESC" : "ASC"
-                sql = """
-                    SELECT r.id\(facetColumns) FROM releases r WHERE r.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)\(filter)
-                    ORDER BY r.published_days \(dir), r.id \(dir)
-                    """
+        maintenance.searched(index)
+        let hits = try pool.read { db in
+            try result.hits.compactMap { h in
+                try Self.hit(db, id: h.releaseID, score: h.score, needles: compiled.positivePhrases)
             }
-            let scored = q.sort == .relevance
-            let facetBase = scored ? 2 : 1
-            let window = cacheable ? 0..<ResultCache.depth : offset..<(offset + limit)
-            var ranked: [(Int64, Double)] = []
-            var total = 0
-            var cats: [String: FacetCount] = [:]
-            var days: [Int: Int] = [:]
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: matchArgs)
-            let literal = compiled.literalNeedles
-            while let row = try rows.next() {
-                if !literal.isEmpty, try !Self.containsLiterally(db, id: row[0], needles: literal) { continue }
-                if window.contains(total) { ranked.append((row[0], scored ? -(row[1] as Double) : 0)) }
-                total += 1
-                if q.facets {
-                    let name: String = row[facetBase]
-                    let slug: String? = row[facetBase + 1]
-                    let key = slug ?? name
-                    if cats[key] == nil { cats[key] = FacetCount(key: key, label: name, count: 1) } else { cats[key]!.count += 1 }
-                    days[row[facetBase + 2], default: 0] += 1
-                }
-            }
-            var categoryFacets: [FacetCount] = []
-            var monthFacets: [FacetCount] = []
-            if q.facets {
-                var months: [String: Int] = [:]
-                for (d, n) in days { months[Self.monthKey(CivilDate(daysSinceEpoch: d)), default: 0] += n }
-                categoryFacets = Self.sortFacets(Array(cats.values))
-                monthFacets = months.keys.sorted().map { FacetCount(key: $0, label: Self.monthLabel($0), count: months[$0]!) }
-            }
-
-            if cacheable {
-                resultCache.put(key, ResultCache.Entry(
-                    ranked: ranked, total: total, categoryFacets: categoryFacets, monthFacets: monthFacets, generation: generation))
-                ranked = ranked.count > offset ? Array(ranked[offset..<min(offset + limit, ranked.count)]) : []
-            }
-            let hits = try ranked.compactMap { try Self.hit(db, id: $0.0, score: $0.1, needles: needles) }
-            return SearchResults(hits: hits, total: total, categoryFacets: categoryFacets, monthFacets: monthFacets,
-                                 tookMicros: Self.micros(started.duration(to: .now)))
         }
-    }
-
-    /// Whether the release's title or body holds every needle byte for byte, ASCII letters
-    /// compared case-insensitively (needles are lower-cased). Works on the UTF-8 bytes directly:
-    /// String.lowercased() on every candidate made a common term take a second.
-    static func containsLiterally(_ db: Database, id: Int64, needles: [[UInt8]]) throws -> Bool {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, body FROM release_texts_decoded WHERE id = ?"), arguments: [id]) else { return false }
-        var title: String = row[0]
-        var body: String = row[1]
-        return needles.allSatisfy { needle in
-            title.withUTF8 { Self.find(needle, in: $0) } || body.withUTF8 { Self.find(needle, in: $0) }
-        }
-    }
-
-    @inline(__always)
-    static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
-
-    static func find(_ needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first, hay.count >= needle.count else { return false }
-        let last = hay.count - needle.count
-        var i = 0
-        while i <= last {
-            if asciiLower(hay[i]) == first {
-                var j = 1
-                while j < needle.count, asciiLower(hay[i + j]) == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
+        return SearchResults(
+            hits: hits, total: result.total,
+            categoryFacets: result.categories.map { FacetCount(key: $0.key, label: $0.label, count: $0.count) },
+            monthFacets: result.months.map { FacetCount(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
+            tookMicros: Self.micros(started.duration(to: .now)))
     }
 
     static func micros(_ d: Duration) -> Int64 {
@@ -140,4 +61,10 @@ extension ReleaseStore {
         guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return key }
         return "\(thaiMonths[m - 1]) \(y + 543)"
     }
+}
+
+/// A search stopped at its deadline (the caller's, or `ReleaseStore.searchTimeLimit`).
+package struct SearchCancelled: Error, Sendable, CustomStringConvertible {
+    package var after: Duration
+    package var description: String { "search stopped after \(after): deadline reached" }
 }

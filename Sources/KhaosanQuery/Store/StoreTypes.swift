@@ -4,7 +4,10 @@ package import KhaosanModel
 package struct SearchQuery: Sendable, Hashable {
     package enum Sort: String, Sendable, Hashable { case relevance, newest, oldest }
 
-    package static let maxLimit = 100
+    /// The largest page: 1,000 hits (the CLI's `--limit` accepts as much).
+    package static let maxLimit = 1_000
+    /// The deepest page start.
+    package static let maxOffset = 100_000
 
     package var text: String
     package var from: CivilDate?
@@ -17,11 +20,15 @@ package struct SearchQuery: Sendable, Hashable {
     package var limit: Int
     package var offset: Int
     package var facets: Bool
+    /// When the caller stops waiting; the search stops there (and at `ReleaseStore.searchTimeLimit`).
+    package var deadline: ContinuousClock.Instant?
 
     package init(
         text: String, from: CivilDate? = nil, to: CivilDate? = nil, categories: [String] = [],
-        language: Language? = nil, sort: Sort = .relevance, limit: Int = 10, offset: Int = 0, facets: Bool = false
+        language: Language? = nil, sort: Sort = .relevance, limit: Int = 10, offset: Int = 0, facets: Bool = false,
+        deadline: ContinuousClock.Instant? = nil
     ) {
+        self.deadline = deadline
         self.text = text
         self.from = from
         self.to = to
@@ -47,9 +54,10 @@ package struct SearchResultHit: Sendable, Hashable {
     package var published: CivilDate
     package var category: Category
     package var language: Language
-    /// Higher is better (negated bm25); 0 when the sort is by date.
+    /// Higher is better (BM25); 0 when the sort is by date.
     package var score: Double
-    /// Exact characters of the stored body around the first match, with "…" where cut.
+    /// Exact characters of the stored body around the first match (the title when only the title
+    /// matches), with "…" where cut.
     package var snippet: String
     /// UTF-8 byte ranges into `snippet`, sorted, non-overlapping.
     package var highlights: [Range<Int>]
@@ -115,7 +123,7 @@ package struct ArchiveStats: Sendable, Hashable {
     package var releases: Int
     /// Current versions plus superseded ones.
     package var versions: Int
-    /// Database file plus its WAL, on disk.
+    /// Database file, its WAL and the search index's files, on disk.
     package var databaseBytes: UInt64
     /// UTF-8 bytes of the current titles and bodies.
     package var textBytes: UInt64

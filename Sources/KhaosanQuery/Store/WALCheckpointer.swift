@@ -7,8 +7,7 @@ import Logging
 import Synchronization
 
 /// Copies committed WAL frames into the database file from a connection of its own, on its own
-/// thread, so the single writer does not. Bulk ingest is bound by the writer's core (FTS5
-/// insertion); SQLite's automatic checkpoint ran on that path after nearly every batch and cost
+/// thread, so the single writer does not. Bulk ingest is bound by the writer's core; SQLite's automatic checkpoint ran on that path after nearly every batch and cost
 /// about a tenth of the whole-corpus ingest time (BENCHMARKS.md, issue 6).
 ///
 /// The writer keeps a high `wal_autocheckpoint` as a backstop: if this one falls behind, the
@@ -29,8 +28,10 @@ final class WALCheckpointer: Sendable {
     private let queue: DatabaseQueue
     private let state = Mutex(State())
     private let logger: Logger
+    private let onIdle: @Sendable () -> Void
 
-    init(path: String, logger: Logger) throws {
+    /// `onIdle` runs once commits have stopped (with the TRUNCATE checkpoint).
+    init(path: String, logger: Logger, onIdle: @escaping @Sendable () -> Void = {}) throws {
         var config = Configuration()
         config.label = "khaosan-checkpoint"
         // Never waits long for the writer: a busy checkpoint is simply tried again later.
@@ -38,6 +39,7 @@ final class WALCheckpointer: Sendable {
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         queue = try DatabaseQueue(path: path, configuration: config)
         self.logger = logger
+        self.onIdle = onIdle
     }
 
     /// Called after each write transaction commits.
@@ -70,6 +72,7 @@ final class WALCheckpointer: Sendable {
         queue.asyncWriteWithoutTransaction { [self] db in
             guard state.withLock({ !$0.running && $0.generation == generation }) else { return }
             checkpoint(db, "TRUNCATE")
+            onIdle()
             Self.returnFreedMemory()
         }
     }
@@ -86,7 +89,7 @@ final class WALCheckpointer: Sendable {
         #endif
     }()
 
-    private static func returnFreedMemory() { _ = mallocTrim?(0) }
+    static func returnFreedMemory() { _ = mallocTrim?(0) }
 
     private func checkpoint(_ db: Database, _ mode: String) {
         do {

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a search over every segment of a snapshot in one pass over the matches: the exact total,
+/// the facets and the top `offset + limit` by BM25 (title weighted 8:1 over body) or by date.
+package enum Searcher {
+    static let k1 = 1.2
+    static let b = 0.75
+    static let titleWeight = 8.0
+
+    package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest,
+                               cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
+        let q = request.query
+        var evaluated: [(SegmentEvaluator, [UInt32])] = []
+        var total = 0
+        var df = [Int](repeating: 0, count: q.leaves.count)
+        for part in snapshot.parts {
+            let accepted = part.accepted(by: request.filter)
+            let e = SegmentEvaluator(segment: part.segment, leaves: q.leaves, accepted: accepted, cancelled: cancelled)
+            let docs = try e.evaluate(q.root, within: nil)
+            total += docs.count
+            for (i, m) in e.matches.enumerated() { if let m { df[i] += max(m.df, m.docs.count) } }
+            evaluated.append((e, docs))
+        }
+        let n = Double(max(snapshot.liveDocs, 1))
+        let idf = df.map { log(1 + (n - Double($0) + 0.5) / (Double($0) + 0.5)) }
+        let avgLength = max(snapshot.averageLength, 1)
+
+        let want = max(request.offset, 0) + max(request.limit, 0)
+        var top = TopK(capacity: want, sort: request.sort)
+        var cats: [String: IndexFacet] = [:]
+        var months: [Int32: Int] = [:]
+        var langs: [UInt8: Int] = [:]
+        for (e, docs) in evaluated {
+            let seg = e.segment
+            var cursors = [Int](repeating: 0, count: q.leaves.count)
+            for d in docs {
+                let di = Int(d)
+                var score = 0.0
+                var titleLeaves: [Int] = []
+                if request.sort == .relevance || want > 0 {
+                    let norm = 1 - b + b * Double(seg.streamLengths[di]) / avgLength
+                    for i in 0..<q.leaves.count {
+                        guard let m = e.matches[i] else { continue }
+                        var j = cursors[i]
+                        while j < m.docs.count && m.docs[j] < d { j += 1 }
+                        cursors[i] = j
+                        guard j < m.docs.count, m.docs[j] == d else { continue }
+                        if m.title[j] > 0 { titleLeaves.append(i) }
+                        let tf = titleWeight * Double(m.title[j]) + Double(m.body[j])
+                        score += idf[i] * tf * (k1 + 1) / (tf + k1 * norm)
+                    }
+                }
+                top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di], titleLeaves: titleLeaves))
+                if request.facets {
+                    let c = seg.categories[Int(seg.categoryOf[di])]
+                    let key = c.slug ?? c.name
+                    cats[key, default: IndexFacet(key: key, label: c.name, count: 0)].count += 1
+                    months[CivilMonth.of(days: seg.days[di]), default: 0] += 1
+                    langs[seg.languages[di], default: 0] += 1
+                }
+            }
+            if cancelled() { throw IndexError.cancelled }
+        }
+        let hits = top.sorted()
+        let page = hits.count > request.offset ? Array(hits[max(request.offset, 0)...]) : []
+        return IndexSearchResult(
+            total: total, hits: page,
+            categories: cats.values.sorted { ($0.count, $1.key) > ($1.count, $0.key) },
+            months: months.keys.sorted().map { IndexFacet(key: CivilMonth.key($0), label: CivilMonth.key($0), count: months[$0]!) },
+            languages: langs.keys.sorted().map { IndexFacet(key: String($0), label: String($0), count: langs[$0]!) })
+    }
+}
+
+/// The best `capacity` hits seen, in the request's order: score (then newer) for relevance,
+/// publication date (then release id) for the date sorts.
+struct TopK {
+    let capacity: Int
+    let sort: IndexSort
+    private var items: [IndexHit] = []
+
+    init(capacity: Int, sort: IndexSort) {
+        self.capacity = capacity
+        self.sort = sort
+    }
+
+    @inline(__always) func before(_ a: IndexHit, _ b: IndexHit) -> Bool {
+        switch sort {
+        case .relevance:
+            if a.score != b.score { return a.score > b.score }
+            if a.days != b.days { return a.days > b.days }
+            return a.releaseID > b.releaseID
+        case .newest: return (a.days, a.releaseID) > (b.days, b.releaseID)
+        case .oldest: return (a.days, a.releaseID) < (b.days, b.releaseID)
+        }
+    }
+
+    /// Above this, hits are gathered and sorted once at the end (insertion would be quadratic).
+    static let insertionLimit = 256
+
+    mutating func offer(_ h: IndexHit) {
+        guard capacity > 0 else { return }
+        if capacity > Self.insertionLimit { items.append(h); return }
+        if items.count == capacity {
+            guard before(h, items[items.count - 1]) else { return }
+            items.removeLast()
+        }
+        // Binary insertion: capacity is a page or a few pages.
+        var lo = 0, hi = items.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if before(items[mid], h) { lo = mid + 1 } else { hi = mid }
+        }
+        items.insert(h, at: lo)
+    }
+
+    func sorted() -> [IndexHit] {
+        if capacity <= Self.insertionLimit { return items }
+        let sorted = items.sorted(by: before)
+        return sorted.count > capacity ? Array(sorted.prefix(capacity)) : sorted
+    }
+}
+
+/// Months as `year * 12 + month - 1`, from days since 1970-01-01 (proleptic Gregorian).
+enum CivilMonth {
+    static func of(days: Int32) -> Int32 {
+        // Howard Hinnant's civil_from_days.
+        let z = Int(days) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return Int32(y * 12 + m - 1)
+    }
+
+    static func key(_ month: Int32) -> String {
+        let y = Int(month) / 12, m = Int(month) % 12 + 1
+        return "\(y)-\(m < 10 ? "0" : "")\(m)"
+    }
+}

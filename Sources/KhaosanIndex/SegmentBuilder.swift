@@ -1,0 +1,207 @@
+/// Builds one segment from documents in the order they are added (that order is the doc-id
+/// order: the rebuild adds releases in publication order, so a date sort is a scan in id order;
+/// batches add them in journal order). Postings stay in memory until `build()`, about 1.3 bytes a
+/// position, so callers cut large inputs into several segments (`estimatedBytes`).
+package struct SegmentBuilder {
+    struct DocMeta {
+        var releaseID: Int64
+        var days: Int32
+        var titleLength: UInt32
+        var streamLength: UInt32
+        var category: UInt16
+        var language: UInt8
+    }
+
+    private(set) var docs: [DocMeta] = []
+    private var categoryIndex: [String: UInt16] = [:]
+    private(set) var categories: [String] = []
+
+    private var keys: [UInt64] = []
+    private var termDocs: [[UInt32]] = []
+    private var termTFs: [[UInt32]] = []
+    private var termPositions: [[UInt8]] = []
+    private var lastDoc: [UInt32] = []
+    private var lastPosition: [UInt32] = []
+    /// Terms whose two characters have dense codes, by `code(a) << 8 | code(b)`; -1 = none yet.
+    private var dense = [Int32](repeating: -1, count: TermKey.denseCount * TermKey.denseCount)
+    private var sparse: [UInt64: Int32] = [:]
+    private var positionBytes = 0
+    private var scratch: [UInt32] = []
+
+    package init() {}
+
+    package var count: Int { docs.count }
+    /// Postings held so far, to cut segments at a size.
+    package var estimatedBytes: Int { positionBytes + docs.count * 64 + keys.count * 64 }
+
+    package mutating func add(_ d: IndexDocument) {
+        let doc = UInt32(docs.count)
+        let catKey = d.categoryName + "\u{0}" + (d.categorySlug ?? "")
+        let cat: UInt16
+        if let c = categoryIndex[catKey] {
+            cat = c
+        } else {
+            cat = UInt16(truncatingIfNeeded: categories.count)
+            categories.append(catKey)
+            categoryIndex[catKey] = cat
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: d.title)
+        scratch.append(TermKey.fieldEnd)
+        scratch.append(contentsOf: d.body)
+        scratch.append(TermKey.fieldEnd)
+        docs.append(DocMeta(releaseID: d.releaseID, days: d.days, titleLength: UInt32(d.title.count),
+                            streamLength: UInt32(scratch.count), category: cat, language: d.language))
+        let s = scratch
+        s.withUnsafeBufferPointer { s in
+            for p in 0..<(s.count - 1) where s[p] != TermKey.fieldEnd {
+                let t = Int(term(s[p], s[p + 1]))
+                let pos = UInt32(p)
+                if termDocs[t].isEmpty || lastDoc[t] != doc {
+                    termDocs[t].append(doc)
+                    termTFs[t].append(1)
+                    lastDoc[t] = doc
+                    let before = termPositions[t].count
+                    VarInt.append(pos, to: &termPositions[t])
+                    positionBytes += termPositions[t].count - before
+                } else {
+                    termTFs[t][termTFs[t].count - 1] += 1
+                    let before = termPositions[t].count
+                    VarInt.append(pos - lastPosition[t], to: &termPositions[t])
+                    positionBytes += termPositions[t].count - before
+                }
+                lastPosition[t] = pos
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func term(_ a: UInt32, _ b: UInt32) -> Int32 {
+        if let ca = TermKey.denseCode(a), let cb = TermKey.denseCode(b) {
+            let slot = ca << 8 | cb
+            let t = dense[slot]
+            if t >= 0 { return t }
+            let n = newTerm(TermKey.make(a, b))
+            dense[slot] = n
+            return n
+        }
+        let key = TermKey.make(a, b)
+        if let t = sparse[key] { return t }
+        let n = newTerm(key)
+        sparse[key] = n
+        return n
+    }
+
+    private mutating func newTerm(_ key: UInt64) -> Int32 {
+        keys.append(key)
+        termDocs.append([])
+        termTFs.append([])
+        termPositions.append([])
+        lastDoc.append(0)
+        lastPosition.append(0)
+        return Int32(keys.count - 1)
+    }
+
+    /// The segment's bytes (SegmentFormat), with the hot tier for substrings found in at least
+    /// `hotFraction` of its documents when it has at least `hotMinimumDocs` documents.
+    package func build(hotFraction: Double = HotTier.defaultFraction, hotMinimumDocs: Int = HotTier.defaultMinimumDocs) -> [UInt8] {
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        var dict = ByteWriter()
+        var postings = ByteWriter()
+        var positions = ByteWriter()
+        for t in order {
+            let tdocs = termDocs[t], tfs = termTFs[t], pos = termPositions[t]
+            let postOff = postings.bytes.count
+            let posOff = positions.bytes.count
+            let blocks = (tdocs.count + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
+            var skip = ByteWriter()
+            var blockBytes = ByteWriter()
+            var prev: UInt32 = 0
+            var posByte = 0
+            var totalTF: UInt64 = 0
+            pos.withUnsafeBufferPointer { pb in
+                for b in 0..<blocks {
+                    let lo = b * SegmentFormat.blockSize, hi = min(lo + SegmentFormat.blockSize, tdocs.count)
+                    var maxTF: UInt32 = 0
+                    skip.u32(tdocs[hi - 1])
+                    skip.u32(UInt32(blockBytes.bytes.count))
+                    skip.u32(UInt32(posByte))
+                    skip.u16(UInt16(hi - lo))
+                    for i in lo..<hi {
+                        VarInt.append(tdocs[i] - prev, to: &blockBytes.bytes)
+                        prev = tdocs[i]
+                    }
+                    for i in lo..<hi {
+                        VarInt.append(tfs[i], to: &blockBytes.bytes)
+                        maxTF = max(maxTF, tfs[i])
+                        totalTF += UInt64(tfs[i])
+                        if let base = pb.baseAddress { VarInt.skip(base, &posByte, count: Int(tfs[i])) }
+                    }
+                    skip.u16(UInt16(min(maxTF, UInt32(UInt16.max))))
+                }
+            }
+            postings.append(skip.bytes)
+            postings.append(blockBytes.bytes)
+            positions.append(pos)
+            dict.u64(keys[t])
+            dict.u32(UInt32(tdocs.count))
+            dict.u32(UInt32(blocks))
+            dict.u64(UInt64(postOff))
+            dict.u32(UInt32(postings.bytes.count - postOff))
+            dict.u32(UInt32(min(totalTF, UInt64(UInt32.max))))
+            dict.u64(UInt64(posOff))
+            dict.u64(UInt64(pos.count))
+        }
+        var docBytes = ByteWriter()
+        for d in docs {
+            docBytes.i64(d.releaseID)
+            docBytes.i32(d.days)
+            docBytes.u32(d.titleLength)
+            docBytes.u32(d.streamLength)
+            docBytes.u16(d.category)
+            docBytes.u8(d.language)
+            docBytes.u8(0)
+        }
+        var cats = ByteWriter()
+        for c in categories {
+            let u = Array(c.utf8)
+            cats.u32(UInt32(u.count))
+            cats.append(u)
+        }
+        return SegmentFormat.assemble(docCount: docs.count, termCount: keys.count, categoryCount: categories.count,
+                                      docs: docBytes.bytes, categories: cats.bytes, dictionary: dict.bytes,
+                                      postings: postings.bytes, positions: positions.bytes,
+                                      hot: { segment in HotTier.build(segment, fraction: hotFraction, minimumDocs: hotMinimumDocs) })
+    }
+}
+
+extension SegmentFormat {
+    /// Lays the sections out behind a header. The hot tier is computed from the segment itself
+    /// (it needs postings and positions to find common substrings), so it is appended last.
+    static func assemble(docCount: Int, termCount: Int, categoryCount: Int, docs: [UInt8], categories: [UInt8],
+                         dictionary: [UInt8], postings: [UInt8], positions: [UInt8],
+                         hot: (Segment) -> (count: Int, bytes: [UInt8])) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes.reserveCapacity(headerSize + docs.count + categories.count + dictionary.count + postings.count + positions.count)
+        w.append(magic)
+        w.u32(UInt32(docCount)); w.u32(UInt32(termCount)); w.u32(UInt32(categoryCount)); w.u32(0)
+        let offsetsAt = w.bytes.count
+        for _ in 0..<7 { w.u64(0) }
+        var offsets: [UInt64] = []
+        for section in [docs, categories, dictionary, postings, positions] {
+            offsets.append(UInt64(w.bytes.count))
+            w.append(section)
+        }
+        offsets.append(UInt64(w.bytes.count))
+        for (i, o) in offsets.enumerated() { w.patch64(offsetsAt + i * 8, o) }
+        w.patch64(offsetsAt + 6 * 8, UInt64(w.bytes.count))
+        // A segment without its hot tier is complete and searchable: build the tier from it.
+        let plain = w.bytes
+        let (hotCount, hotBytes) = hot(Segment(storage: SegmentStorage(bytes: plain)))
+        guard hotCount > 0 else { return plain }
+        w.append(hotBytes)
+        w.patch32(20, UInt32(hotCount))
+        w.patch64(offsetsAt + 6 * 8, UInt64(w.bytes.count))
+        return w.bytes
+    }
+}

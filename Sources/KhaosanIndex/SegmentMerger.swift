@@ -1,0 +1,46 @@
+/// Merges segments by reading their live documents back out of the postings (each position
+/// holds its term's first character, so the streams come back exactly) and indexing them again
+/// with `SegmentBuilder`: one code path writes every segment, so a merged segment is the segment
+/// a fresh build would make, hot tier included.
+enum SegmentMerger {
+    /// The live documents of `part`, in doc-id order.
+    static func documents(_ segment: Segment, live: Bitset) -> [IndexDocument] {
+        let n = segment.docCount
+        var starts = [Int](repeating: 0, count: n + 1)
+        for d in 0..<n { starts[d + 1] = starts[d] + (live.contains(d) ? Int(segment.streamLengths[d]) : 0) }
+        var stream = [UInt32](repeating: TermKey.fieldEnd, count: starts[n])
+        var pos: [UInt32] = []
+        for t in 0..<segment.termCount {
+            let key = segment.keys[t]
+            let c = segment.cursor(segment.info(t))
+            while c.doc != PostingsCursor.end {
+                let d = Int(c.doc)
+                if live.contains(d) {
+                    c.positions(into: &pos)
+                    for p in pos { stream[starts[d] + Int(p)] = TermKey.first(key) }
+                }
+                c.next()
+            }
+        }
+        var out: [IndexDocument] = []
+        out.reserveCapacity(live.popCount)
+        for d in 0..<n where live.contains(d) {
+            let base = starts[d], titleLength = Int(segment.titleLengths[d]), length = Int(segment.streamLengths[d])
+            let cat = segment.categories[Int(segment.categoryOf[d])]
+            out.append(IndexDocument(
+                releaseID: segment.releaseIDs[d], days: segment.days[d], categoryName: cat.name, categorySlug: cat.slug,
+                language: segment.languages[d],
+                title: Array(stream[base..<(base + titleLength)]),
+                body: Array(stream[(base + titleLength + 1)..<(base + length - 1)])))
+        }
+        return out
+    }
+
+    static func merge(_ parts: [(Segment, Bitset)]) -> [UInt8] {
+        var b = SegmentBuilder()
+        for (s, live) in parts {
+            for d in documents(s, live: live) { b.add(d) }
+        }
+        return b.build()
+    }
+}

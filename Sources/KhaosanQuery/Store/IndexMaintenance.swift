@@ -1,0 +1,64 @@
+import Dispatch
+import KhaosanIndex
+import Logging
+import Synchronization
+
+/// Runs the search index's maintenance (writing memory segments to files, merging files) on a
+/// thread of its own, one run at a time, so neither the writer nor a search waits for it. A
+/// Dispatch queue rather than a Task: the work is blocking file I/O and seconds of CPU, which
+/// must not occupy a thread of Swift's cooperative pool. Also gives the index's mapped pages back
+/// once searches have stopped for a while.
+final class IndexMaintenance: Sendable {
+    private static let idleDelay: DispatchTimeInterval = .seconds(2)
+    private let queue = DispatchQueue(label: "khaosan-index-maintenance", qos: .utility)
+    private struct State {
+        var scheduled = false
+        var searches = 0
+        var trimScheduled = false
+    }
+    private let state = Mutex(State())
+
+    func schedule(_ index: SearchIndex, logger: Logger) {
+        let go = state.withLock { s in
+            if s.scheduled { return false }
+            s.scheduled = true
+            return true
+        }
+        guard go else { return }
+        queue.async { [self] in
+            state.withLock { $0.scheduled = false }
+            do { try index.maintain() } catch {
+                // The index is derived: what a failed flush did not write is indexed again from the
+                // store's index log at the next start.
+                logger.error("search index maintenance failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Called after each search: once searches stop for `idleDelay`, the mapped segment pages are
+    /// dropped from the resident set.
+    func searched(_ index: SearchIndex) {
+        let arm = state.withLock { s in
+            s.searches += 1
+            if s.trimScheduled { return false }
+            s.trimScheduled = true
+            return true
+        }
+        if arm { armTrim(index, seen: state.withLock { $0.searches }) }
+    }
+
+    private func armTrim(_ index: SearchIndex, seen: Int) {
+        queue.asyncAfter(deadline: .now() + Self.idleDelay) { [self] in
+            let now = state.withLock { s in
+                if s.searches == seen { s.trimScheduled = false }
+                return s.searches
+            }
+            if now == seen {
+                index.releaseMemory()
+                WALCheckpointer.returnFreedMemory()
+            } else {
+                armTrim(index, seen: now)
+            }
+        }
+    }
+}

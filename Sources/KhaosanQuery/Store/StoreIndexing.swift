@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import KhaosanIndex
+import KhaosanModel
+import KhaosanThai
+import Logging
+
+/// How the store keeps its search index whole: open the files, index again what the index log
+/// holds beyond them, and rebuild from the stored releases when there are no files or a file is
+/// damaged (SQLite is the source of truth).
+extension ReleaseStore {
+    /// Segments written by a rebuild are cut at about this many bytes of postings (see
+    /// `SegmentBuilder.estimatedBytes`): small enough that finding a segment's hot tier stays
+    /// within a bounded amount of memory.
+    static let rebuildSegmentBytes = 16 << 20
+
+    func openIndex() throws {
+        let started = ContinuousClock.now
+        var covered: Int64?
+        do {
+            covered = try index.open()
+        } catch {
+            logger.warning("search index unusable, rebuilding it from the store", metadata: ["error": "\(error)"])
+            covered = nil
+        }
+        guard let covered else {
+            let n = try rebuildIndex()
+            logger.notice("search index rebuilt from the store", metadata: [
+                "releases": "\(n)", "seconds": "\(Self.seconds(ContinuousClock.now - started))",
+            ])
+            return
+        }
+        let n = try catchUpIndex(after: covered)
+        if n > 0 { logger.info("search index caught up from the index log", metadata: ["releases": "\(n)"]) }
+    }
+
+    static func seconds(_ d: Duration) -> String {
+        String(format: "%.2f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    /// Indexes the releases the index log names after `covered` (the latest version of each).
+    private func catchUpIndex(after covered: Int64) throws -> Int {
+        let (ids, last) = try pool.read { db -> ([Int64], Int64) in
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, release_id FROM index_log WHERE seq > ? ORDER BY seq", arguments: [covered])
+            var seen = Set<Int64>()
+            var ids: [Int64] = []
+            for r in rows.reversed() where seen.insert(r[1]).inserted { ids.append(r[1]) }
+            return (ids.reversed(), rows.last?[0] ?? covered)
+        }
+        guard !ids.isEmpty else { return 0 }
+        var docs: [IndexDocument] = []
+        for chunk in stride(from: 0, to: ids.count, by: 512) {
+            let part = Array(ids[chunk..<min(chunk + 512, ids.count)])
+            let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, id: $0) } }
+            docs += releases.map { Self.document($0, body: $0.paragraphs.joined(separator: "\n")) }
+            if docs.count >= SearchIndex.flushDocuments {
+                index.add(docs, through: last)
+                docs.removeAll()
+            }
+        }
+        index.add(docs, through: last)
+        if !readOnly { try index.maintain() }
+        return ids.count
+    }
+
+    /// Builds the whole index from the stored releases, in publication order, and returns how
+    /// many it indexed. One read transaction: the index log's last sequence is read in the same
+    /// snapshot, so the manifest covers exactly what was read.
+    @discardableResult
+    package func rebuildIndex() throws -> Int {
+        var count = 0
+        try index.rebuild { emit in
+            try pool.read { db in
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM index_log") ?? 0
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT r.id, r.published_days, r.language, r.category_name, r.category_slug, t.title, t.body
+                    FROM releases r JOIN release_texts t ON t.id = r.id ORDER BY r.published_days, r.id
+                    """)
+                var builder = SegmentBuilder()
+                while let row = try rows.next() {
+                    let id: Int64 = row[0]
+                    let language = try Self.language(row[2], id: id)
+                    builder.add(IndexDocument(
+                        releaseID: id, days: Int32(row[1] as Int), categoryName: row[3], categorySlug: row[4],
+                        language: Self.languageCode(language),
+                        title: SearchText.scalars(try Self.text(row, 5)), body: SearchText.scalars(try Self.text(row, 6))))
+                    count += 1
+                    if builder.estimatedBytes >= Self.rebuildSegmentBytes {
+                        try emit(builder.build())
+                        builder = SegmentBuilder()
+                    }
+                }
+                if builder.count > 0 { try emit(builder.build()) }
+                return last
+            }
+        }
+        return count
+    }
+}

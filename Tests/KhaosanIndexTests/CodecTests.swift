@@ -1,0 +1,78 @@
+import KhaosanTestSupport
+import Testing
+
+@testable import KhaosanIndex
+
+struct CodecTests {
+    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, UInt32.max])
+    func varIntRoundTrips(value: UInt32) {
+        var out: [UInt8] = []
+        VarInt.append(value, to: &out)
+        out.withUnsafeBufferPointer { b in
+            var at = 0
+            #expect(VarInt.read(b.baseAddress!, &at) == value)
+            #expect(at == out.count)
+        }
+    }
+
+    @Test func randomStreamsRoundTripAndSkip() {
+        var rng = SplitMix64(seed: 11)
+        var values: [UInt32] = []
+        for _ in 0..<20_000 { values.append(UInt32(truncatingIfNeeded: rng.next() >> UInt64(rng.next() % 64))) }
+        var bytes: [UInt8] = []
+        for v in values { VarInt.append(v, to: &bytes) }
+        bytes.withUnsafeBufferPointer { b in
+            var at = 0
+            for v in values { #expect(VarInt.read(b.baseAddress!, &at) == v) }
+            var skipped = 0
+            VarInt.skip(b.baseAddress!, &skipped, count: values.count / 2)
+            var direct = 0
+            for _ in 0..<(values.count / 2) { _ = VarInt.read(b.baseAddress!, &direct) }
+            #expect(skipped == direct)
+        }
+    }
+
+    /// Postings of many block sizes: next() and advance(to:) see every doc, and positions.
+    @Test(arguments: [1, 127, 128, 129, 1_000])
+    func cursorWalksAndSkipsBlocks(docs: Int) {
+        var b = SegmentBuilder()
+        for i in 0..<docs {
+            // "xy" at positions i % 5 and 10 + i % 7 in every third doc.
+            var body = [UInt32](repeating: 0x61, count: 30)
+            if i % 3 == 0 { body[i % 5] = 0x78; body[i % 5 + 1] = 0x79; body[10 + i % 7] = 0x78; body[11 + i % 7] = 0x79 }
+            b.add(IndexDocument(releaseID: Int64(i), days: 0, categoryName: "c", categorySlug: nil, language: 0, title: [0x74], body: body))
+        }
+        let seg = Segment(storage: SegmentStorage(bytes: b.build()))
+        let info = seg.info(key: TermKey.make(0x78, 0x79))!
+        let expected = (0..<docs).filter { $0 % 3 == 0 }.map(UInt32.init)
+        #expect(info.df == expected.count)
+        var c = seg.cursor(info)
+        var seen: [UInt32] = []
+        var pos: [UInt32] = []
+        while c.doc != PostingsCursor.end {
+            seen.append(c.doc)
+            c.positions(into: &pos)
+            let i = Int(c.doc)
+            #expect(pos == [UInt32(2 + i % 5), UInt32(12 + i % 7)])
+            c.next()
+        }
+        #expect(seen == expected)
+        c = seg.cursor(info)
+        for target in stride(from: 0, to: docs, by: 7) {
+            let want = expected.first { $0 >= UInt32(target) } ?? PostingsCursor.end
+            #expect(c.advance(to: UInt32(target)) == want)
+        }
+    }
+
+    @Test func coverIncludesEveryCharacter() {
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<500 {
+            let dfs = (0..<(1 + Int(rng.next() % 12))).map { _ in Int(rng.next() % 100) }
+            let cover = SegmentEvaluator.cover(dfs)
+            var covered = Set<Int>()
+            for o in cover { covered.insert(o); covered.insert(o + 1) }
+            #expect(covered == Set(0...dfs.count))
+            #expect(cover.contains(dfs.indices.min { dfs[$0] < dfs[$1] }!))
+        }
+    }
+}

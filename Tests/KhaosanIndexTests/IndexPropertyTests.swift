@@ -1,0 +1,140 @@
+import Foundation
+import KhaosanTestSupport
+import Logging
+import Testing
+
+@testable import KhaosanIndex
+
+/// Random texts over a small alphabet (so phrases repeat, overlap and straddle each other), the
+/// index against a literal scan.
+struct IndexPropertyTests {
+    static let alphabet: [UInt32] = Array("abcา ก".unicodeScalars.map(\.value))
+
+    static func randomText(_ rng: inout SplitMix64, _ length: Int) -> [UInt32] {
+        (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+    }
+
+    static func docs(_ rng: inout SplitMix64, count: Int, from id: Int64 = 1) -> [IndexDocument] {
+        (0..<count).map { i in
+            IndexDocument(releaseID: id + Int64(i), days: Int32(18_000 + Int(rng.next() % 1_000)),
+                          categoryName: ["ข่าว", "Statements", "อื่นๆ"][Int(rng.next() % 3)], categorySlug: nil,
+                          language: UInt8(rng.next() % 2),
+                          title: randomText(&rng, 3 + Int(rng.next() % 12)), body: randomText(&rng, Int(rng.next() % 300)))
+        }
+    }
+
+    static func contains(_ hay: [UInt32], _ needle: [UInt32]) -> Int {
+        guard !needle.isEmpty, hay.count >= needle.count else { return 0 }
+        var n = 0
+        for i in 0...(hay.count - needle.count) where Array(hay[i..<(i + needle.count)]) == needle { n += 1 }
+        return n
+    }
+
+    static func naive(_ docs: [IndexDocument], _ phrase: [UInt32]) -> Set<Int64> {
+        var latest: [Int64: IndexDocument] = [:]
+        for d in docs { latest[d.releaseID] = d }
+        return Set(latest.values.filter { contains($0.title, phrase) + contains($0.body, phrase) > 0 }.map(\.releaseID))
+    }
+
+    static func all(_ index: SearchIndex, _ q: IndexQuery) throws -> (Int, Set<Int64>) {
+        let r = try index.search(IndexSearchRequest(query: q, limit: 100_000))
+        return (r.total, Set(r.hits.map(\.releaseID)))
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func phrasesMatchALiteralScan(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let docs = Self.docs(&rng, count: 1_500)
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        // Three segments, one built with a hot tier (so both paths answer), one plain.
+        var b = SegmentBuilder()
+        for d in docs[0..<1_200] { b.add(d) }
+        let big = b.build(hotFraction: 0.05, hotMinimumDocs: 100)
+        try index.replaceAll(with: [big], through: 1)
+        index.add(Array(docs[1_200..<1_400]), through: 2)
+        index.add(Array(docs[1_400...]), through: 3)
+        #expect(index.stats.hotEntries > 0)
+        for _ in 0..<150 {
+            // Phrases cut from the texts (they exist) and random ones (often not).
+            let src = docs[Int(rng.next() % UInt64(docs.count))].body
+            let len = 1 + Int(rng.next() % 8)
+            var phrase: [UInt32]
+            if rng.next() % 3 != 0, src.count > len {
+                let at = Int(rng.next() % UInt64(src.count - len))
+                phrase = Array(src[at..<(at + len)])
+            } else {
+                phrase = Self.randomText(&rng, len)
+            }
+            // Queries never start or end with a space (SearchText trims).
+            while phrase.first == 0x20 { phrase.removeFirst() }
+            while phrase.last == 0x20 { phrase.removeLast() }
+            if phrase.isEmpty { continue }
+            let truth = Self.naive(docs, phrase)
+            let (total, got) = try Self.all(index, IndexQuery(phrase: phrase))
+            #expect(total == truth.count, "phrase \(phrase)")
+            #expect(got == truth, "phrase \(phrase)")
+        }
+    }
+
+    @Test func booleanQueriesMatchSetAlgebra() throws {
+        var rng = SplitMix64(seed: 9)
+        let docs = Self.docs(&rng, count: 400)
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        index.add(docs, through: 1)
+        let a: [UInt32] = Array("ab".unicodeScalars.map(\.value)), c: [UInt32] = Array("กา".unicodeScalars.map(\.value))
+        let ta = Self.naive(docs, a), tc = Self.naive(docs, c)
+        let and = IndexQuery(root: .and([.phrase(0), .phrase(1)]), leaves: [a, c])
+        #expect(try Self.all(index, and).1 == ta.intersection(tc))
+        let or = IndexQuery(root: .or([.phrase(0), .phrase(1)]), leaves: [a, c])
+        #expect(try Self.all(index, or).1 == ta.union(tc))
+        let not = IndexQuery(root: .and([.phrase(0), .not(.phrase(1))]), leaves: [a, c])
+        #expect(try Self.all(index, not).1 == ta.subtracting(tc))
+    }
+
+    @Test func aNewerVersionMasksTheOlderOne() throws {
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        let t = Array("title".unicodeScalars.map(\.value))
+        let old = IndexDocument(releaseID: 7, days: 1, categoryName: "x", categorySlug: nil, language: 0, title: t,
+                                body: Array("old words".unicodeScalars.map(\.value)))
+        var new = old
+        new.body = Array("new words".unicodeScalars.map(\.value))
+        index.add([old], through: 1)
+        index.add([new], through: 2)
+        #expect(try Self.all(index, IndexQuery(phrase: Array("old".unicodeScalars.map(\.value)))).0 == 0)
+        #expect(try Self.all(index, IndexQuery(phrase: Array("new".unicodeScalars.map(\.value)))).0 == 1)
+        try index.maintain(force: true)
+        #expect(index.stats.segments == 1)
+        #expect(index.stats.documents == 1)
+        #expect(try Self.all(index, IndexQuery(phrase: Array("words".unicodeScalars.map(\.value)))).0 == 1)
+    }
+
+    @Test func segmentsSurviveAReopenAndDamageIsDetected() throws {
+        let dir = try Fixtures.temporaryDirectory("index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SplitMix64(seed: 4)
+        let docs = Self.docs(&rng, count: 300)
+        let phrase = Array(docs[5].body.prefix(4))
+        let truth = Self.naive(docs, phrase)
+        do {
+            let index = SearchIndex(directory: IndexDirectory(path: dir.path), logger: Logger(label: "test"))
+            #expect(try index.open() == nil)
+            index.add(Array(docs[0..<150]), through: 10)
+            index.add(Array(docs[150...]), through: 20)
+            try index.maintain(force: true)
+            #expect(index.coveredSequence == 20)
+        }
+        let again = SearchIndex(directory: IndexDirectory(path: dir.path), logger: Logger(label: "test"))
+        #expect(try again.open() == 20)
+        #expect(try Self.all(again, IndexQuery(phrase: phrase)).1 == truth)
+        // Flip one byte of the segment file: opening must refuse it.
+        let seg = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(".kseg") }!
+        let h = try FileHandle(forUpdating: dir.appendingPathComponent(seg))
+        try h.seek(toOffset: 200)
+        let byte = try h.read(upToCount: 1)![0]
+        try h.seek(toOffset: 200)
+        try h.write(contentsOf: Data([byte ^ 0x40]))
+        try h.close()
+        let damaged = SearchIndex(directory: IndexDirectory(path: dir.path), logger: Logger(label: "test"))
+        #expect(throws: IndexError.self) { try damaged.open() }
+    }
+}
