@@ -1,62 +1,109 @@
 /// Exact document sets for the substrings common in a segment, so that a query such as การ or
 /// รัฐบาล is answered from bitsets rather than by checking millions of positions.
 ///
-/// A substring of three or more characters is hot when at least `fraction` of the segment's
-/// documents contain it. A substring can only be common if its prefix and its suffix are, so the
+/// A substring of three characters is hot when at least `fraction` (5%) of the segment's
+/// documents contain it, a longer one at `longFraction` (15%). A substring can only be common if its prefix and its suffix are, so the
 /// tier is found level by level (Apriori): the hot bigrams come from the dictionary; the
 /// candidates of length k+1 are the hot k-substrings extended by one character where the suffix
 /// is hot too, counted in one pass over the documents' streams (rebuilt from the positions). Each
-/// entry keeps two bitsets: the documents that contain it and those whose title does. Ranking
+/// entry keeps a bitset of the documents that contain it and the list of those whose title does. Ranking
 /// treats a hot phrase as present or absent (its tf as 1): its idf is low by definition, and
 /// exact frequencies would cost the very position checks the tier avoids.
 struct HotTier: Sendable {
-    static let defaultFraction = 0.15
+    /// Three-character substrings found in this share of the documents are kept: they prefilter
+    /// the documents of any longer phrase that contains them.
+    static let defaultFraction = 0.05
+    /// Longer substrings need this share: they answer a common phrase exactly, and there are many
+    /// more of them. (Never below the 3-character share, so a substring can still only be hot if
+    /// its prefix and suffix are.)
+    static let longFraction = 0.15
     static let defaultMinimumDocs = 1_000
     static let maximumLength = 32
-    static let maximumEntries = 8_192
+    static let maximumEntries = 16_384
 
-    struct Entry: Sendable {
+    /// One hot substring, read in place from the segment's bytes.
+    struct Entry {
         var df: Int
-        var docs: Bitset
-        var titles: Bitset
+        /// The documents that contain it.
+        var docs: BitsetView
+        /// Docs whose title contains it, ascending (few: titles are short).
+        var titles: UnsafeBufferPointer<UInt32>
     }
 
-    private let entries: [[UInt32]: Entry]
-    var count: Int { entries.count }
+    private let storage: SegmentStorage
+    /// Start of the section: u32 count, then `count` directory entries of 16 bytes (hash of the
+    /// scalars u64, sorted; offset of the entry from the section start u32; length u32), then the
+    /// entries: the scalars (u32 each), df u32, title count u32, the docs bitset (u64 words, 8-byte
+    /// aligned in the file), the title doc ids (u32 each).
+    private let at: Int
+    let count: Int
+    private let words: Int
 
     init(storage: SegmentStorage, at: Int, count: Int, docCount: Int, path: String) throws(IndexError) {
-        var map: [[UInt32]: Entry] = [:]
+        self.storage = storage
+        self.at = at
+        self.count = count
+        words = (docCount + 63) >> 6
         let b = storage.base
-        var p = at
-        let words = (docCount + 63) >> 6
-        for _ in 0..<count {
-            guard p + 4 <= b.count else { throw IndexError.corrupt(path, "hot tier overruns") }
-            let n = Int(b.u32(p)); p += 4
-            guard n > 0, n <= Self.maximumLength, p + n * 4 + 4 + words * 16 <= b.count else {
-                throw IndexError.corrupt(path, "hot tier entry overruns")
-            }
-            var s: [UInt32] = []
-            for k in 0..<n { s.append(b.u32(p + k * 4)) }
-            p += n * 4
-            let df = Int(b.u32(p)); p += 4
-            var d: [UInt64] = [], t: [UInt64] = []
-            d.reserveCapacity(words); t.reserveCapacity(words)
-            for k in 0..<words { d.append(b.u64(p + k * 8)) }
-            p += words * 8
-            for k in 0..<words { t.append(b.u64(p + k * 8)) }
-            p += words * 8
-            map[s] = Entry(df: df, docs: Bitset(count: docCount, words: d), titles: Bitset(count: docCount, words: t))
+        guard count == 0 || (at + 4 + count * 16 <= b.count && Int(b.u32(at)) == count) else {
+            throw IndexError.corrupt(path, "hot tier directory overruns")
         }
-        entries = map
+        var previous: UInt64 = 0
+        for i in 0..<count {
+            let e = at + 4 + i * 16
+            let h = b.u64(e), off = Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
+            guard h >= previous, n > 0, n <= Self.maximumLength, off % 4 == 0 else { throw IndexError.corrupt(path, "hot tier directory is damaged") }
+            previous = h
+            let entry = at + off
+            let bits = Self.align8(entry + n * 4 + 8)
+            guard bits + words * 8 <= b.count else { throw IndexError.corrupt(path, "hot tier entry overruns") }
+            let titles = Int(b.u32(entry + n * 4 + 4))
+            guard titles <= docCount, bits + words * 8 + titles * 4 <= b.count else { throw IndexError.corrupt(path, "hot tier titles overrun") }
+        }
     }
 
-    func entry(_ phrase: [UInt32]) -> Entry? { entries.isEmpty ? nil : entries[phrase] }
+    static func align8(_ x: Int) -> Int { (x + 7) & ~7 }
+
+    static func hash(_ s: [UInt32]) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for c in s { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    func entry(_ phrase: [UInt32]) -> Entry? {
+        guard count > 0 else { return nil }
+        let b = storage.base
+        let h = Self.hash(phrase)
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if b.u64(at + 4 + mid * 16) < h { lo = mid + 1 } else { hi = mid }
+        }
+        var i = lo
+        while i < count, b.u64(at + 4 + i * 16) == h {
+            let e = at + 4 + i * 16
+            let entry = at + Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
+            if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[$0] }) {
+                let bits = Self.align8(entry + n * 4 + 8)
+                let titles = Int(b.u32(entry + n * 4 + 4))
+                let base = b.baseAddress!
+                return Entry(
+                    df: Int(b.u32(entry + n * 4)),
+                    docs: BitsetView(words: (base + bits).assumingMemoryBound(to: UInt64.self), wordCount: words),
+                    titles: UnsafeBufferPointer(start: (base + bits + words * 8).assumingMemoryBound(to: UInt32.self), count: titles))
+            }
+            i += 1
+        }
+        return nil
+    }
 
     /// Finds the hot substrings of `segment` and returns them in the section's format.
-    static func build(_ segment: Segment, fraction: Double, minimumDocs: Int) -> (count: Int, bytes: [UInt8]) {
+    static func build(_ segment: Segment, fraction: Double, minimumDocs: Int, sectionStart: Int) -> (count: Int, bytes: [UInt8]) {
         let n = segment.docCount
         guard n >= minimumDocs else { return (0, []) }
-        let threshold = max(2, Int((Double(n) * fraction).rounded(.up)))
+        let shortThreshold = max(2, Int((Double(n) * fraction).rounded(.up)))
+        let longThreshold = max(shortThreshold, Int((Double(n) * max(fraction, longFraction)).rounded(.up)))
+        let threshold = shortThreshold
 
         // The streams, rebuilt from the positions: each position holds the term's first character.
         var starts = [Int](repeating: 0, count: n + 1)
@@ -83,72 +130,102 @@ struct HotTier: Sendable {
             }
         }
 
-        var out = ByteWriter()
-        var emitted = 0
+        var found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])] = []
         var k = 2
-        while !level.isEmpty && k < maximumLength && emitted < maximumEntries {
-            // Pass 1: document frequency of each candidate of length k+1.
-            var candidate: [UInt64: Int32] = [:]
-            var df: [Int] = []
+        let total = starts[n]
+        while !level.isEmpty && k < maximumLength && found.count < maximumEntries {
+            // Pass 1: document frequency of each candidate of length k+1 (a hot k-substring
+            // whose next k-substring is hot too, extended by the character after it).
+            var candidate = UInt64Map(capacity: max(1_024, level.count * 8))
+            var df: [Int32] = []
             var lastDoc: [Int32] = []
-            for d in 0..<n {
-                let lo = starts[d], hi = starts[d + 1]
-                var p = lo
-                while p + k < hi {
-                    let a = ids[p]
-                    if a >= 0 && ids[p + 1] >= 0 {
-                        let c = stream[p + k]
-                        let key = UInt64(UInt32(a)) << 32 | UInt64(c)
-                        let idx: Int32
-                        if let e = candidate[key] { idx = e } else {
-                            idx = Int32(df.count); candidate[key] = idx; df.append(0); lastDoc.append(-1)
+            ids.withUnsafeBufferPointer { ids in
+                stream.withUnsafeBufferPointer { stream in
+                    for d in 0..<n {
+                        let hi = starts[d + 1]
+                        var p = starts[d]
+                        while p + k < hi {
+                            let a = ids[p]
+                            if a >= 0 && ids[p + 1] >= 0 {
+                                let idx = Int(candidate.getOrInsert(UInt64(UInt32(a)) << 32 | UInt64(stream[p + k])))
+                                if idx == df.count { df.append(0); lastDoc.append(-1) }
+                                if lastDoc[idx] != Int32(d) { lastDoc[idx] = Int32(d); df[idx] += 1 }
+                            }
+                            p += 1
                         }
-                        if lastDoc[Int(idx)] != Int32(d) { lastDoc[Int(idx)] = Int32(d); df[Int(idx)] += 1 }
                     }
-                    p += 1
                 }
             }
-            // The hot ones get ids of the next level.
-            var nextID: [Int32] = Array(repeating: -1, count: df.count)
+            // The hot ones get ids of the next level, most common first (the cap on entries keeps
+            // the ones that save the most work).
+            var hot: [(UInt64, Int32)] = []
+            let levelThreshold = k + 1 == 3 ? shortThreshold : longThreshold
+            candidate.forEach { key, idx in if Int(df[Int(idx)]) >= levelThreshold { hot.append((key, idx)) } }
+            hot.sort { (df[Int($0.1)], $1.0) > (df[Int($1.1)], $0.0) }
+            var nextID = [Int32](repeating: -1, count: df.count)
             var next: [[UInt32]] = []
-            for (key, idx) in candidate where df[Int(idx)] >= threshold {
+            for (key, idx) in hot.prefix(maximumEntries - found.count) {
                 nextID[Int(idx)] = Int32(next.count)
                 next.append(level[Int(key >> 32)] + [UInt32(truncatingIfNeeded: key)])
-                if next.count + emitted >= maximumEntries { break }
             }
-            // Pass 2: the next level's ids at each position, and the entries' bitsets.
+            // Pass 2: the next level's ids at each position, and the entries' documents.
             var docs = [Bitset](repeating: Bitset(count: n), count: next.count)
-            var titles = docs
-            for d in 0..<n {
-                let lo = starts[d], hi = starts[d + 1]
-                let title = lo + Int(segment.titleLengths[d])
-                var p = lo
-                while p < hi {
-                    var id: Int32 = -1
-                    if p + k < hi, ids[p] >= 0, ids[p + 1] >= 0,
-                       let idx = candidate[UInt64(UInt32(ids[p])) << 32 | UInt64(stream[p + k])] {
-                        id = nextID[Int(idx)]
-                        if id >= 0 {
-                            docs[Int(id)].insert(d)
-                            if p < title { titles[Int(id)].insert(d) }
+            var titles = [[UInt32]](repeating: [], count: next.count)
+            var alive = 0
+            ids.withUnsafeMutableBufferPointer { ids in
+                stream.withUnsafeBufferPointer { stream in
+                    for d in 0..<n {
+                        let hi = starts[d + 1]
+                        let title = starts[d] + Int(segment.titleLengths[d])
+                        var p = starts[d]
+                        while p < hi {
+                            var id: Int32 = -1
+                            // ids[p + 1] is read here before this loop overwrites it at p + 1.
+                            if p + k < hi, ids[p] >= 0, ids[p + 1] >= 0,
+                               let idx = candidate.get(UInt64(UInt32(ids[p])) << 32 | UInt64(stream[p + k])) {
+                                id = nextID[Int(idx)]
+                                if id >= 0 {
+                                    alive += 1
+                                    docs[Int(id)].insert(d)
+                                    if p < title && titles[Int(id)].last != UInt32(d) { titles[Int(id)].append(UInt32(d)) }
+                                }
+                            }
+                            ids[p] = id
+                            p += 1
                         }
                     }
-                    // ids[p + 1] is read above before it is overwritten at the next step.
-                    ids[p] = id
-                    p += 1
                 }
             }
-            for (i, s) in next.enumerated() {
-                out.u32(UInt32(s.count))
-                for c in s { out.u32(c) }
-                out.u32(UInt32(docs[i].popCount))
-                for w in docs[i].words { out.u64(w) }
-                for w in titles[i].words { out.u64(w) }
-            }
-            emitted += next.count
+            _ = total
+            for (i, s) in next.enumerated() { found.append((s, docs[i].popCount, docs[i], titles[i])) }
             level = next
             k += 1
+            if alive == 0 { break }
         }
-        return (emitted, out.bytes)
+        return (found.count, layout(found, sectionStart: sectionStart))
+    }
+
+    /// The section's bytes (see `at`); `sectionStart` is its offset in the segment, for alignment.
+    static func layout(_ found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])], sectionStart: Int) -> [UInt8] {
+        let order = found.indices.sorted { hash(found[$0].scalars) < hash(found[$1].scalars) }
+        var entries = ByteWriter()
+        var directory = ByteWriter()
+        let entriesAt = 4 + found.count * 16
+        for i in order {
+            let f = found[i]
+            let off = entriesAt + entries.bytes.count
+            directory.u64(hash(f.scalars)); directory.u32(UInt32(off)); directory.u32(UInt32(f.scalars.count))
+            for c in f.scalars { entries.u32(c) }
+            entries.u32(UInt32(f.df))
+            entries.u32(UInt32(f.titles.count))
+            while (sectionStart + entriesAt + entries.bytes.count) % 8 != 0 { entries.u8(0) }
+            for w in f.docs.words { entries.u64(w) }
+            for t in f.titles { entries.u32(t) }
+        }
+        var out = ByteWriter()
+        out.u32(UInt32(found.count))
+        out.append(directory.bytes)
+        out.append(entries.bytes)
+        return out.bytes
     }
 }

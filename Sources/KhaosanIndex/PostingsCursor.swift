@@ -6,6 +6,7 @@ final class PostingsCursor {
 
     private let segment: Segment
     private let base: UnsafePointer<UInt8>
+    private let widths: [UInt8]
     private let skipAt: Int
     private let blocksAt: Int
     private let positionsAt: Int
@@ -13,8 +14,10 @@ final class PostingsCursor {
     let df: Int
 
     private var block = -1
-    private var docs = [UInt32](repeating: 0, count: SegmentFormat.blockSize)
-    private var tfs = [UInt32](repeating: 0, count: SegmentFormat.blockSize)
+    // The decoded block, in buffers this cursor owns (not arrays: an array in a class pays a
+    // uniqueness and an exclusivity check on every element written in the decode loop).
+    private let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: SegmentFormat.blockSize)
+    private let tfs = UnsafeMutablePointer<UInt32>.allocate(capacity: SegmentFormat.blockSize)
     private var n = 0
     private var i = 0
     /// Positions read state inside the current block: the doc index and byte offset reached.
@@ -30,7 +33,13 @@ final class PostingsCursor {
         positionsAt = info.positions
         blocks = info.blocks
         df = info.df
+        widths = segment.positionWidths
         if blocks == 0 { doc = Self.end } else { load(0) }
+    }
+
+    deinit {
+        docs.deallocate()
+        tfs.deallocate()
     }
 
     @inline(__always) private func skipLast(_ b: Int) -> UInt32 {
@@ -91,40 +100,66 @@ final class PostingsCursor {
 
     var tf: Int { Int(tfs[i]) }
 
+    /// Moves the positions read state to the current doc: past the packed positions of the
+    /// docs before it in the block.
+    @inline(__always) private func seekPositions() -> (UnsafePointer<UInt8>, Int) {
+        if posDoc < i {
+            for k in posDoc..<i {
+                posByte += PositionPacking.bytes(count: Int(tfs[k]), width: Int(widths[Int(docs[k])]))
+            }
+            posDoc = i
+        }
+        return (base + posByte, Int(widths[Int(docs[i])]))
+    }
+
     /// The current doc's positions, ascending, into `out` (replacing its contents).
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
-        if posDoc < i {
-            var skip = 0
-            for k in posDoc..<i { skip += Int(tfs[k]) }
-            VarInt.skip(base, &posByte, count: skip)
-            posDoc = i
-        }
-        var at = posByte
-        var p: UInt32 = 0
-        for _ in 0..<tfs[i] {
-            p &+= VarInt.read(base, &at)
-            out.append(p)
-        }
+        let (p, w) = seekPositions()
+        for j in 0..<Int(tfs[i]) { out.append(PositionPacking.value(p, j, w)) }
     }
 
-    /// How many of the current doc's positions are below `limit` (title occurrences: positions are
-    /// ascending, so this decodes only up to the first body position).
+    /// The current doc's positions at or above `offset`, minus `offset`, into `out` (room for `tf`
+    /// values); returns how many. A phrase's candidate starts, from its bigram at `offset`.
+    func starts(minus offset: UInt32, into out: UnsafeMutablePointer<UInt32>) -> Int {
+        let (p, w) = seekPositions()
+        var n = 0
+        for j in 0..<Int(tfs[i]) {
+            let v = PositionPacking.value(p, j, w)
+            if v >= offset { out[n] = v - offset; n += 1 }
+        }
+        return n
+    }
+
+    /// Keeps, of the `count` ascending starts in `starts`, those where this term occurs at
+    /// start + `offset` in the current doc, compacting in place; returns how many are left.
+    /// Each is a binary search in the packed positions, from where the previous one ended.
+    func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
+        let (p, w) = seekPositions()
+        let n = Int(tfs[i])
+        var lo = 0
+        var kept = 0
+        for r in 0..<count {
+            let want = starts[r] &+ offset
+            var hi = n
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if PositionPacking.value(p, mid, w) < want { lo = mid + 1 } else { hi = mid }
+            }
+            if lo == n { break }
+            if PositionPacking.value(p, lo, w) == want { starts[kept] = starts[r]; kept += 1 }
+        }
+        return kept
+    }
+
+    /// How many of the current doc's positions are below `limit` (title occurrences).
     func countPositions(below limit: UInt32) -> Int {
-        if posDoc < i {
-            var skip = 0
-            for k in posDoc..<i { skip += Int(tfs[k]) }
-            VarInt.skip(base, &posByte, count: skip)
-            posDoc = i
+        let (p, w) = seekPositions()
+        var lo = 0, hi = Int(tfs[i])
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if PositionPacking.value(p, mid, w) < limit { lo = mid + 1 } else { hi = mid }
         }
-        var at = posByte
-        var p: UInt32 = 0
-        var c = 0
-        for _ in 0..<tfs[i] {
-            p &+= VarInt.read(base, &at)
-            if p >= limit { break }
-            c += 1
-        }
-        return c
+        return lo
     }
 }

@@ -145,8 +145,8 @@ package final class SearchIndex: Sendable {
     package var needsMaintenance: Bool {
         state.withLock { s in
             let memory = s.parts.filter { $0.file == nil }
-            return directory != nil && memory.reduce(0) { $0 + $1.segment.docCount } >= Self.flushDocuments
-                || memory.count > 16
+            return directory != nil ? memory.reduce(0) { $0 + $1.segment.docCount } >= Self.flushDocuments
+                : memory.count > 16
         }
     }
 
@@ -160,28 +160,45 @@ package final class SearchIndex: Sendable {
         }
     }
 
+    /// Writes memory segments, oldest first, to files of about `flushDocuments` documents each,
+    /// until fewer than that remain in memory (none with `force`). Without a directory, folds
+    /// them into one memory segment when there are many.
     private func flushMemory(force: Bool) throws(IndexError) {
-        let (memory, snapshot, manifest) = state.withLock { s in (s.parts.filter { $0.file == nil }, s.snapshot, s.manifest) }
-        guard !memory.isEmpty else { return }
-        let docs = memory.reduce(0) { $0 + $1.segment.docCount }
-        guard force || docs >= Self.flushDocuments || memory.count > 16 else { return }
-        let ids = Set(memory.map { ObjectIdentifier($0.segment) })
-        let inputs = snapshot.parts.filter { ids.contains(ObjectIdentifier($0.segment)) }.map { ($0.segment, $0.live) }
-        let sequence = memory.map(\.sequence).max() ?? 0
-        let bytes = SegmentMerger.merge(inputs)
-        guard let directory else {
-            // Memory-only: fold the small segments into one.
-            let seg = Segment(storage: SegmentStorage(bytes: bytes))
-            replace(ids, with: Part(segment: seg, file: nil, sequence: sequence), manifest: nil)
-            return
+        while true {
+            let (memory, snapshot, manifest) = state.withLock { s in (s.parts.filter { $0.file == nil }, s.snapshot, s.manifest) }
+            guard !memory.isEmpty else { return }
+            let docs = memory.reduce(0) { $0 + $1.segment.docCount }
+            guard let directory else {
+                guard memory.count > 16 || (force && memory.count > 1) else { return }
+                let ids = Set(memory.map { ObjectIdentifier($0.segment) })
+                let inputs = snapshot.parts.filter { ids.contains(ObjectIdentifier($0.segment)) }.map { ($0.segment, $0.live) }
+                let seg = Segment(storage: SegmentStorage(bytes: SegmentMerger.merge(inputs)))
+                replace(ids, with: Part(segment: seg, file: nil, sequence: memory.map(\.sequence).max() ?? 0), manifest: nil)
+                return
+            }
+            guard force || docs >= Self.flushDocuments else { return }
+            var chunk: [Part] = []
+            var n = 0
+            for p in memory where n < Self.flushDocuments {
+                chunk.append(p)
+                n += p.segment.docCount
+            }
+            let ids = Set(chunk.map { ObjectIdentifier($0.segment) })
+            let inputs = snapshot.parts.filter { ids.contains(ObjectIdentifier($0.segment)) }.map { ($0.segment, $0.live) }
+            let sequence = chunk.map(\.sequence).max() ?? 0
+            let started = ContinuousClock.now
+            let bytes = SegmentMerger.merge(inputs)
+            var m = manifest ?? IndexDirectory.Manifest(generation: 0, coveredSequence: 0, segments: [])
+            let part = try writeSegment(bytes, &m, sequence: sequence)
+            m.coveredSequence = max(m.coveredSequence, sequence)
+            try directory.writeManifest(m)
+            part.segment.storage.release()
+            replace(ids, with: part, manifest: m)
+            logger.info("search index: memory segments written to a file", metadata: [
+                "file": "\(part.file!.file)", "documents": "\(n)", "bytes": "\(bytes.count)",
+                "hot": "\(part.segment.hot.count)", "duration": "\(ContinuousClock.now - started)",
+            ])
         }
-        var m = manifest ?? IndexDirectory.Manifest(generation: 0, coveredSequence: 0, segments: [])
-        let part = try writeSegment(bytes, &m, sequence: sequence)
-        m.coveredSequence = max(m.coveredSequence, sequence)
-        try directory.writeManifest(m)
-        part.segment.storage.release()
-        replace(ids, with: part, manifest: m)
-        logger.debug("search index: memory segments written", metadata: ["file": "\(part.file!.file)", "documents": "\(docs)"])
     }
 
     private func mergeFiles() throws(IndexError) {

@@ -18,6 +18,8 @@ package final class Segment: Sendable {
     package let days: [Int32]
     let titleLengths: [UInt32]
     let streamLengths: [UInt32]
+    /// Bits per packed position of each doc (`PositionPacking.width` of its stream length).
+    let positionWidths: [UInt8]
     let categoryOf: [UInt16]
     package let languages: [UInt8]
     /// (name, slug) per category ordinal.
@@ -88,12 +90,13 @@ package final class Segment: Sendable {
             ks.append(b.u64(e))
             let postOff = postAt + Int(b.u64(e + 16)), postLen = Int(b.u32(e + 24))
             let posOff = posAt + Int(b.u64(e + 32)), posLen = Int(b.u64(e + 40))
-            guard postOff + postLen <= posAt, posOff + posLen <= hotAt, Int(b.u32(e + 8)) <= docCount else {
+            guard postOff + postLen <= posAt, posOff + posLen + 8 <= hotAt, Int(b.u32(e + 8)) <= docCount else {
                 throw IndexError.corrupt(path, "term \(t) points outside its section")
             }
             if t > 0 && ks[t - 1] >= ks[t] { throw IndexError.corrupt(path, "dictionary is not sorted") }
         }
         releaseIDs = ids; days = ds; titleLengths = tl; streamLengths = sl; categoryOf = co; languages = la
+        positionWidths = sl.map { UInt8(PositionPacking.width($0)) }
         categories = cats
         keys = ks
         dictionaryOffset = dictAt

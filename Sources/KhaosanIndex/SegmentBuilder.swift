@@ -19,9 +19,9 @@ package struct SegmentBuilder {
     private var keys: [UInt64] = []
     private var termDocs: [[UInt32]] = []
     private var termTFs: [[UInt32]] = []
-    private var termPositions: [[UInt8]] = []
+    /// Absolute positions per term, in doc order; bit-packed per doc at `build()`.
+    private var termPositions: [[UInt32]] = []
     private var lastDoc: [UInt32] = []
-    private var lastPosition: [UInt32] = []
     /// Terms whose two characters have dense codes, by `code(a) << 8 | code(b)`; -1 = none yet.
     private var dense = [Int32](repeating: -1, count: TermKey.denseCount * TermKey.denseCount)
     private var sparse: [UInt64: Int32] = [:]
@@ -32,7 +32,7 @@ package struct SegmentBuilder {
 
     package var count: Int { docs.count }
     /// Postings held so far, to cut segments at a size.
-    package var estimatedBytes: Int { positionBytes + docs.count * 64 + keys.count * 64 }
+    package var estimatedBytes: Int { positionBytes * 7 / 4 + docs.count * 64 + keys.count * 64 }
 
     package mutating func add(_ d: IndexDocument) {
         let doc = UInt32(docs.count)
@@ -61,16 +61,11 @@ package struct SegmentBuilder {
                     termDocs[t].append(doc)
                     termTFs[t].append(1)
                     lastDoc[t] = doc
-                    let before = termPositions[t].count
-                    VarInt.append(pos, to: &termPositions[t])
-                    positionBytes += termPositions[t].count - before
                 } else {
                     termTFs[t][termTFs[t].count - 1] += 1
-                    let before = termPositions[t].count
-                    VarInt.append(pos - lastPosition[t], to: &termPositions[t])
-                    positionBytes += termPositions[t].count - before
                 }
-                lastPosition[t] = pos
+                termPositions[t].append(pos)
+                positionBytes += 1
             }
         }
     }
@@ -98,7 +93,6 @@ package struct SegmentBuilder {
         termTFs.append([])
         termPositions.append([])
         lastDoc.append(0)
-        lastPosition.append(0)
         return Int32(keys.count - 1)
     }
 
@@ -110,7 +104,8 @@ package struct SegmentBuilder {
         var postings = ByteWriter()
         var positions = ByteWriter()
         for t in order {
-            let tdocs = termDocs[t], tfs = termTFs[t], pos = termPositions[t]
+            let tdocs = termDocs[t], tfs = termTFs[t]
+            let pos = PositionPacking.pack(termPositions[t], docs: tdocs, tfs: tfs) { self.docs[Int($0)].streamLength }
             let postOff = postings.bytes.count
             let posOff = positions.bytes.count
             let blocks = (tdocs.count + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
@@ -119,7 +114,7 @@ package struct SegmentBuilder {
             var prev: UInt32 = 0
             var posByte = 0
             var totalTF: UInt64 = 0
-            pos.withUnsafeBufferPointer { pb in
+            do {
                 for b in 0..<blocks {
                     let lo = b * SegmentFormat.blockSize, hi = min(lo + SegmentFormat.blockSize, tdocs.count)
                     var maxTF: UInt32 = 0
@@ -135,7 +130,7 @@ package struct SegmentBuilder {
                         VarInt.append(tfs[i], to: &blockBytes.bytes)
                         maxTF = max(maxTF, tfs[i])
                         totalTF += UInt64(tfs[i])
-                        if let base = pb.baseAddress { VarInt.skip(base, &posByte, count: Int(tfs[i])) }
+                        posByte += PositionPacking.bytes(count: Int(tfs[i]), width: PositionPacking.width(docs[Int(tdocs[i])].streamLength))
                     }
                     skip.u16(UInt16(min(maxTF, UInt32(UInt16.max))))
                 }
@@ -171,7 +166,7 @@ package struct SegmentBuilder {
         return SegmentFormat.assemble(docCount: docs.count, termCount: keys.count, categoryCount: categories.count,
                                       docs: docBytes.bytes, categories: cats.bytes, dictionary: dict.bytes,
                                       postings: postings.bytes, positions: positions.bytes,
-                                      hot: { segment in HotTier.build(segment, fraction: hotFraction, minimumDocs: hotMinimumDocs) })
+                                      hot: { segment, at in HotTier.build(segment, fraction: hotFraction, minimumDocs: hotMinimumDocs, sectionStart: at) })
     }
 }
 
@@ -180,7 +175,7 @@ extension SegmentFormat {
     /// (it needs postings and positions to find common substrings), so it is appended last.
     static func assemble(docCount: Int, termCount: Int, categoryCount: Int, docs: [UInt8], categories: [UInt8],
                          dictionary: [UInt8], postings: [UInt8], positions: [UInt8],
-                         hot: (Segment) -> (count: Int, bytes: [UInt8])) -> [UInt8] {
+                         hot: (Segment, Int) -> (count: Int, bytes: [UInt8])) -> [UInt8] {
         var w = ByteWriter()
         w.bytes.reserveCapacity(headerSize + docs.count + categories.count + dictionary.count + postings.count + positions.count)
         w.append(magic)
@@ -192,12 +187,16 @@ extension SegmentFormat {
             offsets.append(UInt64(w.bytes.count))
             w.append(section)
         }
+        // Packed positions are read with 64-bit loads: room for the last one's over-read.
+        for _ in 0..<8 { w.u8(0) }
+        // The hot tier's bitsets are read in place as 64-bit words: start it 8-aligned.
+        while w.bytes.count % 8 != 0 { w.u8(0) }
         offsets.append(UInt64(w.bytes.count))
         for (i, o) in offsets.enumerated() { w.patch64(offsetsAt + i * 8, o) }
         w.patch64(offsetsAt + 6 * 8, UInt64(w.bytes.count))
         // A segment without its hot tier is complete and searchable: build the tier from it.
         let plain = w.bytes
-        let (hotCount, hotBytes) = hot(Segment(storage: SegmentStorage(bytes: plain)))
+        let (hotCount, hotBytes) = hot(Segment(storage: SegmentStorage(bytes: plain)), plain.count)
         guard hotCount > 0 else { return plain }
         w.append(hotBytes)
         w.patch32(20, UInt32(hotCount))

@@ -22,6 +22,8 @@ final class SegmentEvaluator {
     private let cancelled: () -> Bool
     private(set) var matches: [LeafMatches?]
     private var work = 0
+    private var scratchCapacity = 256
+    private var scratchBuffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
 
     init(segment: Segment, leaves: [[UInt32]], accepted: Bitset, cancelled: @escaping () -> Bool) {
         self.segment = segment
@@ -30,6 +32,8 @@ final class SegmentEvaluator {
         self.cancelled = cancelled
         matches = Array(repeating: nil, count: leaves.count)
     }
+
+    deinit { scratchBuffer.deallocate() }
 
     /// Counts work done and checks for cancellation now and then (deadline, client gone).
     @inline(__always) private func tick(_ n: Int = 1) throws(IndexError) {
@@ -108,77 +112,107 @@ final class SegmentEvaluator {
         if q.isEmpty { return LeafMatches() }
         if q.count >= 3, let hot = segment.hot.entry(q) { return try hotPhrase(hot, within: restrict) }
         if q.count == 1 { return try character(q[0], within: restrict) }
-        var cover: [(cursor: PostingsCursor, offset: Int)] = []
         var dfs: [Int] = []
         for o in 0..<(q.count - 1) {
             guard let info = segment.info(key: TermKey.make(q[o], q[o + 1])) else { return LeafMatches() }
             dfs.append(info.df)
         }
+        var cover: [(cursor: PostingsCursor, offset: UInt32)] = []
         for o in Self.cover(dfs) {
-            cover.append((segment.cursor(segment.info(key: TermKey.make(q[o], q[o + 1]))!), o))
+            cover.append((segment.cursor(segment.info(key: TermKey.make(q[o], q[o + 1]))!), UInt32(o)))
         }
         cover.sort { $0.cursor.df < $1.cursor.df }
         var out = LeafMatches()
         out.df = restrict == nil ? 0 : dfs.min() ?? 0
-        var starts: [UInt32] = [], other: [UInt32] = [], kept: [UInt32] = []
+        // Hot substrings of the phrase narrow the documents before any position is read.
+        var within = restrict
+        if q.count >= 4, let pre = prefilter(q) {
+            var set = pre
+            if let r = restrict {
+                var narrowed: [UInt32] = []
+                for d in r where set.contains(Int(d)) { narrowed.append(d) }
+                within = narrowed
+            } else {
+                set.formIntersection(accepted)
+                within = set.members()
+            }
+            if within!.isEmpty { return out }
+        }
         let single = cover.count == 1 && q.count == 2
-        try intersect(cover.map(\.cursor), within: restrict) { d throws(IndexError) in
+        let lead = cover[0].cursor, leadOffset = cover[0].offset
+        let others = cover.dropFirst().map(\.cursor), offsets = cover.dropFirst().map(\.offset)
+        try intersect(cover.map(\.cursor), within: within) { d throws(IndexError) in
             let titleLength = segment.titleLengths[Int(d)]
             if single {
                 // A two-character phrase is one term: its frequency is in the postings.
-                let c = cover[0].cursor
-                let t = c.countPositions(below: titleLength)
-                out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(c.tf - t))
+                let t = lead.countPositions(below: titleLength)
+                out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(lead.tf - t))
                 return
             }
-            let lead = cover[0]
-            lead.cursor.positions(into: &starts)
-            var w = 0
-            for p in starts where Int(p) >= lead.offset { starts[w] = p - UInt32(lead.offset); w += 1 }
-            starts.removeLast(starts.count - w)
-            try tick(starts.count)
-            for (c, off) in cover.dropFirst() {
-                if starts.isEmpty { break }
-                c.positions(into: &other)
-                try tick(other.count)
-                kept.removeAll(keepingCapacity: true)
-                var j = 0
-                let o = UInt32(off)
-                for s in starts {
-                    let want = s + o
-                    while j < other.count && other[j] < want { j += 1 }
-                    if j == other.count { break }
-                    if other[j] == want { kept.append(s) }
-                }
-                swap(&starts, &kept)
+            let starts = scratch(lead.tf)
+            var n = lead.starts(minus: leadOffset, into: starts)
+            try tick(n)
+            var k = 0
+            while n > 0 && k < others.count {
+                n = others[k].keep(starts, n, plus: offsets[k])
+                k += 1
             }
-            guard !starts.isEmpty else { return }
+            guard n > 0 else { return }
             var t = 0
-            for s in starts where s < titleLength { t += 1 }
-            out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(starts.count - t))
+            for j in 0..<n where starts[j] < titleLength { t += 1 }
+            out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(n - t))
         }
         if restrict == nil { out.df = out.docs.count }
         return out
+    }
+
+    /// The documents that contain every hot substring of `q` (the longest at each start), or
+    /// nil when none is hot. A superset of the phrase's documents, often a small one.
+    private func prefilter(_ q: [UInt32]) -> Bitset? {
+        guard segment.hot.count > 0 else { return nil }
+        var result: Bitset? = nil
+        var start = 0
+        let limit = min(q.count, HotTier.maximumLength)
+        while start + 3 <= limit {
+            var best: HotTier.Entry? = nil
+            var end = start + 3
+            while end <= limit, let e = segment.hot.entry(Array(q[start..<end])) { best = e; end += 1 }
+            if let best {
+                if result == nil { result = best.docs.intersection(accepted) } else { result!.formIntersection(best.docs) }
+                // The next piece starts where this one's last character could be shared.
+                start = max(start + 1, end - 2)
+            } else {
+                start += 1
+            }
+        }
+        return result
+    }
+
+    /// Scratch room for `n` positions, owned by the evaluator.
+    private func scratch(_ n: Int) -> UnsafeMutablePointer<UInt32> {
+        if n > scratchCapacity {
+            scratchBuffer.deallocate()
+            scratchCapacity = max(n, scratchCapacity * 2)
+            scratchBuffer = .allocate(capacity: scratchCapacity)
+        }
+        return scratchBuffer
     }
 
     /// A phrase found in the hot tier: membership from its bitset, title presence from the other.
     private func hotPhrase(_ hot: HotTier.Entry, within restrict: [UInt32]?) throws(IndexError) -> LeafMatches {
         var out = LeafMatches()
         out.df = hot.df
+        var t = 0
+        let titles = hot.titles
         func add(_ d: UInt32) {
-            guard accepted.contains(Int(d)), hot.docs.contains(Int(d)) else { return }
-            let inTitle: UInt32 = hot.titles.contains(Int(d)) ? 1 : 0
+            while t < titles.count && titles[t] < d { t += 1 }
+            let inTitle: UInt32 = t < titles.count && titles[t] == d ? 1 : 0
             out.docs.append(d); out.title.append(inTitle); out.body.append(1 - inTitle)
         }
         if let restrict {
-            for d in restrict { add(d) }
+            for d in restrict where accepted.contains(Int(d)) && hot.docs.contains(Int(d)) { add(d) }
         } else {
-            var set = hot.docs
-            set.formIntersection(accepted)
-            for d in set.members() {
-                let inTitle: UInt32 = hot.titles.contains(Int(d)) ? 1 : 0
-                out.docs.append(d); out.title.append(inTitle); out.body.append(1 - inTitle)
-            }
+            for d in hot.docs.intersection(accepted).members() { add(d) }
         }
         try tick(out.docs.count / 8)
         return out

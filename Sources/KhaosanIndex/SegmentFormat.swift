@@ -14,7 +14,9 @@
 ///                 offset u32 from the end of the skip table, positions offset u32 from the
 ///                 term's positions, docs in block u16, max tf u16), then the blocks: doc-id
 ///                 deltas then term frequencies, LEB128
-///     positions   per term, per doc: its positions in the doc's stream, delta-coded LEB128
+///     positions   per term, per doc: its positions in the doc's stream, absolute, bit-packed at
+///                 the doc's width (bits of its stream length), each doc from a byte boundary;
+///                 8 zero bytes after the last, so a 64-bit load never reads past the section
 ///     hot         per hot substring (see HotTier): u32 length, scalars, u32 df, bitset words
 ///
 /// Doc ids are dense per segment. A doc's stream is its title's scalars, `TermKey.fieldEnd`, its

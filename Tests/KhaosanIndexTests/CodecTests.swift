@@ -76,3 +76,34 @@ struct CodecTests {
         }
     }
 }
+
+struct PositionPackingTests {
+    /// Random docs of every width: what is packed reads back, value by value, and the byte counts
+    /// the reader computes match the packer's.
+    @Test(arguments: [1, 2, 3, 100, 4_097, 65_536, 1_000_000])
+    func packedPositionsRoundTrip(streamLength: Int) {
+        var rng = SplitMix64(seed: UInt64(streamLength))
+        var positions: [UInt32] = [], docs: [UInt32] = [], tfs: [UInt32] = []
+        for d in 0..<50 {
+            let n = Int(rng.next() % 20)
+            guard n > 0 else { continue }
+            let ps = Set((0..<n).map { _ in UInt32(rng.next() % UInt64(streamLength)) }).sorted()
+            docs.append(UInt32(d)); tfs.append(UInt32(ps.count)); positions += ps
+        }
+        let w = PositionPacking.width(UInt32(streamLength))
+        #expect((1 << w) >= streamLength)
+        var packed = PositionPacking.pack(positions, docs: docs, tfs: tfs) { _ in UInt32(streamLength) }
+        packed += [UInt8](repeating: 0, count: 8)
+        packed.withUnsafeBufferPointer { b in
+            var at = 0, k = 0
+            for tf in tfs {
+                for j in 0..<Int(tf) {
+                    #expect(PositionPacking.value(b.baseAddress! + at, j, w) == positions[k])
+                    k += 1
+                }
+                at += PositionPacking.bytes(count: Int(tf), width: w)
+            }
+            #expect(at + 8 == b.count)
+        }
+    }
+}

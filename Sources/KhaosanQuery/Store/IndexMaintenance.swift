@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import KhaosanIndex
 import Logging
 import Synchronization
@@ -18,7 +21,9 @@ final class IndexMaintenance: Sendable {
     }
     private let state = Mutex(State())
 
-    func schedule(_ index: SearchIndex, logger: Logger) {
+    /// Runs maintenance soon; `force` also writes memory segments smaller than a flush (done when
+    /// writes stop, so an idle service holds no index in its heap).
+    func schedule(_ index: SearchIndex, logger: Logger, force: Bool = false) {
         let go = state.withLock { s in
             if s.scheduled { return false }
             s.scheduled = true
@@ -27,13 +32,35 @@ final class IndexMaintenance: Sendable {
         guard go else { return }
         queue.async { [self] in
             state.withLock { $0.scheduled = false }
-            do { try index.maintain() } catch {
+            Self.lowerPriority()
+            do { try index.maintain(force: force) } catch {
                 // The index is derived: what a failed flush did not write is indexed again from the
                 // store's index log at the next start.
                 logger.error("search index maintenance failed", metadata: ["error": "\(error)"])
             }
+            // A flush frees the memory segments and the merge's buffers: give the heap back.
+            WALCheckpointer.returnFreedMemory()
         }
     }
+
+    /// Maintenance yields the CPU to ingest and searches (nice 10 for this thread: on Linux a
+    /// thread's nice value is its own).
+    private static func lowerPriority() {
+        #if canImport(Glibc)
+        guard let gettid = Self.gettid else { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), 10)
+        #endif
+    }
+
+    /// glibc's gettid(2) wrapper, which Swift's Glibc module does not declare.
+    private static let gettid: (@convention(c) () -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gettid") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// Called after each search: once searches stop for `idleDelay`, the mapped segment pages are
     /// dropped from the resident set.

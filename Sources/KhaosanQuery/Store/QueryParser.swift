@@ -45,12 +45,12 @@ struct QueryParser {
     private let length: Int
     private var depth = 0
 
-    static func compile(_ text: String, analyzer: ThaiAnalyzer = .shared) throws(QuerySyntaxError) -> CompiledQuery {
+    static func compile(_ text: String) throws(QuerySyntaxError) -> CompiledQuery {
         let bytes = text.utf8.count
         if bytes > maxBytes {
             throw QuerySyntaxError(message: "query is \(bytes) bytes long; the limit is \(maxBytes)", position: 0)
         }
-        var p = QueryParser(text: text, analyzer: analyzer)
+        var p = QueryParser(text: text)
         try p.lex(text)
         if p.lexemes.isEmpty { throw QuerySyntaxError(message: "empty query", position: 0) }
         let node = try p.parseOr()
@@ -130,7 +130,7 @@ struct QueryParser {
         }
     }
 
-    private init(text: String, analyzer: ThaiAnalyzer) {
+    private init(text: String) {
         self.length = text.count
     }
 

@@ -65,7 +65,12 @@ package final class ReleaseStore: Sendable {
             guard applied else { throw DatabaseError(message: "\(path): schema is missing or older than this program (opened read-only)") }
         }
         index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly, logger: logger)
-        checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index] in index.releaseMemory() })
+        let maintenance = self.maintenance
+        checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
+            // Writes have stopped: put what is left in memory into a file, drop mapped pages.
+            maintenance.schedule(index, logger: logger, force: true)
+            index.releaseMemory()
+        })
         try openIndex()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }

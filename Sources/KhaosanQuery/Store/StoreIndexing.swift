@@ -25,6 +25,8 @@ extension ReleaseStore {
         }
         guard let covered else {
             let n = try rebuildIndex()
+            // The rebuild's buffers are freed; give the heap back before serving.
+            WALCheckpointer.returnFreedMemory()
             logger.notice("search index rebuilt from the store", metadata: [
                 "releases": "\(n)", "seconds": "\(Self.seconds(ContinuousClock.now - started))",
             ])
