@@ -8,8 +8,9 @@ import Synchronization
 /// index log of every release it changed, and whatever the manifest does not cover is indexed
 /// again from the store at start-up, so a crash at any point loses nothing.
 package final class SearchIndex: Sendable {
-    /// Memory segments are written to a file once they hold this many documents.
-    package static let flushDocuments = 4_096
+    /// Memory segments are written to a file once they hold this many documents (by default).
+    package static let defaultFlushDocuments = 4_096
+    package let flushDocuments: Int
     /// Adjacent files are merged while both together stay under this size.
     package static let mergeBytes = 40 << 20
 
@@ -38,7 +39,9 @@ package final class SearchIndex: Sendable {
 
     /// `directory` nil: a memory-only index (tests). `writable` false: the files are read but
     /// never written or removed.
-    package init(directory: IndexDirectory?, writable: Bool = true, logger: Logger) {
+    package init(directory: IndexDirectory?, writable: Bool = true, flushDocuments: Int = SearchIndex.defaultFlushDocuments,
+                 logger: Logger) {
+        self.flushDocuments = max(1, flushDocuments)
         files = directory
         self.directory = writable ? directory : nil
         self.logger = logger
@@ -145,7 +148,7 @@ package final class SearchIndex: Sendable {
     package var needsMaintenance: Bool {
         state.withLock { s in
             let memory = s.parts.filter { $0.file == nil }
-            return directory != nil ? memory.reduce(0) { $0 + $1.segment.docCount } >= Self.flushDocuments
+            return directory != nil ? memory.reduce(0) { $0 + $1.segment.docCount } >= flushDocuments
                 : memory.count > 16
         }
     }
@@ -176,10 +179,10 @@ package final class SearchIndex: Sendable {
                 replace(ids, with: Part(segment: seg, file: nil, sequence: memory.map(\.sequence).max() ?? 0), manifest: nil)
                 return
             }
-            guard force || docs >= Self.flushDocuments else { return }
+            guard force || docs >= flushDocuments else { return }
             var chunk: [Part] = []
             var n = 0
-            for p in memory where n < Self.flushDocuments {
+            for p in memory where n < flushDocuments {
                 chunk.append(p)
                 n += p.segment.docCount
             }

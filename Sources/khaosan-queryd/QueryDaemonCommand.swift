@@ -22,6 +22,8 @@ struct QueryDaemonCommand: AsyncParsableCommand {
     var ingestUIDs: [UInt32] = []
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
+    @Option(help: "Documents the search index keeps in memory before writing a segment file (default 4096; small values make the crash test flush and merge while it kills).")
+    var indexFlushDocuments: Int?
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
@@ -34,6 +36,10 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         )
         c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
         c.ingestUIDs = Set(ingestUIDs).union(try file.uids("ingest_uids"))
+        if let n = indexFlushDocuments ?? file["index_flush_documents"].flatMap({ Int($0) }) {
+            guard n >= 1 else { throw ValidationError("--index-flush-documents must be at least 1") }
+            c.indexFlushDocuments = n
+        }
         let daemon = try QueryDaemon(configuration: c, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger)
     }

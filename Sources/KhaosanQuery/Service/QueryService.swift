@@ -1,5 +1,6 @@
 import Foundation
-package import KhaosanModel
+package import KhaosanIndex
+import KhaosanModel
 package import KhaosanRPC
 package import KhaosanWire
 package import Logging
@@ -18,6 +19,8 @@ package struct QueryServiceConfiguration: Sendable {
     /// Threads that run SQLite work, so the RPC event loops never block on the disk.
     package var databaseThreads: Int = 4
     package var healthCheckInterval: Duration = .seconds(2)
+    /// See `SearchIndex.flushDocuments`.
+    package var indexFlushDocuments = SearchIndex.defaultFlushDocuments
 
     package init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
@@ -47,7 +50,8 @@ package final class QueryDaemon: Service, Sendable {
         if !dbDir.isEmpty {
             try FileManager.default.createDirectory(atPath: dbDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         }
-        self.store = try ReleaseStore(path: configuration.databasePath, logger: logger)
+        self.store = try ReleaseStore(path: configuration.databasePath, logger: logger,
+                                      indexFlushDocuments: configuration.indexFlushDocuments)
         let health = HealthStatus(services: [KhaosanMethods.queryService])
         self.health = health
         let pool = NIOThreadPool(numberOfThreads: configuration.databaseThreads)

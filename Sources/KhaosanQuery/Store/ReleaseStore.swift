@@ -24,7 +24,8 @@ package final class ReleaseStore: Sendable {
     private let checkpointer: WALCheckpointer?
     let maintenance = IndexMaintenance()
 
-    package init(path: String, logger: Logger, readOnly: Bool = false) throws {
+    package init(path: String, logger: Logger, readOnly: Bool = false,
+                 indexFlushDocuments: Int = SearchIndex.defaultFlushDocuments) throws {
         self.path = path
         self.readOnly = readOnly
         self.logger = logger
@@ -64,7 +65,8 @@ package final class ReleaseStore: Sendable {
             let applied = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
             guard applied else { throw DatabaseError(message: "\(path): schema is missing or older than this program (opened read-only)") }
         }
-        index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly, logger: logger)
+        index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly,
+                            flushDocuments: indexFlushDocuments, logger: logger)
         let maintenance = self.maintenance
         checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
             // Writes have stopped: put what is left in memory into a file, drop mapped pages.

@@ -55,7 +55,7 @@ extension ReleaseStore {
             let part = Array(ids[chunk..<min(chunk + 512, ids.count)])
             let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, id: $0) } }
             docs += releases.map { Self.document($0, body: $0.paragraphs.joined(separator: "\n")) }
-            if docs.count >= SearchIndex.flushDocuments {
+            if docs.count >= index.flushDocuments {
                 index.add(docs, through: last)
                 docs.removeAll()
             }
