@@ -5,15 +5,20 @@ package struct IndexSnapshot: Sendable {
     package var parts: [SnapshotPart]
     package var liveDocs: Int
     package var averageLength: Double
+    package var averageTitleLength: Double
 
     init(parts: [SnapshotPart]) {
         self.parts = parts
         liveDocs = parts.reduce(0) { $0 + $1.liveCount }
-        var length = 0
+        var length = 0, title = 0
         for p in parts {
-            for d in 0..<p.segment.docCount where p.live.contains(d) { length += Int(p.segment.streamLengths[d]) }
+            for d in 0..<p.segment.docCount where p.live.contains(d) {
+                length += Int(p.segment.streamLengths[d])
+                title += Int(p.segment.titleLengths[d])
+            }
         }
         averageLength = liveDocs == 0 ? 1 : Double(length) / Double(liveDocs)
+        averageTitleLength = liveDocs == 0 ? 1 : Double(title) / Double(liveDocs)
     }
 
     /// Masks every document whose release has a copy later in `segments` (newest last; inside a

@@ -3,11 +3,24 @@ import Glibc
 #endif
 
 /// Runs a search over every segment of a snapshot in one pass over the matches: the exact total,
-/// the facets and the top `offset + limit` by BM25 (title weighted 8:1 over body) or by date.
+/// the facets and the top `offset + limit` by relevance or by date.
+///
+/// Relevance: per phrase, idf times BM25's saturated frequency in the document (length
+/// normalised), plus `titleBoost` times idf when the phrase is in the title. The title part is
+/// added, not folded into the frequency: with tf = 8·title + body, saturation let ten body
+/// occurrences outweigh a title match, and a release's own title, searched for, ranked it first
+/// only 96% of the time.
 package enum Searcher {
     static let k1 = 1.2
     static let b = 0.75
-    static let titleWeight = 8.0
+    /// More than BM25's saturated maximum (k1 + 1), so a phrase in the title outranks any
+    /// number of occurrences in a body.
+    static let titleBoost = 2.5
+    /// Up to this much more for a title shorter than the average (BM25F-style length
+    /// normalisation of the title field): of two titles that contain the phrase, the one with
+    /// fewer other words wins.
+    static let titleLengthBoost = 1.0
+    static let titleB = 0.75
 
     package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest,
                                cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
@@ -26,6 +39,7 @@ package enum Searcher {
         let n = Double(max(snapshot.liveDocs, 1))
         let idf = df.map { log(1 + (n - Double($0) + 0.5) / (Double($0) + 0.5)) }
         let avgLength = max(snapshot.averageLength, 1)
+        let avgTitle = max(snapshot.averageTitleLength, 1)
 
         let want = max(request.offset, 0) + max(request.limit, 0)
         var top = TopK(capacity: want, sort: request.sort)
@@ -41,6 +55,8 @@ package enum Searcher {
                 var titleLeaves: [Int] = []
                 if request.sort == .relevance || want > 0 {
                     let norm = 1 - b + b * Double(seg.streamLengths[di]) / avgLength
+                    let titleNorm = 1 - titleB + titleB * Double(seg.titleLengths[di]) / avgTitle
+                    let titlePart = titleBoost + titleLengthBoost * (k1 + 1) / (1 + k1 * titleNorm)
                     for i in 0..<q.leaves.count {
                         guard let m = e.matches[i] else { continue }
                         var j = cursors[i]
@@ -48,8 +64,8 @@ package enum Searcher {
                         cursors[i] = j
                         guard j < m.docs.count, m.docs[j] == d else { continue }
                         if m.title[j] > 0 { titleLeaves.append(i) }
-                        let tf = titleWeight * Double(m.title[j]) + Double(m.body[j])
-                        score += idf[i] * tf * (k1 + 1) / (tf + k1 * norm)
+                        let tf = Double(m.title[j] + m.body[j])
+                        score += idf[i] * (tf * (k1 + 1) / (tf + k1 * norm) + (m.title[j] > 0 ? titlePart : 0))
                     }
                 }
                 top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di], titleLeaves: titleLeaves))

@@ -252,3 +252,21 @@ enum Truth {
         #expect(String(decoding: Array(s4.utf8)[h4[0]], as: UTF8.self) == "๑๐,๐๐๐  บาท")
     }
 }
+
+/// Snippets of long texts are looked for in a prefix first; the result must be the one a search
+/// of the whole text gives, wherever the first match is.
+struct SnippetPrefixTests {
+    @Test(arguments: [0, 100, 3_000, 4_000, 4_096, 5_000, 20_000])
+    func aMatchAnywhereGivesTheSameWindowAsAWholeTextSearch(at: Int) {
+        let filler = String(repeating: "ประชาชน ", count: 4_000)
+        let chars = Array(filler)
+        let text = String(chars[..<at]) + "ไฟฟ้าดับ" + String(chars[at...]) + " ไฟฟ้าดับ"
+        let needles = [SearchText.scalars("ไฟฟ้าดับ")]
+        let got = Snippet.make(text: text, needles: needles)!
+        let whole = Snippet.occurrences(needles, in: text)
+        let expected = Snippet.window(text, around: whole.min { $0.lowerBound < $1.lowerBound }!, highlights: whole)
+        #expect(got.snippet == expected.snippet)
+        #expect(got.highlights == expected.highlights)
+        #expect(!got.highlights.isEmpty)
+    }
+}

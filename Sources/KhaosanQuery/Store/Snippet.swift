@@ -10,12 +10,36 @@ enum Snippet {
     /// Highlights looked for in one text, at most.
     static let maxOccurrences = 64
 
+    /// Bytes of a long text searched first: the earliest match is usually near the start, and
+    /// normalising a whole 10-50 KB body for it was a fifth of a search's time.
+    static let prefixBytes = 4_096
+    /// A match found in the prefix counts only if it ends this far before the cut (room for the
+    /// window after it, and for normalisation that looks at neighbouring characters).
+    static let prefixMargin = 1_024
+
     /// The window around the first occurrence of any needle in `text` (nil when none occurs).
     static func make(text: String, needles: [[UInt32]]) -> (snippet: String, highlights: [Range<Int>])? {
-        var all: [Range<Int>] = []
-        for n in needles { all += SearchText.occurrences(of: n, in: text, limit: maxOccurrences) }
+        let u = text.utf8
+        if u.count > prefixBytes + prefixMargin {
+            // Cut at a character boundary at or below prefixBytes.
+            var cut = u.index(u.startIndex, offsetBy: prefixBytes)
+            while cut > u.startIndex && u[cut] & 0xC0 == 0x80 { cut = u.index(before: cut) }
+            let head = String(text[..<cut])
+            let found = occurrences(needles, in: head)
+            // The earliest match anywhere is this one when it ends well before the cut.
+            if let first = found.min(by: { $0.lowerBound < $1.lowerBound }), first.upperBound + prefixMargin <= head.utf8.count {
+                return window(text, around: first, highlights: found)
+            }
+        }
+        let all = occurrences(needles, in: text)
         guard let first = all.min(by: { $0.lowerBound < $1.lowerBound }) else { return nil }
         return window(text, around: first, highlights: all)
+    }
+
+    static func occurrences(_ needles: [[UInt32]], in text: String) -> [Range<Int>] {
+        var all: [Range<Int>] = []
+        for n in needles { all += SearchText.occurrences(of: n, in: text, limit: maxOccurrences) }
+        return all
     }
 
     /// The start of `text` with no highlight.
