@@ -48,7 +48,9 @@ struct SearchCommand: AsyncParsableCommand {
             (YYYY-MM-DD), published_thai, category, category_slug, language, score, snippet, \
             highlights ([[start,end]] UTF-8 byte offsets into snippet) and source_url; the total \
             and timing go to stderr. With --facets and --json, a last line \
-            {"facets":{"categories":[...],"months":[...]},"total":N} follows the hits.
+            {"facets":{"categories":[...],"months":[...]},"total":N} follows the hits. When \
+            nothing matches, a line {"suggestions":[{"query":...,"term":...,"total":N}]} \
+            lists nearby queries that do ("did you mean").
             """
     )
 
@@ -118,6 +120,13 @@ struct SearchCommand: AsyncParsableCommand {
             for (i, h) in response.hits.enumerated() {
                 StdOut.line(JSONShapes.hit(h, rank: firstRank + i).encoded())
             }
+            if !response.suggestions.isEmpty {
+                StdOut.line(JSONValue.object([
+                    ("suggestions", .array(response.suggestions.map { s in
+                        JSONValue.object([("query", .string(s.key)), ("term", .string(s.label)), ("total", .uint(s.count))])
+                    })),
+                ]).encoded())
+            }
             if facets {
                 StdOut.line(JSONValue.object([
                     ("facets", .object([
@@ -137,6 +146,9 @@ struct SearchCommand: AsyncParsableCommand {
         let width = output.width
         if response.hits.isEmpty {
             StdOut.line(response.total == 0 ? "No results." : "No results on page \(page) (\(groupedDigits(response.total)) in all).")
+            for s in response.suggestions {
+                StdOut.line("Did you mean: \(s.key)  (\(groupedDigits(s.count)) results)")
+            }
         } else {
             let rankWidth = String(firstRank + response.hits.count - 1).count
             for (i, h) in response.hits.enumerated() {

@@ -145,7 +145,8 @@ extension SearchResponse {
             total: c.total,
             categoryFacets: try swiftFacets(c.category_facets, count: c.n_category_facets, field: "category_facets"),
             monthFacets: try swiftFacets(c.month_facets, count: c.n_month_facets, field: "month_facets"),
-            tookMicros: c.took_micros
+            tookMicros: c.took_micros,
+            suggestions: try swiftFacets(c.suggestions, count: c.n_suggestions, field: "suggestions")
         )
     }
 
@@ -155,6 +156,7 @@ extension SearchResponse {
         (m.pointee.n_category_facets, m.pointee.category_facets) = try cFacets(categoryFacets, arena, field: "category_facets")
         (m.pointee.n_month_facets, m.pointee.month_facets) = try cFacets(monthFacets, arena, field: "month_facets")
         m.pointee.took_micros = tookMicros
+        (m.pointee.n_suggestions, m.pointee.suggestions) = try cFacets(suggestions, arena, field: "suggestions")
     }
 }
 

@@ -90,12 +90,16 @@ package struct SearchResponse: Sendable, Hashable {
     package var categoryFacets: [FacetCount]
     package var monthFacets: [FacetCount]
     package var tookMicros: UInt64
-    package init(hits: [SearchHit] = [], total: UInt64 = 0, categoryFacets: [FacetCount] = [], monthFacets: [FacetCount] = [], tookMicros: UInt64 = 0) {
+    /// Only when `total` is 0: nearby queries that match (key: query, label: corrected term).
+    package var suggestions: [FacetCount]
+    package init(hits: [SearchHit] = [], total: UInt64 = 0, categoryFacets: [FacetCount] = [], monthFacets: [FacetCount] = [],
+                 tookMicros: UInt64 = 0, suggestions: [FacetCount] = []) {
         self.hits = hits
         self.total = total
         self.categoryFacets = categoryFacets
         self.monthFacets = monthFacets
         self.tookMicros = tookMicros
+        self.suggestions = suggestions
     }
 }
 

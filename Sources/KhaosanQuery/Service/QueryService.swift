@@ -149,7 +149,8 @@ struct QueryHandlers: Sendable {
                 total: UInt64(results.total),
                 categoryFacets: results.categoryFacets.map(Self.facet),
                 monthFacets: results.monthFacets.map(Self.facet),
-                tookMicros: UInt64(max(0, results.tookMicros))
+                tookMicros: UInt64(max(0, results.tookMicros)),
+                suggestions: results.suggestions.map(Self.facet)
             )
         }
         router.unary(KhaosanMethods.get) { (request: GetRequest, _) in

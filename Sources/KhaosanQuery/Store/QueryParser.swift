@@ -8,6 +8,12 @@ struct CompiledQuery: Sendable, Hashable {
     var index: IndexQuery
     /// Streams of the phrases that must be present (not under NOT), for snippets.
     var positivePhrases: [[UInt32]]
+    /// Where each positive term was typed (character range of the query text, quoted or not),
+    /// with its leaf: what "did you mean" replaces.
+    var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
+
+    static func == (a: Self, b: Self) -> Bool { a.index == b.index && a.positivePhrases == b.positivePhrases }
+    func hash(into h: inout Hasher) { h.combine(index); h.combine(positivePhrases) }
 }
 
 /// Parses the query language: bare words and "quoted phrases", implicit AND, AND / OR / NOT
@@ -32,11 +38,11 @@ struct QueryParser {
     static let maxTerms = 64
 
     private enum Lexeme: Equatable {
-        case word(String), phrase(String), open, close, and, or, not, minus
+        case word(String, Range<Int>), phrase(String, Range<Int>), open, close, and, or, not, minus
     }
 
     private indirect enum Node {
-        case term(String, quoted: Bool)
+        case term(String, quoted: Bool, range: Range<Int>)
         case and([Node]), or([Node]), not(Node)
     }
 
@@ -65,7 +71,7 @@ struct QueryParser {
         if b.leaves.count > maxTerms {
             throw QuerySyntaxError(message: "query has \(b.leaves.count) different terms; the limit is \(maxTerms)", position: 0)
         }
-        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves), positivePhrases: b.positives)
+        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves), positivePhrases: b.positives, terms: b.terms)
     }
 
     /// The stream a term searches for: a quoted phrase as typed, a bare word without the
@@ -85,17 +91,22 @@ struct QueryParser {
         var leaves: [[UInt32]] = []
         var leafIndex: [[UInt32]: Int] = [:]
         var positives: [[UInt32]] = []
+        var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
 
         mutating func emit(_ node: Node, negated: Bool) throws(QuerySyntaxError) -> QueryNode? {
             switch node {
-            case .term(let text, let quoted):
+            case .term(let text, let quoted, let range):
                 let s = QueryParser.stream(text, quoted: quoted)
                 guard !s.isEmpty else { return nil }
                 if !negated && !positives.contains(s) { positives.append(s) }
-                if let i = leafIndex[s] { return .phrase(i) }
-                leafIndex[s] = leaves.count
-                leaves.append(s)
-                return .phrase(leaves.count - 1)
+                let leaf: Int
+                if let i = leafIndex[s] { leaf = i } else {
+                    leaf = leaves.count
+                    leafIndex[s] = leaf
+                    leaves.append(s)
+                }
+                if !negated { terms.append((leaf, range, quoted)) }
+                return .phrase(leaf)
             case .or(let items):
                 var parts: [QueryNode] = []
                 for item in items {
@@ -147,7 +158,7 @@ struct QueryParser {
                 var j = i + 1
                 while j < chars.count, chars[j] != "\"" { j += 1 }
                 if j == chars.count { throw QuerySyntaxError(message: "unbalanced '\"'", position: i) }
-                lexemes.append((.phrase(String(chars[(i + 1)..<j])), i))
+                lexemes.append((.phrase(String(chars[(i + 1)..<j]), i..<(j + 1)), i))
                 i = j + 1
                 continue
             }
@@ -161,7 +172,7 @@ struct QueryParser {
             case "AND": lexemes.append((.and, i))
             case "OR": lexemes.append((.or, i))
             case "NOT": lexemes.append((.not, i))
-            default: lexemes.append((.word(w), i))
+            default: lexemes.append((.word(w, i..<j), i))
             }
             i = j
         }
@@ -229,12 +240,12 @@ struct QueryParser {
             guard !atEnd, lexemes[pos].0 == .close else { throw QuerySyntaxError(message: "unbalanced '('", position: at) }
             pos += 1
             return inner
-        case .word(let w):
+        case .word(let w, let r):
             pos += 1
-            return .term(w, quoted: false)
-        case .phrase(let w):
+            return .term(w, quoted: false, range: r)
+        case .phrase(let w, let r):
             pos += 1
-            return .term(w, quoted: true)
+            return .term(w, quoted: true, range: r)
         case .close: throw QuerySyntaxError(message: "unbalanced ')'", position: at)
         case .and, .or: throw QuerySyntaxError(message: "operator without a term before it", position: at)
         }

@@ -32,6 +32,10 @@ extension ReleaseStore {
         case .failure(let e): throw e
         }
         maintenance.searched(index)
+        var suggestions: [FacetCount] = []
+        if result.total == 0 && offset == 0 {
+            suggestions = try suggest(q.text, compiled, filter: filter, cancelled: { ContinuousClock.now >= deadline })
+        }
         let hits = try pool.read { db in
             try result.hits.compactMap { h in
                 try Self.hit(db, id: h.releaseID, score: h.score, needles: compiled.positivePhrases)
@@ -41,7 +45,34 @@ extension ReleaseStore {
             hits: hits, total: result.total,
             categoryFacets: result.categories.map { FacetCount(key: $0.key, label: $0.label, count: $0.count) },
             monthFacets: result.months.map { FacetCount(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
-            tookMicros: Self.micros(started.duration(to: .now)))
+            tookMicros: Self.micros(started.duration(to: .now)), suggestions: suggestions)
+    }
+
+    /// "Did you mean": for each typed term that matches nothing by itself, its spellings one
+    /// edit away that do, put back into the query; kept when the whole query (with its filters)
+    /// then matches. At most three, most matches first.
+    func suggest(_ text: String, _ compiled: CompiledQuery, filter: IndexFilter,
+                 cancelled: @escaping () -> Bool) throws -> [FacetCount] {
+        let chars = Array(text)
+        let snapshot = index.snapshot()
+        var out: [FacetCount] = []
+        var tried = Set<Int>()
+        for t in compiled.terms where tried.insert(t.leaf).inserted {
+            let leaf = compiled.index.leaves[t.leaf]
+            let alone = try Searcher.search(snapshot, IndexSearchRequest(query: IndexQuery(phrase: leaf), limit: 0), cancelled: cancelled)
+            guard alone.total == 0 else { continue }
+            for (variant, _) in try Suggester.suggest(snapshot, phrase: leaf, cancelled: cancelled) {
+                let word = String(String.UnicodeScalarView(variant.compactMap(Unicode.Scalar.init)))
+                // A quote cannot be typed inside a phrase: such a variant is not offered.
+                if word.contains("\"") { continue }
+                let typed = t.quoted || word.contains(" ") ? "\"" + word + "\"" : word
+                let query = String(chars[..<t.range.lowerBound]) + typed + String(chars[t.range.upperBound...])
+                guard let again = try? QueryParser.compile(query) else { continue }
+                let r = try Searcher.search(snapshot, IndexSearchRequest(query: again.index, filter: filter, limit: 0), cancelled: cancelled)
+                if r.total > 0 { out.append(FacetCount(key: query, label: word, count: r.total)) }
+            }
+        }
+        return Array(out.sorted { ($0.count, $1.key) > ($1.count, $0.key) }.prefix(3))
     }
 
     static func micros(_ d: Duration) -> Int64 {

@@ -73,6 +73,9 @@ package struct SearchResults: Sendable, Hashable {
     /// Only filled when the query asked for facets; sorted by month ascending.
     package var monthFacets: [FacetCount]
     package var tookMicros: Int64
+    /// Only when nothing matched: nearby queries that match (key: the query, label: the
+    /// corrected term, count: its total).
+    package var suggestions: [FacetCount] = []
 }
 
 package struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertible {

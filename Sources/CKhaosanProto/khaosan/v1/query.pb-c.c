@@ -1407,7 +1407,7 @@ const ProtobufCMessageDescriptor khaosan__v1__facet_count__descriptor =
   (ProtobufCMessageInit) khaosan__v1__facet_count__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__search_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor khaosan__v1__search_response__field_descriptors[6] =
 {
   {
     "hits",
@@ -1469,18 +1469,31 @@ static const ProtobufCFieldDescriptor khaosan__v1__search_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "suggestions",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Khaosan__V1__SearchResponse, n_suggestions),
+    offsetof(Khaosan__V1__SearchResponse, suggestions),
+    &khaosan__v1__facet_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__search_response__field_indices_by_name[] = {
   2,   /* field[2] = category_facets */
   0,   /* field[0] = hits */
   3,   /* field[3] = month_facets */
+  5,   /* field[5] = suggestions */
   4,   /* field[4] = took_micros */
   1,   /* field[1] = total */
 };
 static const ProtobufCIntRange khaosan__v1__search_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__search_response__descriptor =
 {
@@ -1490,7 +1503,7 @@ const ProtobufCMessageDescriptor khaosan__v1__search_response__descriptor =
   "Khaosan__V1__SearchResponse",
   "khaosan.v1",
   sizeof(Khaosan__V1__SearchResponse),
-  5,
+  6,
   khaosan__v1__search_response__field_descriptors,
   khaosan__v1__search_response__field_indices_by_name,
   1,  khaosan__v1__search_response__number_ranges,

@@ -154,10 +154,16 @@ struct  Khaosan__V1__SearchResponse
   size_t n_month_facets;
   Khaosan__V1__FacetCount **month_facets;
   uint64_t took_micros;
+  /*
+   * Only when nothing matched: queries one edit away from it that do match ("did you mean"):
+   * key = the query to run, label = the corrected term, count = that query's total.
+   */
+  size_t n_suggestions;
+  Khaosan__V1__FacetCount **suggestions;
 };
 #define KHAOSAN__V1__SEARCH_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__search_response__descriptor) \
-    , 0,NULL, 0, 0,NULL, 0,NULL, 0 }
+    , 0,NULL, 0, 0,NULL, 0,NULL, 0, 0,NULL }
 
 
 struct  Khaosan__V1__GetRequest
