@@ -4,7 +4,8 @@ import KhaosanQuery
 import KhaosanIngest
 
 /// `khaosan-bench [rpc|wire|all] [--iterations N] [--stream N]`: prints figures, asserts nothing.
-/// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--ids-out FILE]` and
+/// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm]
+/// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
 /// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of scripts/bench-corpus.sh.
 @main
 struct BenchMain {
@@ -25,16 +26,28 @@ struct BenchMain {
         let limit = option("--limit", 10)
         let repetitions = option("--repetitions", 5)
         let passes = option("--passes", 2)
+        func flag(_ name: String) -> Bool {
+            guard let i = args.firstIndex(of: name) else { return false }
+            args.remove(at: i)
+            return true
+        }
         let idsOut = stringOption("--ids-out")
+        let idsClass = stringOption("--ids-class") ?? "phrase"
+        let idsCap = option("--ids-cap", 2_000)
+        let idsSortName = stringOption("--ids-sort") ?? "relevance"
+        let facets = flag("--facets")
+        let noWarm = flag("--no-warm")
         let what = args.first ?? "all"
         let host = ProcessInfo.processInfo
         print("# khaosan-bench \(what) on \(host.hostName), \(host.activeProcessorCount) cores, \(Date())")
         if what == "search" {
             guard args.count == 3 else {
-                FileHandle.standardError.write(Data("usage: KhaosanBench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--ids-out FILE]\n".utf8))
+                FileHandle.standardError.write(Data("usage: KhaosanBench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm] [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]\n".utf8))
                 exit(2)
             }
-            try SearchBench.run(databasePath: args[1], queryFile: args[2], limit: limit, repetitions: repetitions, idsOut: idsOut)
+            try SearchBench.run(
+                databasePath: args[1], queryFile: args[2], limit: limit, repetitions: repetitions, idsOut: idsOut,
+                idsClass: idsClass, idsCap: idsCap, idsSort: idsSortName, facets: facets, warm: !noWarm)
             return
         }
         if what == "optimize" {

@@ -33,14 +33,19 @@ package enum SearchBench {
     ///   store's result cache; SQLite and OS page caches as the caller left them);
     /// - `cached`: `repetitions` further executions, answered from the store's result cache
     ///   (ids and total cached; the snippets are still built from the stored text each time);
-    /// - `uncached-warm`: the same queries once more in a second store instance, so the FTS5
-    ///   expression is evaluated again with warm page caches.
-    /// With `idsOut`, the ids of every match of the queries of class `idsClass` are written as
-    /// JSON lines `{"query":…, "total":N, "ids":[…]}` (paged 100 at a time, up to `idsCap`).
+    /// - `uncached-warm` (unless `warm` is false): the same queries once more in a second store
+    ///   instance, so the index is evaluated again with warm page caches.
+    /// With `facets`, every query asks for the category and month facets too.
+    /// With `idsOut`, one JSON line per query of class `idsClass` (`all`: every class):
+    /// `{"query":…, "kind":…, "total":N, "top":[ids of the first execution's page],
+    /// "ids":[…], "ids_complete":bool}`; `ids` holds every match (paged `SearchQuery.maxLimit`
+    /// at a time in `idsSort` order, a total order for the date sorts) up to `idsCap` (0: all).
     package static func run(
         databasePath: String, queryFile: String, limit: Int = 10, repetitions: Int = 5,
-        idsOut: String? = nil, idsClass: String = "phrase", idsCap: Int = 2_000
+        idsOut: String? = nil, idsClass: String = "phrase", idsCap: Int = 2_000,
+        idsSort: String = "relevance", facets: Bool = false, warm: Bool = true
     ) throws {
+        guard let sort = SearchQuery.Sort(rawValue: idsSort) else { throw BenchError("ids sort must be relevance, newest or oldest, not \(idsSort)") }
         let queries = try loadQueries(queryFile)
         var logger = Logger(label: "khaosan-bench")
         logger.logLevel = .warning
@@ -53,58 +58,70 @@ package enum SearchBench {
         var first: [(kind: String, micros: Double)] = []
         var cached: [(kind: String, micros: Double)] = []
         var serverTook: [Double] = []
-        var totals: [String: Int] = [:]
+        var totals: [Int] = []
+        var tops: [[Int64]] = []
+        var facetCounts: [String] = []
         for q in queries {
-            var sq = SearchQuery(text: q.text, limit: limit)
-            sq.limit = limit
+            let sq = SearchQuery(text: q.text, limit: limit, facets: facets)
             let (r, t) = try timed(store, sq, q)
             first.append((q.kind, t))
             serverTook.append(Double(r?.tookMicros ?? 0))
-            totals[q.text] = r?.total ?? -1
+            totals.append(r?.total ?? -1)
+            tops.append(r?.hits.map(\.id) ?? [])
+            facetCounts.append(r.map { "\($0.categoryFacets.count)/\($0.monthFacets.count)" } ?? "-")
             for _ in 0..<repetitions {
                 let (_, t2) = try timed(store, sq, q)
                 cached.append((q.kind, t2))
             }
         }
 
-        let store2 = try ReleaseStore(path: databasePath, logger: logger, readOnly: true)
-        var warm: [(kind: String, micros: Double)] = []
-        for q in queries {
-            let (_, t) = try timed(store2, SearchQuery(text: q.text, limit: limit), q)
-            warm.append((q.kind, t))
+        var warmSamples: [(kind: String, micros: Double)] = []
+        if warm {
+            let store2 = try ReleaseStore(path: databasePath, logger: logger, readOnly: true)
+            for q in queries {
+                let (_, t) = try timed(store2, SearchQuery(text: q.text, limit: limit, facets: facets), q)
+                warmSamples.append((q.kind, t))
+            }
         }
 
-        print("search queries: \(queries.count), limit \(limit), repetitions \(repetitions)")
-        for (name, samples) in [("first", first), ("cached", cached), ("uncached-warm", warm)] {
+        print("search queries: \(queries.count), limit \(limit), repetitions \(repetitions), facets \(facets)")
+        for (name, samples) in [("first", first), ("cached", cached), ("uncached-warm", warmSamples)] where !samples.isEmpty {
             report(name, samples)
         }
         print("search first tookMicros(p50/p99 us): \(fmt(percentile(serverTook, 50))) / \(fmt(percentile(serverTook, 99)))")
         // Per-query lines let the script show the slowest queries and join totals with the anchor.
         for (i, q) in queries.enumerated() {
-            let w = warm[i].micros
+            let w = warm ? Int(warmSamples[i].micros) : -1
             let c = cached[(i * repetitions)..<((i + 1) * repetitions)].map(\.micros)
-            print("query\t\(q.kind)\t\(q.text)\ttotal=\(totals[q.text] ?? -1)\tfirst_us=\(Int(first[i].micros))\twarm_us=\(Int(w))\tcached_p50_us=\(Int(percentile(c, 50)))")
+            print("query\t\(q.kind)\t\(q.text)\ttotal=\(totals[i])\tfirst_us=\(Int(first[i].micros))\twarm_us=\(w)\tcached_p50_us=\(Int(percentile(c, 50)))\tfacets=\(facetCounts[i])")
         }
 
         if let idsOut {
             var lines: [String] = []
             let started = ContinuousClock.now
-            for q in queries where q.kind == idsClass {
+            let page = SearchQuery.maxLimit
+            for (i, q) in queries.enumerated() where idsClass == "all" || q.kind == idsClass {
                 var ids: [Int64] = []
                 var total = 0
                 var offset = 0
-                repeat {
-                    let r = try store2.search(SearchQuery(text: q.text, limit: SearchQuery.maxLimit, offset: offset))
-                    total = r.total
-                    ids += r.hits.map(\.id)
-                    offset += SearchQuery.maxLimit
-                    if r.hits.isEmpty { break }
-                } while offset < min(total, idsCap)
+                do {
+                    repeat {
+                        let r = try store.search(SearchQuery(text: q.text, sort: sort, limit: page, offset: offset))
+                        total = r.total
+                        ids += r.hits.map(\.id)
+                        offset += page
+                        if r.hits.isEmpty { break }
+                    } while offset < (idsCap > 0 ? min(total, idsCap) : total)
+                } catch is QuerySyntaxError {
+                    total = -1
+                }
+                let complete = ids.count == total && Set(ids).count == ids.count
                 let idList = ids.map(String.init).joined(separator: ",")
-                lines.append("{\"query\":\(jsonString(q.text)),\"total\":\(total),\"ids\":[\(idList)]}")
+                let topList = tops[i].map(String.init).joined(separator: ",")
+                lines.append("{\"query\":\(jsonString(q.text)),\"kind\":\(jsonString(q.kind)),\"total\":\(total),\"first_total\":\(totals[i]),\"top\":[\(topList)],\"ids\":[\(idList)],\"ids_complete\":\(complete)}")
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: idsOut, atomically: true, encoding: .utf8)
-            print("search ids written: \(lines.count) queries to \(idsOut) in \(fmt(ms(ContinuousClock.now - started))) ms")
+            print("search ids written: \(lines.count) queries to \(idsOut) in \(fmt(ms(ContinuousClock.now - started))) ms (sort \(idsSort), cap \(idsCap > 0 ? String(idsCap) : "none"))")
         }
     }
 

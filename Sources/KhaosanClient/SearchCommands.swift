@@ -39,7 +39,10 @@ struct SearchCommand: AsyncParsableCommand {
         abstract: "Search the archive.",
         discussion: """
             QUERY is free text: words (Thai needs no spaces), "exact phrases", AND, OR, NOT and \
-            parentheses. A query that does not parse exits with status 2.
+            parentheses. A term matches inside words too (ยา finds ยาง), releases where it is a \
+            whole word first; =ยา (or ="...") matches whole words only. Punctuation at the edges \
+            of a bare word is ignored; inside quotes it is literal. Thai digits match Arabic \
+            digits. A query that does not parse exits with status 2.
 
             Dates for --from and --to: 2023-10-01, 1/10/2566 (day/month/Buddhist-era year) or \
             1 ต.ค. 2566; both bounds are inclusive.
@@ -83,6 +86,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Also print the number of hits per category and per month.")
     var facets = false
 
+    @Flag(help: "Match whole words only, for every term (one term: write it =term).")
+    var wholeWords = false
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var service: ServiceOptions
 
@@ -102,7 +108,8 @@ struct SearchCommand: AsyncParsableCommand {
         return SearchRequest(
             query: query, from: fromDate, to: toDate,
             categories: categories.map(CategoryCatalog.trimmedName).filter { !$0.isEmpty },
-            language: lang?.language, sort: sort.wire, limit: UInt32(limit), offset: UInt32((page - 1) * limit), facets: facets)
+            language: lang?.language, sort: sort.wire, limit: UInt32(limit), offset: UInt32((page - 1) * limit), facets: facets,
+            wholeWords: wholeWords)
     }
 
     func run() async throws {

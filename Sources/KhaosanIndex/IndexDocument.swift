@@ -10,9 +10,15 @@ package struct IndexDocument: Sendable, Hashable {
     package var language: UInt8
     package var title: [UInt32]
     package var body: [UInt32]
+    /// Positions in `title` and in `body` where a word of the segmentation starts (a boundary
+    /// is also wherever a space or punctuation is, so these need only cover runs of letters).
+    package var titleWords: [UInt32]
+    package var bodyWords: [UInt32]
 
     package init(releaseID: Int64, days: Int32, categoryName: String, categorySlug: String?, language: UInt8,
-                 title: [UInt32], body: [UInt32]) {
+                 title: [UInt32], body: [UInt32], titleWords: [UInt32] = [], bodyWords: [UInt32] = []) {
+        self.titleWords = titleWords
+        self.bodyWords = bodyWords
         self.releaseID = releaseID
         self.days = days
         self.categoryName = categoryName

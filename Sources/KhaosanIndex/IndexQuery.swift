@@ -12,11 +12,18 @@ package indirect enum QueryNode: Sendable, Hashable {
 package struct IndexQuery: Sendable, Hashable {
     package var root: QueryNode
     package var leaves: [[UInt32]]
+    /// Per leaf: only whole-word occurrences count (`=ยา` finds ยา the word, not ยาง). Empty:
+    /// none is restricted.
+    package var wholeWords: [Bool]
 
-    package init(root: QueryNode, leaves: [[UInt32]]) {
+    package init(root: QueryNode, leaves: [[UInt32]], wholeWords: [Bool] = []) {
         self.root = root
         self.leaves = leaves
+        self.wholeWords = wholeWords
     }
+
+    func isWholeWord(_ leaf: Int) -> Bool { leaf < wholeWords.count && wholeWords[leaf] }
+    package func isWholeWordLeaf(_ leaf: Int) -> Bool { isWholeWord(leaf) }
 
     /// One phrase.
     package init(phrase: [UInt32]) {

@@ -18,6 +18,7 @@ final class PostingsCursor {
     // uniqueness and an exclusivity check on every element written in the decode loop).
     private let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: SegmentFormat.blockSize)
     private let tfs = UnsafeMutablePointer<UInt32>.allocate(capacity: SegmentFormat.blockSize)
+    private let wholeFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: SegmentFormat.blockSize)
     private var n = 0
     private var i = 0
     /// Positions read state inside the current block: the doc index and byte offset reached.
@@ -40,6 +41,7 @@ final class PostingsCursor {
     deinit {
         docs.deallocate()
         tfs.deallocate()
+        wholeFlags.deallocate()
     }
 
     @inline(__always) private func skipLast(_ b: Int) -> UInt32 {
@@ -57,7 +59,11 @@ final class PostingsCursor {
             prev &+= VarInt.read(base, &at)
             docs[k] = prev
         }
-        for k in 0..<n { tfs[k] = VarInt.read(base, &at) }
+        for k in 0..<n {
+            let v = VarInt.read(base, &at)
+            tfs[k] = v >> 1
+            wholeFlags[k] = UInt8(v & 1)
+        }
         i = 0
         posDoc = 0
         posByte = positionsAt + Int(s.u32(e + 8))
@@ -99,6 +105,8 @@ final class PostingsCursor {
     }
 
     var tf: Int { Int(tfs[i]) }
+    /// Whether the current doc has this bigram as a whole two-character word.
+    var isWholeWord: Bool { wholeFlags[i] != 0 }
 
     /// Moves the positions read state to the current doc: past the packed positions of the
     /// docs before it in the block.

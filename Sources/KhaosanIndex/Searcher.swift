@@ -21,6 +21,9 @@ package enum Searcher {
     /// fewer other words wins.
     static let titleLengthBoost = 1.0
     static let titleB = 0.75
+    /// For a phrase found as whole words somewhere in the release (ยา the word, not only inside
+    /// ยาง): as much as a title match, so whole-word releases come first.
+    static let wholeBoost = 2.5
 
     package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest,
                                cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
@@ -28,12 +31,19 @@ package enum Searcher {
         var evaluated: [(SegmentEvaluator, [UInt32])] = []
         var total = 0
         var df = [Int](repeating: 0, count: q.leaves.count)
+        // Whole-word occurrences raise a leaf's score only when every segment knows them (a
+        // hot-tier answer does not), so that ranking does not depend on how a segment answered.
+        var wholeKnown = [Bool](repeating: true, count: q.leaves.count)
         for part in snapshot.parts {
             let accepted = part.accepted(by: request.filter)
-            let e = SegmentEvaluator(segment: part.segment, leaves: q.leaves, accepted: accepted, cancelled: cancelled)
+            let e = SegmentEvaluator(segment: part.segment, query: q, accepted: accepted, cancelled: cancelled)
             let docs = try e.evaluate(q.root, within: nil)
             total += docs.count
-            for (i, m) in e.matches.enumerated() { if let m { df[i] += max(m.df, m.docs.count) } }
+            for (i, m) in e.matches.enumerated() {
+                guard let m else { continue }
+                df[i] += max(m.df, m.docs.count)
+                if m.whole == nil { wholeKnown[i] = false }
+            }
             evaluated.append((e, docs))
         }
         let n = Double(max(snapshot.liveDocs, 1))
@@ -66,6 +76,7 @@ package enum Searcher {
                         if m.title[j] > 0 { titleLeaves.append(i) }
                         let tf = Double(m.title[j] + m.body[j])
                         score += idf[i] * (tf * (k1 + 1) / (tf + k1 * norm) + (m.title[j] > 0 ? titlePart : 0))
+                        if wholeKnown[i], let w = m.whole, w[j] > 0 { score += idf[i] * wholeBoost }
                     }
                 }
                 top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di], titleLeaves: titleLeaves))

@@ -47,10 +47,10 @@ package final class Segment: Sendable {
         termCount = Int(b.u32(12))
         let categoryCount = Int(b.u32(16))
         let hotCount = Int(b.u32(20))
-        let off = (0..<7).map { Int(b.u64(24 + $0 * 8)) }
-        let (docsAt, catsAt, dictAt, postAt, posAt, hotAt, total) = (off[0], off[1], off[2], off[3], off[4], off[5], off[6])
+        let off = (0..<8).map { Int(b.u64(24 + $0 * 8)) }
+        let (docsAt, catsAt, dictAt, postAt, posAt, wordsAt, hotAt, total) = (off[0], off[1], off[2], off[3], off[4], off[5], off[6], off[7])
         guard total == b.count, docsAt == SegmentFormat.headerSize, docsAt <= catsAt, catsAt <= dictAt,
-              dictAt <= postAt, postAt <= posAt, posAt <= hotAt, hotAt <= total,
+              dictAt <= postAt, postAt <= posAt, posAt <= wordsAt, wordsAt <= hotAt, hotAt <= total,
               catsAt - docsAt == docCount * SegmentFormat.docEntrySize,
               postAt - dictAt == termCount * SegmentFormat.termEntrySize
         else { throw IndexError.corrupt(path, "section table does not fit the file") }
@@ -90,13 +90,17 @@ package final class Segment: Sendable {
             ks.append(b.u64(e))
             let postOff = postAt + Int(b.u64(e + 16)), postLen = Int(b.u32(e + 24))
             let posOff = posAt + Int(b.u64(e + 32)), posLen = Int(b.u64(e + 40))
-            guard postOff + postLen <= posAt, posOff + posLen + 8 <= hotAt, Int(b.u32(e + 8)) <= docCount else {
+            guard postOff + postLen <= posAt, posOff + posLen + 8 <= wordsAt, Int(b.u32(e + 8)) <= docCount else {
                 throw IndexError.corrupt(path, "term \(t) points outside its section")
             }
             if t > 0 && ks[t - 1] >= ks[t] { throw IndexError.corrupt(path, "dictionary is not sorted") }
         }
         releaseIDs = ids; days = ds; titleLengths = tl; streamLengths = sl; categoryOf = co; languages = la
         positionWidths = sl.map { UInt8(PositionPacking.width($0)) }
+        var wo = [Int](repeating: 0, count: docCount + 1)
+        for d in 0..<docCount { wo[d + 1] = wo[d] + WordBoundaries.bytes(streamLength: Int(sl[d])) }
+        guard wordsAt + wo[docCount] <= hotAt else { throw IndexError.corrupt(path, "word boundaries overrun") }
+        wordOffsets = wo.map { wordsAt + $0 }
         categories = cats
         keys = ks
         dictionaryOffset = dictAt
@@ -108,6 +112,20 @@ package final class Segment: Sendable {
 
     let postingsBase: Int
     let positionsBase: Int
+    /// Absolute offset of each doc's word-boundary bits.
+    let wordOffsets: [Int]
+
+    /// Whether an occurrence at `start` of `length` scalars in doc `d` is whole words.
+    @inline(__always) func isWhole(_ d: Int, _ start: UInt32, _ length: Int) -> Bool {
+        let base = storage.base.baseAddress!.assumingMemoryBound(to: UInt8.self) + wordOffsets[d]
+        return WordBoundaries.test(base, Int(start)) && WordBoundaries.test(base, Int(start) + length)
+    }
+
+    /// Word starts of doc `d` as stream positions (every set boundary bit but the last).
+    func wordBoundaryPositions(_ d: Int) -> [UInt32] {
+        let base = storage.base.baseAddress!.assumingMemoryBound(to: UInt8.self) + wordOffsets[d]
+        return (0..<Int(streamLengths[d])).filter { WordBoundaries.test(base, $0) }.map(UInt32.init)
+    }
 
     /// Binary search of the dictionary.
     func termIndex(_ key: UInt64) -> Int? {

@@ -27,6 +27,7 @@ package struct SegmentBuilder {
     private var sparse: [UInt64: Int32] = [:]
     private var positionBytes = 0
     private var scratch: [UInt32] = []
+    private var wordBits: [UInt8] = []
 
     package init() {}
 
@@ -53,21 +54,29 @@ package struct SegmentBuilder {
         docs.append(DocMeta(releaseID: d.releaseID, days: d.days, titleLength: UInt32(d.title.count),
                             streamLength: UInt32(scratch.count), category: cat, language: d.language))
         let s = scratch
-        s.withUnsafeBufferPointer { s in
+        var starts = d.titleWords
+        starts.reserveCapacity(d.titleWords.count + d.bodyWords.count)
+        for w in d.bodyWords { starts.append(w + UInt32(d.title.count + 1)) }
+        let bits = s.withUnsafeBufferPointer { s in WordBoundaries.bits(stream: s, starts: starts) }
+        wordBits.append(contentsOf: bits)
+        bits.withUnsafeBufferPointer { bits in s.withUnsafeBufferPointer { s in
             for p in 0..<(s.count - 1) where s[p] != TermKey.fieldEnd {
                 let t = Int(term(s[p], s[p + 1]))
                 let pos = UInt32(p)
+                // termTFs holds tf * 2, plus 1 once the bigram occurs as a whole two-character word.
+                let whole: UInt32 = WordBoundaries.test(bits.baseAddress!, p) && WordBoundaries.test(bits.baseAddress!, p + 2) ? 1 : 0
                 if termDocs[t].isEmpty || lastDoc[t] != doc {
                     termDocs[t].append(doc)
-                    termTFs[t].append(1)
+                    termTFs[t].append(2 | whole)
                     lastDoc[t] = doc
                 } else {
-                    termTFs[t][termTFs[t].count - 1] += 1
+                    termTFs[t][termTFs[t].count - 1] += 2
+                    termTFs[t][termTFs[t].count - 1] |= whole
                 }
                 termPositions[t].append(pos)
                 positionBytes += 1
             }
-        }
+        } }
     }
 
     @inline(__always)
@@ -104,7 +113,7 @@ package struct SegmentBuilder {
         var postings = ByteWriter()
         var positions = ByteWriter()
         for t in order {
-            let tdocs = termDocs[t], tfs = termTFs[t]
+            let tdocs = termDocs[t], coded = termTFs[t], tfs = coded.map { $0 >> 1 }
             let pos = PositionPacking.pack(termPositions[t], docs: tdocs, tfs: tfs) { self.docs[Int($0)].streamLength }
             let postOff = postings.bytes.count
             let posOff = positions.bytes.count
@@ -127,7 +136,7 @@ package struct SegmentBuilder {
                         prev = tdocs[i]
                     }
                     for i in lo..<hi {
-                        VarInt.append(tfs[i], to: &blockBytes.bytes)
+                        VarInt.append(coded[i], to: &blockBytes.bytes)
                         maxTF = max(maxTF, tfs[i])
                         totalTF += UInt64(tfs[i])
                         posByte += PositionPacking.bytes(count: Int(tfs[i]), width: PositionPacking.width(docs[Int(tdocs[i])].streamLength))
@@ -165,7 +174,7 @@ package struct SegmentBuilder {
         }
         return SegmentFormat.assemble(docCount: docs.count, termCount: keys.count, categoryCount: categories.count,
                                       docs: docBytes.bytes, categories: cats.bytes, dictionary: dict.bytes,
-                                      postings: postings.bytes, positions: positions.bytes,
+                                      postings: postings.bytes, positions: positions.bytes, words: wordBits,
                                       hot: { segment, at in HotTier.build(segment, fraction: hotFraction, minimumDocs: hotMinimumDocs, sectionStart: at) })
     }
 }
@@ -174,14 +183,14 @@ extension SegmentFormat {
     /// Lays the sections out behind a header. The hot tier is computed from the segment itself
     /// (it needs postings and positions to find common substrings), so it is appended last.
     static func assemble(docCount: Int, termCount: Int, categoryCount: Int, docs: [UInt8], categories: [UInt8],
-                         dictionary: [UInt8], postings: [UInt8], positions: [UInt8],
+                         dictionary: [UInt8], postings: [UInt8], positions: [UInt8], words: [UInt8],
                          hot: (Segment, Int) -> (count: Int, bytes: [UInt8])) -> [UInt8] {
         var w = ByteWriter()
         w.bytes.reserveCapacity(headerSize + docs.count + categories.count + dictionary.count + postings.count + positions.count)
         w.append(magic)
         w.u32(UInt32(docCount)); w.u32(UInt32(termCount)); w.u32(UInt32(categoryCount)); w.u32(0)
         let offsetsAt = w.bytes.count
-        for _ in 0..<7 { w.u64(0) }
+        for _ in 0..<8 { w.u64(0) }
         var offsets: [UInt64] = []
         for section in [docs, categories, dictionary, postings, positions] {
             offsets.append(UInt64(w.bytes.count))
@@ -189,18 +198,20 @@ extension SegmentFormat {
         }
         // Packed positions are read with 64-bit loads: room for the last one's over-read.
         for _ in 0..<8 { w.u8(0) }
+        offsets.append(UInt64(w.bytes.count))
+        w.append(words)
         // The hot tier's bitsets are read in place as 64-bit words: start it 8-aligned.
         while w.bytes.count % 8 != 0 { w.u8(0) }
         offsets.append(UInt64(w.bytes.count))
         for (i, o) in offsets.enumerated() { w.patch64(offsetsAt + i * 8, o) }
-        w.patch64(offsetsAt + 6 * 8, UInt64(w.bytes.count))
+        w.patch64(offsetsAt + 7 * 8, UInt64(w.bytes.count))
         // A segment without its hot tier is complete and searchable: build the tier from it.
         let plain = w.bytes
         let (hotCount, hotBytes) = hot(Segment(storage: SegmentStorage(bytes: plain)), plain.count)
         guard hotCount > 0 else { return plain }
         w.append(hotBytes)
         w.patch32(20, UInt32(hotCount))
-        w.patch64(offsetsAt + 6 * 8, UInt64(w.bytes.count))
+        w.patch64(offsetsAt + 7 * 8, UInt64(w.bytes.count))
         return w.bytes
     }
 }

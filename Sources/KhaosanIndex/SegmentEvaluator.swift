@@ -4,6 +4,8 @@ struct LeafMatches {
     var docs: [UInt32] = []
     var title: [UInt32] = []
     var body: [UInt32] = []
+    /// Whole-word occurrences (title and body) per doc; nil when not known (a hot-tier answer).
+    var whole: [UInt32]? = []
     /// Upper bound of the leaf's document frequency in the segment, for idf: exact when the leaf
     /// was evaluated over the whole segment.
     var df = 0
@@ -17,6 +19,7 @@ struct LeafMatches {
 final class SegmentEvaluator {
     let segment: Segment
     let leaves: [[UInt32]]
+    let wholeWords: (Int) -> Bool
     /// Live (not replaced by a newer version) and passing the filter.
     private let accepted: Bitset
     private let cancelled: () -> Bool
@@ -25,9 +28,10 @@ final class SegmentEvaluator {
     private var scratchCapacity = 256
     private var scratchBuffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
 
-    init(segment: Segment, leaves: [[UInt32]], accepted: Bitset, cancelled: @escaping () -> Bool) {
+    init(segment: Segment, query: IndexQuery, accepted: Bitset, cancelled: @escaping () -> Bool) {
         self.segment = segment
-        self.leaves = leaves
+        self.leaves = query.leaves
+        self.wholeWords = query.isWholeWord
         self.accepted = accepted
         self.cancelled = cancelled
         matches = Array(repeating: nil, count: leaves.count)
@@ -110,8 +114,9 @@ final class SegmentEvaluator {
     private func phrase(_ i: Int, within restrict: [UInt32]?) throws(IndexError) -> LeafMatches {
         let q = leaves[i]
         if q.isEmpty { return LeafMatches() }
-        if q.count >= 3, let hot = segment.hot.entry(q) { return try hotPhrase(hot, within: restrict) }
-        if q.count == 1 { return try character(q[0], within: restrict) }
+        let wholeOnly = wholeWords(i)
+        if q.count >= 3, !wholeOnly, let hot = segment.hot.entry(q) { return try hotPhrase(hot, within: restrict) }
+        if q.count == 1 { return try character(q[0], within: restrict, wholeOnly: wholeOnly) }
         var dfs: [Int] = []
         for o in 0..<(q.count - 1) {
             guard let info = segment.info(key: TermKey.make(q[o], q[o + 1])) else { return LeafMatches() }
@@ -143,27 +148,50 @@ final class SegmentEvaluator {
         let others = cover.dropFirst().map(\.cursor), offsets = cover.dropFirst().map(\.offset)
         try intersect(cover.map(\.cursor), within: within) { d throws(IndexError) in
             let titleLength = segment.titleLengths[Int(d)]
-            if single {
-                // A two-character phrase is one term: its frequency is in the postings.
+            if single && !wholeOnly {
+                // A two-character phrase is one term: tf and whether it is a whole word somewhere
+                // from the postings, the title's share by binary search.
                 let t = lead.countPositions(below: titleLength)
                 out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(lead.tf - t))
+                out.whole?.append(lead.isWholeWord ? 1 : 0)
                 return
             }
+            // Otherwise the starts the covering bigrams agree on are the occurrences.
             let starts = scratch(lead.tf)
             var n = lead.starts(minus: leadOffset, into: starts)
             try tick(n)
             var k = 0
-            while n > 0 && k < others.count {
+            while !single && n > 0 && k < others.count {
                 n = others[k].keep(starts, n, plus: offsets[k])
                 k += 1
             }
             guard n > 0 else { return }
-            var t = 0
-            for j in 0..<n where starts[j] < titleLength { t += 1 }
-            out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(n - t))
+            try record(d, starts, n, length: q.count, titleLength: titleLength, wholeOnly: wholeOnly, into: &out)
         }
         if restrict == nil { out.df = out.docs.count }
         return out
+    }
+
+    /// Adds doc `d` with its `n` occurrences (starts), counting whole-word ones; with `wholeOnly`
+    /// only those count, and a doc without any is left out.
+    @inline(__always)
+    private func record(_ d: UInt32, _ starts: UnsafeMutablePointer<UInt32>, _ n: Int, length: Int, titleLength: UInt32,
+                        wholeOnly: Bool, into out: inout LeafMatches) throws(IndexError) {
+        var t = 0, whole = 0, wholeTitle = 0
+        for j in 0..<n {
+            let s = starts[j]
+            // Ranking needs only whether one occurrence is whole words; the restriction counts them.
+            let w = (wholeOnly || whole == 0) && segment.isWhole(Int(d), s, length)
+            if w { whole += 1 }
+            if s < titleLength { t += 1; if w { wholeTitle += 1 } }
+        }
+        if wholeOnly {
+            guard whole > 0 else { return }
+            out.docs.append(d); out.title.append(UInt32(wholeTitle)); out.body.append(UInt32(whole - wholeTitle))
+        } else {
+            out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(n - t))
+        }
+        out.whole?.append(UInt32(whole))
     }
 
     /// The documents that contain every hot substring of `q` (the longest at each start), or
@@ -202,6 +230,7 @@ final class SegmentEvaluator {
     private func hotPhrase(_ hot: HotTier.Entry, within restrict: [UInt32]?) throws(IndexError) -> LeafMatches {
         var out = LeafMatches()
         out.df = hot.df
+        out.whole = nil
         var t = 0
         let titles = hot.titles
         func add(_ d: UInt32) {
@@ -220,24 +249,26 @@ final class SegmentEvaluator {
 
     /// One character: the union of every term that starts with it (each of its occurrences starts
     /// exactly one term, since every field ends with `fieldEnd`).
-    private func character(_ c: UInt32, within restrict: [UInt32]?) throws(IndexError) -> LeafMatches {
+    private func character(_ c: UInt32, within restrict: [UInt32]?, wholeOnly: Bool) throws(IndexError) -> LeafMatches {
         let lo = segment.lowerBound(TermKey.make(c, 0)), hi = segment.lowerBound(TermKey.make(c &+ 1, 0))
-        var title = [UInt32](repeating: 0, count: segment.docCount)
-        var body = [UInt32](repeating: 0, count: segment.docCount)
-        var seen = Bitset(count: segment.docCount)
+        // Every occurrence of c starts one of these terms: gather each doc's starts from all of them.
+        var starts: [UInt32: [UInt32]] = [:]
         for t in lo..<hi {
             let cur = segment.cursor(segment.info(t))
             try intersect([cur], within: restrict) { d throws(IndexError) in
-                let n = cur.countPositions(below: segment.titleLengths[Int(d)])
-                title[Int(d)] += UInt32(n)
-                body[Int(d)] += UInt32(cur.tf - n)
-                seen.insert(Int(d))
-                try tick()
+                let buf = scratch(cur.tf)
+                let n = cur.starts(minus: 0, into: buf)
+                starts[d, default: []].append(contentsOf: UnsafeBufferPointer(start: buf, count: n))
+                try tick(n)
             }
         }
         var out = LeafMatches()
-        for d in seen.members() {
-            out.docs.append(d); out.title.append(title[Int(d)]); out.body.append(body[Int(d)])
+        for d in starts.keys.sorted() {
+            var s = starts[d]!
+            s.sort()
+            try s.withUnsafeMutableBufferPointer { b throws(IndexError) in
+                try record(d, b.baseAddress!, b.count, length: 1, titleLength: segment.titleLengths[Int(d)], wholeOnly: wholeOnly, into: &out)
+            }
         }
         out.df = out.docs.count
         return out
@@ -245,6 +276,7 @@ final class SegmentEvaluator {
 
     /// Calls `body` for every accepted doc in all cursors (and in `restrict`), ascending. The
     /// first cursor has the fewest docs and leads; when `restrict` is shorter, it leads instead.
+    @inline(__always)
     private func intersect(_ cursors: [PostingsCursor], within restrict: [UInt32]?,
                            _ body: (UInt32) throws(IndexError) -> Void) throws(IndexError) {
         guard let lead = cursors.first else { return }

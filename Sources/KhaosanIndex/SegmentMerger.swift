@@ -27,11 +27,15 @@ enum SegmentMerger {
         for d in 0..<n where live.contains(d) {
             let base = starts[d], titleLength = Int(segment.titleLengths[d]), length = Int(segment.streamLengths[d])
             let cat = segment.categories[Int(segment.categoryOf[d])]
+            let bounds = segment.wordBoundaryPositions(d)
+            let bodyStart = UInt32(titleLength + 1)
             out.append(IndexDocument(
                 releaseID: segment.releaseIDs[d], days: segment.days[d], categoryName: cat.name, categorySlug: cat.slug,
                 language: segment.languages[d],
                 title: Array(stream[base..<(base + titleLength)]),
-                body: Array(stream[(base + titleLength + 1)..<(base + length - 1)])))
+                body: Array(stream[(base + titleLength + 1)..<(base + length - 1)]),
+                titleWords: bounds.filter { $0 <= UInt32(titleLength) },
+                bodyWords: bounds.filter { $0 >= bodyStart }.map { $0 - bodyStart }))
         }
         return out
     }

@@ -42,7 +42,7 @@ extension SearchRequest {
             to: c.has_to != 0 ? CivilDate(daysSinceEpoch: Int(c.to_days)) : nil,
             categories: try swiftStrings(c.categories, count: c.n_categories, field: "categories"),
             language: try swiftLanguage(c.language, field: "language"),
-            sort: sort, limit: c.limit, offset: c.offset, facets: c.facets != 0
+            sort: sort, limit: c.limit, offset: c.offset, facets: c.facets != 0, wholeWords: c.whole_words != 0
         )
     }
 
@@ -66,6 +66,7 @@ extension SearchRequest {
         m.pointee.limit = limit
         m.pointee.offset = offset
         m.pointee.facets = cBool(facets)
+        m.pointee.whole_words = cBool(wholeWords)
     }
 }
 

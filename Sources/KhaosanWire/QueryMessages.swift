@@ -17,11 +17,15 @@ package struct SearchRequest: Sendable, Hashable {
     package var limit: UInt32
     package var offset: UInt32
     package var facets: Bool
+    /// Every term matches whole words only.
+    package var wholeWords: Bool
 
     package init(
         query: String = "", from: CivilDate? = nil, to: CivilDate? = nil, categories: [String] = [],
-        language: Language? = nil, sort: Sort = .relevance, limit: UInt32 = 0, offset: UInt32 = 0, facets: Bool = false
+        language: Language? = nil, sort: Sort = .relevance, limit: UInt32 = 0, offset: UInt32 = 0, facets: Bool = false,
+        wholeWords: Bool = false
     ) {
+        self.wholeWords = wholeWords
         self.query = query
         self.from = from
         self.to = to

@@ -76,6 +76,39 @@ struct IndexPropertyTests {
         }
     }
 
+    /// With no segmentation given, word boundaries are the spaces and the ends: a whole-word
+    /// match is one with a space or an end on both sides.
+    @Test func wholeWordMatchesHaveBoundariesOnBothSides() throws {
+        var rng = SplitMix64(seed: 21)
+        let docs = Self.docs(&rng, count: 600)
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        var b = SegmentBuilder()
+        for d in docs[0..<500] { b.add(d) }
+        try index.replaceAll(with: [b.build(hotFraction: 0.05, hotMinimumDocs: 100)], through: 1)
+        index.add(Array(docs[500...]), through: 2)
+        func wholeIn(_ hay: [UInt32], _ needle: [UInt32]) -> Bool {
+            guard hay.count >= needle.count else { return false }
+            for i in 0...(hay.count - needle.count) where Array(hay[i..<(i + needle.count)]) == needle {
+                let before = i == 0 || hay[i - 1] == 0x20, after = i + needle.count == hay.count || hay[i + needle.count] == 0x20
+                if before && after { return true }
+            }
+            return false
+        }
+        for _ in 0..<80 {
+            let src = docs[Int(rng.next() % UInt64(docs.count))].body
+            let len = 1 + Int(rng.next() % 4)
+            guard src.count > len else { continue }
+            let at = Int(rng.next() % UInt64(src.count - len))
+            var phrase = Array(src[at..<(at + len)])
+            while phrase.first == 0x20 { phrase.removeFirst() }
+            while phrase.last == 0x20 { phrase.removeLast() }
+            if phrase.isEmpty { continue }
+            let truth = Set(docs.filter { wholeIn($0.title, phrase) || wholeIn($0.body, phrase) }.map(\.releaseID))
+            let q = IndexQuery(root: .phrase(0), leaves: [phrase], wholeWords: [true])
+            #expect(try Self.all(index, q).1 == truth, "phrase \(phrase)")
+        }
+    }
+
     @Test func booleanQueriesMatchSetAlgebra() throws {
         var rng = SplitMix64(seed: 9)
         let docs = Self.docs(&rng, count: 400)

@@ -51,11 +51,18 @@ struct QuerySemanticsTests {
         #expect(hit.highlights.map { String(decoding: Array(hit.snippet.utf8)[$0], as: UTF8.self) } == ["ราคาดี"])
     }
 
-    @Test func titleMatchesRankFirst() throws {
-        // ยา is in 3's title (inside ยาง) and 4's title; in 4's body as well.
+    @Test func wholeWordsRankFirstAndEqualsRestrictsToThem() throws {
+        // ยา is in 3's title inside ยาง, and a word of 4's title and body.
         let r = try Self.store.search(SearchQuery(text: "ยา"))
         #expect(r.total == 2)
-        #expect(Set(r.hits.prefix(2).map(\.id)) == [3, 4])
+        #expect(r.hits.map(\.id) == [4, 3])
+        #expect(try Self.ids("=ยา") == [4])
+        #expect(try Set(Self.store.search(SearchQuery(text: "ยา", wholeWords: true)).hits.map(\.id)) == [4])
+        #expect(try Self.ids("=ยาง") == [])
+        #expect(try Self.ids("=ยางพารา") == [3])
+        #expect(try Self.ids("=\"ยางพารา\"") == [3])
+        #expect(try Self.ids("=vaccine") == [2, 4])
+        #expect(try Self.ids("=vacc") == [])
     }
 
     @Test(arguments: [

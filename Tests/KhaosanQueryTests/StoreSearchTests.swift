@@ -253,10 +253,10 @@ enum Truth {
     }
 }
 
-/// Snippets of long texts are looked for in a prefix first; the result must be the one a search
-/// of the whole text gives, wherever the first match is.
+/// Snippets of long texts are looked for around a raw-byte anchor first; the result must be the
+/// one a search of the whole text gives, wherever the first match is.
 struct SnippetPrefixTests {
-    @Test(arguments: [0, 100, 3_000, 4_000, 4_096, 5_000, 20_000])
+    @Test(arguments: [0, 100, 2_000, 3_000, 4_000, 4_096, 5_000, 20_000, 31_990])
     func aMatchAnywhereGivesTheSameWindowAsAWholeTextSearch(at: Int) {
         let filler = String(repeating: "ประชาชน ", count: 4_000)
         let chars = Array(filler)

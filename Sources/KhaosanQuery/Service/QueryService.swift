@@ -141,7 +141,7 @@ struct QueryHandlers: Sendable {
                 text: request.query, from: request.from, to: request.to, categories: request.categories,
                 language: request.language, sort: Self.sort(request.sort),
                 limit: request.limit == 0 ? 10 : Int(request.limit), offset: Int(request.offset), facets: request.facets,
-                deadline: context.deadline
+                deadline: context.deadline, wholeWords: request.wholeWords
             )
             let results = try await db("search") { try store.search(query) }
             return SearchResponse(

@@ -38,11 +38,11 @@ struct QueryParser {
     static let maxTerms = 64
 
     private enum Lexeme: Equatable {
-        case word(String, Range<Int>), phrase(String, Range<Int>), open, close, and, or, not, minus
+        case word(String, Range<Int>, whole: Bool), phrase(String, Range<Int>, whole: Bool), open, close, and, or, not, minus
     }
 
     private indirect enum Node {
-        case term(String, quoted: Bool, range: Range<Int>)
+        case term(String, quoted: Bool, range: Range<Int>, whole: Bool)
         case and([Node]), or([Node]), not(Node)
     }
 
@@ -51,7 +51,8 @@ struct QueryParser {
     private let length: Int
     private var depth = 0
 
-    static func compile(_ text: String) throws(QuerySyntaxError) -> CompiledQuery {
+    /// `wholeWords`: every term as if written `=term`.
+    static func compile(_ text: String, wholeWords: Bool = false) throws(QuerySyntaxError) -> CompiledQuery {
         let bytes = text.utf8.count
         if bytes > maxBytes {
             throw QuerySyntaxError(message: "query is \(bytes) bytes long; the limit is \(maxBytes)", position: 0)
@@ -64,14 +65,14 @@ struct QueryParser {
             let (lx, at) = p.lexemes[p.pos]
             throw QuerySyntaxError(message: lx == .close ? "unbalanced ')'" : "unexpected input", position: at)
         }
-        var b = TreeBuilder()
+        var b = TreeBuilder(allWhole: wholeWords)
         guard let root = try b.emit(node, negated: false) else {
             throw QuerySyntaxError(message: "query has no searchable words", position: 0)
         }
         if b.leaves.count > maxTerms {
             throw QuerySyntaxError(message: "query has \(b.leaves.count) different terms; the limit is \(maxTerms)", position: 0)
         }
-        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves), positivePhrases: b.positives, terms: b.terms)
+        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves, wholeWords: b.whole), positivePhrases: b.positives, terms: b.terms)
     }
 
     /// The stream a term searches for: a quoted phrase as typed, a bare word without the
@@ -88,22 +89,27 @@ struct QueryParser {
 
     /// Turns the parse tree into index nodes; equal phrases share one leaf.
     private struct TreeBuilder {
+        let allWhole: Bool
         var leaves: [[UInt32]] = []
+        var whole: [Bool] = []
         var leafIndex: [[UInt32]: Int] = [:]
+        var wholeIndex: [[UInt32]: Int] = [:]
         var positives: [[UInt32]] = []
         var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
 
         mutating func emit(_ node: Node, negated: Bool) throws(QuerySyntaxError) -> QueryNode? {
             switch node {
-            case .term(let text, let quoted, let range):
+            case .term(let text, let quoted, let range, let wholeTerm):
                 let s = QueryParser.stream(text, quoted: quoted)
                 guard !s.isEmpty else { return nil }
                 if !negated && !positives.contains(s) { positives.append(s) }
+                let isWhole = wholeTerm || allWhole
                 let leaf: Int
-                if let i = leafIndex[s] { leaf = i } else {
+                if let i = isWhole ? wholeIndex[s] : leafIndex[s] { leaf = i } else {
                     leaf = leaves.count
-                    leafIndex[s] = leaf
+                    if isWhole { wholeIndex[s] = leaf } else { leafIndex[s] = leaf }
                     leaves.append(s)
+                    whole.append(isWhole)
                 }
                 if !negated { terms.append((leaf, range, quoted)) }
                 return .phrase(leaf)
@@ -150,29 +156,36 @@ struct QueryParser {
         var i = 0
         func isSpace(_ c: Character) -> Bool { c.isWhitespace }
         while i < chars.count {
-            let c = chars[i]
+            var c = chars[i]
             if isSpace(c) { i += 1; continue }
             if c == "(" { lexemes.append((.open, i)); i += 1; continue }
             if c == ")" { lexemes.append((.close, i)); i += 1; continue }
+            // `=term` / `="phrase"`: whole words only.
+            var whole = false
+            if c == "=", i + 1 < chars.count, !isSpace(chars[i + 1]), chars[i + 1] != "(", chars[i + 1] != ")" {
+                whole = true
+                i += 1
+                c = chars[i]
+            }
             if c == "\"" {
                 var j = i + 1
                 while j < chars.count, chars[j] != "\"" { j += 1 }
                 if j == chars.count { throw QuerySyntaxError(message: "unbalanced '\"'", position: i) }
-                lexemes.append((.phrase(String(chars[(i + 1)..<j]), i..<(j + 1)), i))
+                lexemes.append((.phrase(String(chars[(i + 1)..<j]), (whole ? i - 1 : i)..<(j + 1), whole: whole), i))
                 i = j + 1
                 continue
             }
-            if c == "-", i + 1 < chars.count, !isSpace(chars[i + 1]), chars[i + 1] != ")" {
+            if !whole, c == "-", i + 1 < chars.count, !isSpace(chars[i + 1]), chars[i + 1] != ")" {
                 lexemes.append((.minus, i)); i += 1; continue
             }
             var j = i
             while j < chars.count, !isSpace(chars[j]), chars[j] != "(", chars[j] != ")", chars[j] != "\"" { j += 1 }
             let w = String(chars[i..<j])
-            switch w {
-            case "AND": lexemes.append((.and, i))
-            case "OR": lexemes.append((.or, i))
-            case "NOT": lexemes.append((.not, i))
-            default: lexemes.append((.word(w, i..<j), i))
+            switch (w, whole) {
+            case ("AND", false): lexemes.append((.and, i))
+            case ("OR", false): lexemes.append((.or, i))
+            case ("NOT", false): lexemes.append((.not, i))
+            default: lexemes.append((.word(w, (whole ? i - 1 : i)..<j, whole: whole), i))
             }
             i = j
         }
@@ -240,12 +253,12 @@ struct QueryParser {
             guard !atEnd, lexemes[pos].0 == .close else { throw QuerySyntaxError(message: "unbalanced '('", position: at) }
             pos += 1
             return inner
-        case .word(let w, let r):
+        case .word(let w, let r, let whole):
             pos += 1
-            return .term(w, quoted: false, range: r)
-        case .phrase(let w, let r):
+            return .term(w, quoted: false, range: r, whole: whole)
+        case .phrase(let w, let r, let whole):
             pos += 1
-            return .term(w, quoted: true, range: r)
+            return .term(w, quoted: true, range: r, whole: whole)
         case .close: throw QuerySyntaxError(message: "unbalanced ')'", position: at)
         case .and, .or: throw QuerySyntaxError(message: "operator without a term before it", position: at)
         }

@@ -174,7 +174,8 @@ package final class ReleaseStore: Sendable {
     static func document(_ r: Release, body: String) -> IndexDocument {
         IndexDocument(releaseID: r.id, days: Int32(r.published.daysSinceEpoch), categoryName: r.category.name,
                       categorySlug: r.category.slug, language: languageCode(r.language),
-                      title: SearchText.scalars(r.title), body: SearchText.scalars(body))
+                      title: SearchText.scalars(r.title), body: SearchText.scalars(body),
+                      titleWords: SearchText.wordStarts(r.title), bodyWords: SearchText.wordStarts(body))
     }
 
     static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }

@@ -9,7 +9,7 @@ extension ReleaseStore {
 
     package func search(_ q: SearchQuery) throws -> SearchResults {
         let started = ContinuousClock.now
-        let compiled = try QueryParser.compile(q.text)
+        let compiled = try QueryParser.compile(q.text, wholeWords: q.wholeWords)
         let limit = min(max(q.limit, 1), SearchQuery.maxLimit)
         let offset = min(max(q.offset, 0), SearchQuery.maxOffset)
         var filter = IndexFilter(categories: Set(q.categories))
@@ -59,7 +59,8 @@ extension ReleaseStore {
         var tried = Set<Int>()
         for t in compiled.terms where tried.insert(t.leaf).inserted {
             let leaf = compiled.index.leaves[t.leaf]
-            let alone = try Searcher.search(snapshot, IndexSearchRequest(query: IndexQuery(phrase: leaf), limit: 0), cancelled: cancelled)
+            let alone = try Searcher.search(snapshot, IndexSearchRequest(
+                query: IndexQuery(root: .phrase(0), leaves: [leaf], wholeWords: [compiled.index.isWholeWordLeaf(t.leaf)]), limit: 0), cancelled: cancelled)
             guard alone.total == 0 else { continue }
             for (variant, _) in try Suggester.suggest(snapshot, phrase: leaf, cancelled: cancelled) {
                 let word = String(String.UnicodeScalarView(variant.compactMap(Unicode.Scalar.init)))
@@ -67,7 +68,7 @@ extension ReleaseStore {
                 if word.contains("\"") { continue }
                 let typed = t.quoted || word.contains(" ") ? "\"" + word + "\"" : word
                 let query = String(chars[..<t.range.lowerBound]) + typed + String(chars[t.range.upperBound...])
-                guard let again = try? QueryParser.compile(query) else { continue }
+                guard let again = try? QueryParser.compile(query, wholeWords: compiled.index.wholeWords.allSatisfy { $0 } && !compiled.index.wholeWords.isEmpty) else { continue }
                 let r = try Searcher.search(snapshot, IndexSearchRequest(query: again.index, filter: filter, limit: 0), cancelled: cancelled)
                 if r.total > 0 { out.append(FacetCount(key: query, label: word, count: r.total)) }
             }

@@ -82,10 +82,12 @@ extension ReleaseStore {
                 while let row = try rows.next() {
                     let id: Int64 = row[0]
                     let language = try Self.language(row[2], id: id)
+                    let title = try Self.text(row, 5), body = try Self.text(row, 6)
                     builder.add(IndexDocument(
                         releaseID: id, days: Int32(row[1] as Int), categoryName: row[3], categorySlug: row[4],
                         language: Self.languageCode(language),
-                        title: SearchText.scalars(try Self.text(row, 5)), body: SearchText.scalars(try Self.text(row, 6))))
+                        title: SearchText.scalars(title), body: SearchText.scalars(body),
+                        titleWords: SearchText.wordStarts(title), bodyWords: SearchText.wordStarts(body)))
                     count += 1
                     if builder.estimatedBytes >= Self.rebuildSegmentBytes {
                         try emit(builder.build())

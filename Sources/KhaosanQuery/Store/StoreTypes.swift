@@ -22,13 +22,16 @@ package struct SearchQuery: Sendable, Hashable {
     package var facets: Bool
     /// When the caller stops waiting; the search stops there (and at `ReleaseStore.searchTimeLimit`).
     package var deadline: ContinuousClock.Instant?
+    /// Every term matches whole words only (as if each were written `=term`).
+    package var wholeWords: Bool
 
     package init(
         text: String, from: CivilDate? = nil, to: CivilDate? = nil, categories: [String] = [],
         language: Language? = nil, sort: Sort = .relevance, limit: Int = 10, offset: Int = 0, facets: Bool = false,
-        deadline: ContinuousClock.Instant? = nil
+        deadline: ContinuousClock.Instant? = nil, wholeWords: Bool = false
     ) {
         self.deadline = deadline
+        self.wholeWords = wholeWords
         self.text = text
         self.from = from
         self.to = to

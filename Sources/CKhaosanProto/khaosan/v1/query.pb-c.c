@@ -982,7 +982,7 @@ const ProtobufCEnumDescriptor khaosan__v1__search_request__sort__descriptor =
   khaosan__v1__search_request__sort__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descriptors[11] =
+static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descriptors[12] =
 {
   {
     "query",
@@ -1116,6 +1116,18 @@ static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "whole_words",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__SearchRequest, whole_words),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__search_request__field_indices_by_name[] = {
   5,   /* field[5] = categories */
@@ -1129,11 +1141,12 @@ static const unsigned khaosan__v1__search_request__field_indices_by_name[] = {
   0,   /* field[0] = query */
   7,   /* field[7] = sort */
   4,   /* field[4] = to_days */
+  11,   /* field[11] = whole_words */
 };
 static const ProtobufCIntRange khaosan__v1__search_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__search_request__descriptor =
 {
@@ -1143,7 +1156,7 @@ const ProtobufCMessageDescriptor khaosan__v1__search_request__descriptor =
   "Khaosan__V1__SearchRequest",
   "khaosan.v1",
   sizeof(Khaosan__V1__SearchRequest),
-  11,
+  12,
   khaosan__v1__search_request__field_descriptors,
   khaosan__v1__search_request__field_indices_by_name,
   1,  khaosan__v1__search_request__number_ranges,

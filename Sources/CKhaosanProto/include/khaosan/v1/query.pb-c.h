@@ -83,10 +83,14 @@ struct  Khaosan__V1__SearchRequest
   uint32_t limit;
   uint32_t offset;
   protobuf_c_boolean facets;
+  /*
+   * Every term matches whole words only (as if each were written =term).
+   */
+  protobuf_c_boolean whole_words;
 };
 #define KHAOSAN__V1__SEARCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__search_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, KHAOSAN__V1__SEARCH_REQUEST__SORT__SORT_RELEVANCE, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, KHAOSAN__V1__SEARCH_REQUEST__SORT__SORT_RELEVANCE, 0, 0, 0, 0 }
 
 
 struct  Khaosan__V1__Highlight
