@@ -82,6 +82,9 @@ package final class QueryDaemon: Service, Sendable {
         watcher.cancel()
         await watcher.value
         try? await pool.shutdownGracefully()
+        // What the index holds only in memory goes to a file, so the next start need not index it
+        // again from the store's log (a kill skips this and loses nothing: the log has it).
+        store.writeIndexOut()
         if let failure { throw failure }
     }
 

@@ -12,7 +12,7 @@ extension ReleaseStore {
     /// Segments written by a rebuild are cut at about this many bytes of postings (see
     /// `SegmentBuilder.estimatedBytes`): small enough that finding a segment's hot tier stays
     /// within a bounded amount of memory.
-    static let rebuildSegmentBytes = 16 << 20
+    static let rebuildSegmentBytes = 32 << 20
 
     func openIndex() throws {
         let started = ContinuousClock.now
@@ -34,6 +34,16 @@ extension ReleaseStore {
         }
         let n = try catchUpIndex(after: covered)
         if n > 0 { logger.info("search index caught up from the index log", metadata: ["releases": "\(n)"]) }
+    }
+
+    /// Writes the index's memory segments to files (at shutdown). Blocks for as long as that
+    /// takes: a few seconds for a full flush's worth of documents.
+    package func writeIndexOut() {
+        guard !readOnly else { return }
+        do { try index.maintain(force: true) } catch {
+            logger.warning("search index not written at shutdown; it is indexed again from the store at the next start",
+                           metadata: ["error": "\(error)"])
+        }
     }
 
     static func seconds(_ d: Duration) -> String {
