@@ -118,16 +118,19 @@ func printRejections(_ rejected: [(String, ReleaseError)], style: Style, width: 
 struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Show how Khaosan cuts a text into words and index tokens.",
+        abstract: "Show how Khaosan cuts a text into words and index terms.",
         discussion: """
             For checking why a search did or did not find something. Words are the dictionary \
-            segmentation (shown in search snippets); index tokens are what the search index \
-            stores: overlapping pairs of Thai characters, a run-end token per Thai run (its \
-            text ends with U+0001, shown as ⏎), Latin words and numbers. Offsets are UTF-8 byte \
-            ranges [start, end) into the input.
+            segmentation (what =term and whole-word ranking go by). Index terms are what the \
+            search index stores: the text normalised as search sees it (Latin lower-cased, Thai \
+            digits as 0-9, runs of spaces as one) cut into overlapping pairs of characters, any \
+            script, spaces and punctuation included, the last character paired with the end of \
+            the text (shown as ⏎). A phrase is found where its pairs follow one another. Offsets \
+            are UTF-8 byte ranges [start, end) into the input.
 
             With --json, one object: {"words":[{"text","start","end","kind"}],"tokens":[...]}; \
-            kinds are thai_word, thai_unknown, honorific, latin_word, number, thai_gram, thai_tail.
+            word kinds are thai_word, thai_unknown, honorific, latin_word, number; terms are \
+            bigram and end.
             """
     )
 
@@ -135,6 +138,29 @@ struct TokenizeCommand: AsyncParsableCommand {
     var text: String?
 
     @OptionGroup var output: OutputOptions
+
+    /// One index term of a text: two characters of its search stream (or the last one and the
+    /// end, shown as ⏎), with the input bytes they came from.
+    struct Term {
+        var text: String
+        var utf8Range: Range<Int>
+        var isEnd: Bool
+    }
+
+    static func indexTerms(_ text: String) -> [Term] {
+        let stream = SearchText.stream(text)
+        var out: [Term] = []
+        func char(_ c: UInt32) -> String { String(Unicode.Scalar(c).map(Character.init) ?? "?") }
+        for (i, (c, r)) in stream.enumerated() {
+            if i + 1 < stream.count {
+                let (d, r2) = stream[i + 1]
+                out.append(Term(text: char(c) + char(d), utf8Range: min(r.lowerBound, r2.lowerBound)..<max(r.upperBound, r2.upperBound), isEnd: false))
+            } else {
+                out.append(Term(text: char(c) + "⏎", utf8Range: r, isEnd: true))
+            }
+        }
+        return out
+    }
 
     func run() async throws {
         var input: String
@@ -151,7 +177,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         }
         let analyzer = ThaiAnalyzer.shared
         let words = analyzer.words(input)
-        let tokens = analyzer.indexTokens(input)
+        let tokens = Self.indexTerms(input)
         if output.json {
             func obj(_ t: ThaiToken) -> JSONValue {
                 .object([
@@ -161,23 +187,31 @@ struct TokenizeCommand: AsyncParsableCommand {
                     ("kind", .string(tokenKindName(t.kind))),
                 ])
             }
-            StdOut.line(JSONValue.object([("words", .array(words.map(obj))), ("tokens", .array(tokens.map(obj)))]).encoded())
+            func term(_ t: Term) -> JSONValue {
+                .object([
+                    ("text", .string(t.text)),
+                    ("start", .int(Int64(t.utf8Range.lowerBound))),
+                    ("end", .int(Int64(t.utf8Range.upperBound))),
+                    ("kind", .string(t.isEnd ? "end" : "bigram")),
+                ])
+            }
+            StdOut.line(JSONValue.object([("words", .array(words.map(obj))), ("tokens", .array(tokens.map(term)))]).encoded())
             return
         }
         let style = output.style
-        func table(_ title: String, _ list: [ThaiToken]) {
-            StdOut.line(style.bold("\(title) (\(list.count))"))
-            let shown = list.map { tokenDisplayText($0.text) }
+        func table(_ title: String, _ rows: [(text: String, range: Range<Int>, kind: String?)]) {
+            StdOut.line(style.bold("\(title) (\(rows.count))"))
+            let shown = rows.map { tokenDisplayText($0.text) }
             let tw = min(30, shown.map { displayWidth($0) }.max() ?? 0)
-            let rw = list.map { "\($0.utf8Range.lowerBound)-\($0.utf8Range.upperBound)".count }.max() ?? 0
-            for (t, s) in zip(list, shown) {
-                let range = "\(t.utf8Range.lowerBound)-\(t.utf8Range.upperBound)"
-                StdOut.line("  " + range.leftPadded(toWidth: rw) + "  " + s.padded(toWidth: tw) + "  " + style.dim(tokenKindName(t.kind)))
+            let rw = rows.map { "\($0.range.lowerBound)-\($0.range.upperBound)".count }.max() ?? 0
+            for (t, s) in zip(rows, shown) {
+                let range = "\(t.range.lowerBound)-\(t.range.upperBound)"
+                StdOut.line("  " + range.leftPadded(toWidth: rw) + "  " + (t.kind.map { s.padded(toWidth: tw) + "  " + style.dim($0) } ?? s))
             }
         }
-        table("Words", words)
+        table("Words", words.map { ($0.text, $0.utf8Range, tokenKindName($0.kind)) })
         StdOut.line("")
-        table("Index tokens", tokens)
+        table("Index terms", tokens.map { ($0.text, $0.utf8Range, nil) })
     }
 }
 
@@ -194,11 +228,10 @@ package func tokenKindName(_ kind: ThaiToken.Kind) -> String {
     return out
 }
 
-/// A token as shown in a table: the run-end marker as ⏎, and a dotted circle before a token that
-/// starts with a combining mark (a pair cut after a consonant), which would otherwise sit on the
-/// space before it.
+/// A token as shown in a table: a dotted circle before a token that starts with a combining mark
+/// (a pair cut after a consonant), which would otherwise sit on the space before it.
 package func tokenDisplayText(_ text: String) -> String {
-    var t = text.replacingOccurrences(of: String(ThaiAnalyzer.runEnd), with: "⏎")
+    var t = text
     if let first = t.unicodeScalars.first, displayWidth(first) == 0 { t = "\u{25CC}" + t }
     return t
 }

@@ -61,8 +61,8 @@ final class PostingsCursor {
         }
         for k in 0..<n {
             let v = VarInt.read(base, &at)
-            tfs[k] = v >> 1
-            wholeFlags[k] = UInt8(v & 1)
+            tfs[k] = v >> 2
+            wholeFlags[k] = UInt8(v & 3)
         }
         i = 0
         posDoc = 0
@@ -106,7 +106,9 @@ final class PostingsCursor {
 
     var tf: Int { Int(tfs[i]) }
     /// Whether the current doc has this bigram as a whole two-character word.
-    var isWholeWord: Bool { wholeFlags[i] != 0 }
+    var isWholeWord: Bool { wholeFlags[i] & 2 != 0 }
+    /// Whether the current doc has this bigram in its title.
+    var isInTitle: Bool { wholeFlags[i] & 1 != 0 }
 
     /// Moves the positions read state to the current doc: past the packed positions of the
     /// docs before it in the block.

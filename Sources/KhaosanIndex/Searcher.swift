@@ -59,6 +59,11 @@ package enum Searcher {
         for (e, docs) in evaluated {
             let seg = e.segment
             var cursors = [Int](repeating: 0, count: q.leaves.count)
+            // Facets counted per segment ordinal in arrays, named once per segment at the end.
+            var catCounts = [Int](repeating: 0, count: request.facets ? max(seg.categories.count, 1) : 0)
+            var monthCounts: [Int32: Int] = [:]
+            var langCounts = [Int](repeating: 0, count: request.facets ? 256 : 0)
+            var lastMonthDay: Int32 = .min, lastMonth: Int32 = 0
             for d in docs {
                 let di = Int(d)
                 var score = 0.0
@@ -81,12 +86,23 @@ package enum Searcher {
                 }
                 top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di], titleLeaves: titleLeaves))
                 if request.facets {
-                    let c = seg.categories[Int(seg.categoryOf[di])]
-                    let key = c.slug ?? c.name
-                    cats[key, default: IndexFacet(key: key, label: c.name, count: 0)].count += 1
-                    months[CivilMonth.of(days: seg.days[di]), default: 0] += 1
-                    langs[seg.languages[di], default: 0] += 1
+                    catCounts[Int(seg.categoryOf[di])] += 1
+                    let day = seg.days[di]
+                    // Docs come in id order, in publication order in a rebuilt segment: the month
+                    // of the previous doc is usually this one's.
+                    if day != lastMonthDay { lastMonthDay = day; lastMonth = CivilMonth.of(days: day) }
+                    monthCounts[lastMonth, default: 0] += 1
+                    langCounts[Int(seg.languages[di])] += 1
                 }
+            }
+            if request.facets {
+                for (ordinal, n) in catCounts.enumerated() where n > 0 {
+                    let c = seg.categories[ordinal]
+                    let key = c.slug ?? c.name
+                    cats[key, default: IndexFacet(key: key, label: c.name, count: 0)].count += n
+                }
+                for (m, n) in monthCounts { months[m, default: 0] += n }
+                for (l, n) in langCounts.enumerated() where n > 0 { langs[UInt8(l), default: 0] += n }
             }
             if cancelled() { throw IndexError.cancelled }
         }

@@ -63,15 +63,17 @@ package struct SegmentBuilder {
             for p in 0..<(s.count - 1) where s[p] != TermKey.fieldEnd {
                 let t = Int(term(s[p], s[p + 1]))
                 let pos = UInt32(p)
-                // termTFs holds tf * 2, plus 1 once the bigram occurs as a whole two-character word.
-                let whole: UInt32 = WordBoundaries.test(bits.baseAddress!, p) && WordBoundaries.test(bits.baseAddress!, p + 2) ? 1 : 0
+                // termTFs holds tf * 4, plus 2 once the bigram occurs as a whole two-character word,
+                // plus 1 once it occurs in the title.
+                let flags: UInt32 = (WordBoundaries.test(bits.baseAddress!, p) && WordBoundaries.test(bits.baseAddress!, p + 2) ? 2 : 0)
+                    | (p < d.title.count ? 1 : 0)
                 if termDocs[t].isEmpty || lastDoc[t] != doc {
                     termDocs[t].append(doc)
-                    termTFs[t].append(2 | whole)
+                    termTFs[t].append(4 | flags)
                     lastDoc[t] = doc
                 } else {
-                    termTFs[t][termTFs[t].count - 1] += 2
-                    termTFs[t][termTFs[t].count - 1] |= whole
+                    termTFs[t][termTFs[t].count - 1] += 4
+                    termTFs[t][termTFs[t].count - 1] |= flags
                 }
                 termPositions[t].append(pos)
                 positionBytes += 1
@@ -113,7 +115,7 @@ package struct SegmentBuilder {
         var postings = ByteWriter()
         var positions = ByteWriter()
         for t in order {
-            let tdocs = termDocs[t], coded = termTFs[t], tfs = coded.map { $0 >> 1 }
+            let tdocs = termDocs[t], coded = termTFs[t], tfs = coded.map { $0 >> 2 }
             let pos = PositionPacking.pack(termPositions[t], docs: tdocs, tfs: tfs) { self.docs[Int($0)].streamLength }
             let postOff = postings.bytes.count
             let posOff = positions.bytes.count

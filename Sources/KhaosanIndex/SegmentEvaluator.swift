@@ -149,9 +149,10 @@ final class SegmentEvaluator {
         try intersect(cover.map(\.cursor), within: within) { d throws(IndexError) in
             let titleLength = segment.titleLengths[Int(d)]
             if single && !wholeOnly {
-                // A two-character phrase is one term: tf and whether it is a whole word somewhere
-                // from the postings, the title's share by binary search.
-                let t = lead.countPositions(below: titleLength)
+                // A two-character phrase is one term: tf, and whether it is in the title and a
+                // whole word somewhere, all from the postings; no position is read.
+                // Ranking needs the title only as present or not: a title occurrence counts as one.
+                let t = lead.isInTitle ? 1 : 0
                 out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(lead.tf - t))
                 out.whole?.append(lead.isWholeWord ? 1 : 0)
                 return

@@ -16,6 +16,13 @@ package enum SearchText {
         return out
     }
 
+    /// The stream with, for each scalar, the original UTF-8 range it stands for (`khaosan tokenize`).
+    package static func stream(_ text: String) -> [(scalar: UInt32, utf8Range: Range<Int>)] {
+        var out: [(scalar: UInt32, utf8Range: Range<Int>)] = []
+        walk(text) { out.append(($0, $1)) }
+        return out
+    }
+
     /// Each scalar of the stream with the original UTF-8 range it stands for.
     static func walk(_ text: String, _ emit: (UInt32, Range<Int>) -> Void) {
         let norm = NormalizedText(text)

@@ -10,10 +10,6 @@ package struct ThaiToken: Sendable, Hashable {
         case honorific
         case latinWord
         case number
-        /// Index only: two consecutive Thai characters.
-        case thaiGram
-        /// Index only: the last character of a Thai run followed by `ThaiAnalyzer.runEnd`.
-        case thaiTail
     }
 
     /// The normalised token text (what goes into the index).
@@ -29,18 +25,6 @@ package struct ThaiToken: Sendable, Hashable {
     }
 }
 
-/// What a quoted phrase or bare term must match: `tokens` as consecutive index positions, the
-/// last one as a prefix when `lastIsPrefix`. Empty when the phrase has nothing searchable.
-package struct QueryPhrase: Sendable, Hashable {
-    package var tokens: [String]
-    package var lastIsPrefix: Bool
-
-    package init(tokens: [String], lastIsPrefix: Bool) {
-        self.tokens = tokens
-        self.lastIsPrefix = lastIsPrefix
-    }
-}
-
 package enum ThaiAnalyzerError: Error, CustomStringConvertible {
     case missingResource(String)
     case unreadable(String, String)
@@ -53,33 +37,11 @@ package enum ThaiAnalyzerError: Error, CustomStringConvertible {
     }
 }
 
-/// Thai text analysis for search: clusters, dictionary words, index and query tokens.
-///
-/// Index token design (recall path). Every maximal Thai run c1...cm (characters after
-/// normalisation) is indexed as the overlapping character bigrams c1c2, c2c3, ..., c(m-1)cm and
-/// then a tail token cm + `runEnd`; a Latin word or a number is one token. A query phrase becomes
-/// the same tokens, so FTS5's phrase match (consecutive positions) finds exactly the texts that
-/// contain the normalised phrase as a substring, wherever it starts or ends inside a word:
-/// - a query Thai run of k >= 2 chars is its k-1 bigrams, plus the tail when the query goes on
-///   after it (so the text's run must end there too);
-/// - a query of one Thai char is the prefix term `c*`, which matches that char as the first of a
-///   bigram or as a tail: every occurrence, and nothing else.
-/// Character bigrams rather than cluster bigrams: clusters depend on context (เก is a cluster in
-/// เก but only part of เกาะ; a phrase can start inside a cluster), so a cluster-bigram query has
-/// to guess how the text was cut at both ends and misses phrases that start mid-cluster, while
-/// character bigrams need no guess and match `grep -F` exactly. Measured on the 21 MB 2023 sample
-/// (scripts/thai-bench, Thai runs only): 314,658 vs 175,245 tokens per MB (1.8 times the
-/// positions), vocabulary 2,730 vs 58,092, mean posting-list length of a token drawn from the
-/// text 18,697 vs 6,684 (2.8 times less selective per term). Phrase queries stay exact because
-/// FTS5 checks positions; they read more postings, which is the price of exact recall.
-/// Separators (spaces, punctuation) are not tokens, so a phrase that spans them matches text with
-/// any separators in between; callers wanting byte-exactness there check the snippet.
+/// Thai text analysis: clusters and dictionary words (with honorifics apart), for snippets'
+/// word breaks, whole-word matching (`SearchText.wordStarts`) and `khaosan tokenize`. What the
+/// search index matches is not these words but the character stream of `SearchText`: any phrase
+/// is found wherever it starts or ends, and the segmentation only tells whole words apart.
 package final class ThaiAnalyzer: Sendable {
-    /// Appended to the last character of a Thai run in tail tokens. Not a space or `"`, and never
-    /// part of normalised text, so a tail cannot collide with a bigram or a word.
-    package static let runEnd: Character = "\u{1}"
-    static let runEndScalar: UInt32 = 0x01
-
     let lexicon: Lexicon
     private let latinTitles: Set<String>
 
@@ -375,155 +337,12 @@ package final class ThaiAnalyzer: Sendable {
         flushUnknown(m, &out)
     }
 
-    // MARK: - Index and query tokens
-
-    /// The token stream the search index stores, in position order (see the type comment).
-    package func indexTokens(_ text: String, _ emit: (ThaiToken) -> Void) {
-        let norm = NormalizedText(text)
-        Self.scanIndexTokens(norm) { s, i, j, lo, hi, kind in
-            let text = switch kind {
-            case .thaiGram: Self.pair(s[i], s[i + 1])
-            case .thaiTail: Self.pair(s[i], Self.runEndScalar)
-            default: Self.string(s, i, j)
-            }
-            emit(ThaiToken(text: text, utf8Range: lo..<hi, kind: kind))
-            return true
-        }
-    }
-
-    /// The same stream as `indexTokens`, each token's normalised UTF-8 handed over in a scratch
-    /// buffer that is only valid during the call. The FTS5 tokenizer uses this: it runs for every
-    /// indexed byte, and one String per bigram was a tenth of the query service's ingest time.
-    /// `emit` returns false to stop.
-    package func indexTokenBytes(_ text: String, _ emit: (UnsafeBufferPointer<UInt8>, _ utf8Range: Range<Int>) -> Bool) {
-        let norm = NormalizedText(text)
-        var scratch = [UInt8](repeating: 0, count: 64)
-        Self.scanIndexTokens(norm) { s, i, j, lo, hi, kind in
-            let count: Int
-            switch kind {
-            case .thaiGram, .thaiTail:
-                count = scratch.withUnsafeMutableBufferPointer { buf in
-                    let n = Self.encode(s[i], buf, 0)
-                    return Self.encode(kind == .thaiGram ? s[i + 1] : Self.runEndScalar, buf, n)
-                }
-            default:
-                if scratch.count < (j - i) * 4 { scratch = [UInt8](repeating: 0, count: (j - i) * 4) }
-                count = scratch.withUnsafeMutableBufferPointer { buf in
-                    var n = 0
-                    for p in i..<j { n = Self.encode(s[p], buf, n) }
-                    return n
-                }
-            }
-            return scratch.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0[..<count]), lo..<hi) }
-        }
-    }
-
-    /// Walks the index stream: for each token, the normalised scalars [i, j) it is made of (a
-    /// bigram is [i, i+2), a run's tail [i, i+1) plus `runEnd`), its original UTF-8 range and kind.
-    private static func scanIndexTokens(
-        _ norm: NormalizedText,
-        _ token: (UnsafeBufferPointer<UInt32>, Int, Int, Int, Int, ThaiToken.Kind) -> Bool
-    ) {
-        norm.scalars.withUnsafeBufferPointer { s in
-            norm.starts.withUnsafeBufferPointer { st in
-                norm.ends.withUnsafeBufferPointer { en in
-                    var i = 0
-                    let n = s.count
-                    while i < n {
-                        let c = s[i]
-                        if ThaiChar.isThai(c) {
-                            var j = i + 1
-                            while j < n && ThaiChar.isThai(s[j]) { j += 1 }
-                            var p = i
-                            while p + 1 < j {
-                                let lo = Int(min(st[p], st[p + 1])), hi = Int(max(en[p], en[p + 1]))
-                                guard token(s, p, p + 2, lo, hi, .thaiGram) else { return }
-                                p += 1
-                            }
-                            guard token(s, j - 1, j, Int(st[j - 1]), Int(en[j - 1]), .thaiTail) else { return }
-                            i = j
-                        } else if ThaiChar.isWordChar(c) {
-                            var j = i + 1
-                            while j < n && ThaiChar.isWordChar(s[j]) { j += 1 }
-                            let r = norm.range(i, j)
-                            guard token(s, i, j, r.lowerBound, r.upperBound, allDigits(s, i, j) ? .number : .latinWord) else { return }
-                            i = j
-                        } else {
-                            i += 1
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Convenience for tests and tools: the index stream as an array.
-    package func indexTokens(_ text: String) -> [ThaiToken] {
-        var out: [ThaiToken] = []
-        indexTokens(text) { out.append($0) }
-        return out
-    }
-
-    /// What a quoted phrase or bare term must match in the index stream.
-    package func queryTokens(_ phrase: String) -> QueryPhrase {
-        let norm = NormalizedText(phrase)
-        var segs: [(thai: Bool, from: Int, to: Int)] = []
-        norm.scalars.withUnsafeBufferPointer { s in
-            var i = 0
-            let n = s.count
-            while i < n {
-                let c = s[i]
-                if ThaiChar.isThai(c) {
-                    var j = i + 1
-                    while j < n && ThaiChar.isThai(s[j]) { j += 1 }
-                    segs.append((true, i, j)); i = j
-                } else if ThaiChar.isWordChar(c) {
-                    var j = i + 1
-                    while j < n && ThaiChar.isWordChar(s[j]) { j += 1 }
-                    segs.append((false, i, j)); i = j
-                } else {
-                    i += 1
-                }
-            }
-        }
-        var tokens: [String] = []
-        var lastIsPrefix = false
-        let s = norm.scalars
-        for (k, seg) in segs.enumerated() {
-            let isLast = k == segs.count - 1
-            if seg.thai {
-                for p in seg.from..<(seg.to - 1) { tokens.append(Self.pair(s[p], s[p + 1])) }
-                if !isLast {
-                    tokens.append(Self.pair(s[seg.to - 1], Self.runEndScalar))
-                } else if seg.to - seg.from == 1 {
-                    tokens.append(Self.pair(s[seg.from], 0))
-                    lastIsPrefix = true
-                }
-            } else {
-                tokens.append(s.withUnsafeBufferPointer { Self.string($0, seg.from, seg.to) })
-                // The text's word may go on (grep -F semantics); its start cannot be inside a word.
-                if isLast { lastIsPrefix = true }
-            }
-        }
-        return QueryPhrase(tokens: tokens, lastIsPrefix: lastIsPrefix)
-    }
-
     // MARK: - Helpers
 
     @inline(__always)
     static func allDigits(_ s: UnsafeBufferPointer<UInt32>, _ i: Int, _ j: Int) -> Bool {
         for p in i..<j where !(s[p] >= 0x30 && s[p] <= 0x39) { return false }
         return true
-    }
-
-    /// One or two scalars (the second omitted when 0) as a String, without intermediate arrays.
-    @inline(__always)
-    static func pair(_ a: UInt32, _ b: UInt32) -> String {
-        String(unsafeUninitializedCapacity: 8) { buf in
-            var n = encode(a, buf, 0)
-            if b != 0 { n = encode(b, buf, n) }
-            return n
-        }
     }
 
     static func string(_ s: UnsafeBufferPointer<UInt32>, _ i: Int, _ j: Int) -> String {
