@@ -249,8 +249,9 @@ package final class SearchIndex: Sendable {
 
     package func snapshot() -> IndexSnapshot { state.withLock { $0.snapshot } }
 
-    package func search(_ request: IndexSearchRequest, cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
-        try Searcher.search(snapshot(), request, cancelled: cancelled)
+    package func search(_ request: IndexSearchRequest, parallelism: Int = Searcher.defaultParallelism,
+                        cancelled: @escaping @Sendable () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
+        try Searcher.search(snapshot(), request, parallelism: parallelism, cancelled: cancelled)
     }
 
     /// Release ids of every live document (one per current release when the index is whole).

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,8 +26,12 @@ package enum Searcher {
     /// ยาง): as much as a title match, so whole-word releases come first.
     static let wholeBoost = 2.5
 
-    package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest,
-                               cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
+    /// Segments are evaluated on up to this many threads at once (the machine's cores); 1 keeps
+    /// a search on its caller's thread.
+    package static let defaultParallelism = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+
+    package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest, parallelism: Int = 1,
+                               cancelled: @escaping @Sendable () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
         let q = request.query
         var evaluated: [(SegmentEvaluator, [UInt32])] = []
         var total = 0
@@ -34,10 +39,7 @@ package enum Searcher {
         // Whole-word occurrences raise a leaf's score only when every segment knows them (a
         // hot-tier answer does not), so that ranking does not depend on how a segment answered.
         var wholeKnown = [Bool](repeating: true, count: q.leaves.count)
-        for part in snapshot.parts {
-            let accepted = part.accepted(by: request.filter)
-            let e = SegmentEvaluator(segment: part.segment, query: q, accepted: accepted, cancelled: cancelled)
-            let docs = try e.evaluate(q.root, within: nil)
+        for (e, docs) in try evaluate(snapshot, request, parallelism: parallelism, cancelled: cancelled) {
             total += docs.count
             for (i, m) in e.matches.enumerated() {
                 guard let m else { continue }
@@ -113,6 +115,59 @@ package enum Searcher {
             categories: cats.values.sorted { ($0.count, $1.key) > ($1.count, $0.key) },
             months: months.keys.sorted().map { IndexFacet(key: CivilMonth.key($0), label: CivilMonth.key($0), count: months[$0]!) },
             languages: langs.keys.sorted().map { IndexFacet(key: String($0), label: String($0), count: langs[$0]!) })
+    }
+}
+
+extension Searcher {
+    /// Each segment's evaluation (its matching docs and leaf matches), in segment order. Segments
+    /// are independent (immutable bytes, an evaluator each), so with `parallelism` > 1 they are
+    /// spread over that many threads; the caller's thread takes a share too.
+    static func evaluate(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest, parallelism: Int,
+                         cancelled: @escaping @Sendable () -> Bool) throws(IndexError) -> [(SegmentEvaluator, [UInt32])] {
+        let parts = snapshot.parts
+        @Sendable func one(_ i: Int) throws(IndexError) -> (SegmentEvaluator, [UInt32]) {
+            let part = parts[i]
+            let e = SegmentEvaluator(segment: part.segment, query: request.query, accepted: part.accepted(by: request.filter),
+                                     cancelled: cancelled)
+            return (e, try e.evaluate(request.query.root, within: nil))
+        }
+        let workers = min(max(parallelism, 1), parts.count)
+        guard workers > 1 else { return try parts.indices.map { (i) throws(IndexError) in try one(i) } }
+        let results = Results(count: parts.count)
+        // Work is taken one segment at a time from a shared counter, so a big segment does not
+        // leave the other thread idle.
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = results.claim() {
+                do throws(IndexError) { results.put(i, .success(try one(i))) } catch { results.put(i, .failure(error)) }
+            }
+        }
+        return try results.values()
+    }
+
+    /// Slots filled by the worker threads of one evaluation.
+    final class Results: @unchecked Sendable {
+        // @unchecked: every field is only touched under `lock`.
+        private let lock = NSLock()
+        private var next = 0
+        private var slots: [Result<(SegmentEvaluator, [UInt32]), IndexError>?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func claim() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard next < slots.count else { return nil }
+            next += 1
+            return next - 1
+        }
+
+        func put(_ i: Int, _ r: Result<(SegmentEvaluator, [UInt32]), IndexError>) {
+            lock.lock(); slots[i] = r; lock.unlock()
+        }
+
+        func values() throws(IndexError) -> [(SegmentEvaluator, [UInt32])] {
+            lock.lock(); defer { lock.unlock() }
+            return try slots.map { (r) throws(IndexError) in try r!.get() }
+        }
     }
 }
 

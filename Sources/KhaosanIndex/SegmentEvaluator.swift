@@ -22,13 +22,13 @@ final class SegmentEvaluator {
     let wholeWords: (Int) -> Bool
     /// Live (not replaced by a newer version) and passing the filter.
     private let accepted: Bitset
-    private let cancelled: () -> Bool
+    private let cancelled: @Sendable () -> Bool
     private(set) var matches: [LeafMatches?]
     private var work = 0
     private var scratchCapacity = 256
     private var scratchBuffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
 
-    init(segment: Segment, query: IndexQuery, accepted: Bitset, cancelled: @escaping () -> Bool) {
+    init(segment: Segment, query: IndexQuery, accepted: Bitset, cancelled: @escaping @Sendable () -> Bool) {
         self.segment = segment
         self.leaves = query.leaves
         self.wholeWords = query.isWholeWord

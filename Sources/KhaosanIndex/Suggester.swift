@@ -9,7 +9,7 @@ package enum Suggester {
     static let maximumLength = 32
 
     package static func suggest(_ snapshot: IndexSnapshot, phrase q: [UInt32], limit: Int = 3,
-                                cancelled: @escaping () -> Bool = { false }) throws(IndexError) -> [(phrase: [UInt32], total: Int)] {
+                                cancelled: @escaping @Sendable () -> Bool = { false }) throws(IndexError) -> [(phrase: [UInt32], total: Int)] {
         guard !q.isEmpty, q.count <= maximumLength else { return [] }
         let segments = snapshot.parts.map(\.segment)
         func exists(_ a: UInt32, _ b: UInt32) -> Bool { segments.contains { $0.termIndex(TermKey.make(a, b)) != nil } }
