@@ -65,13 +65,44 @@ final class IndexMaintenance: Sendable {
     /// Called after each search: once searches stop for `idleDelay`, the mapped segment pages are
     /// dropped from the resident set.
     func searched(_ index: SearchIndex) {
-        let arm = state.withLock { s in
+        let (arm, check) = state.withLock { s in
             s.searches += 1
-            if s.trimScheduled { return false }
+            let check = s.searches % Self.residentCheckEvery == 0
+            if s.trimScheduled { return (false, check) }
             s.trimScheduled = true
-            return true
+            return (true, check)
         }
         if arm { armTrim(index, seen: state.withLock { $0.searches }) }
+        if check { queue.async { Self.keepResidentWithinBudget(index) } }
+    }
+
+    /// Mapped segment pages a search touches stay resident until released: over a long run of
+    /// searches they added up to the whole index (550 MB for the corpus). Every
+    /// `residentCheckEvery` searches, above `residentBudget` the mapped pages are dropped (they
+    /// stay in the page cache; touching one again is a minor fault).
+    static let residentCheckEvery = 2
+    static let residentBudget = 220 << 20
+
+    private static func keepResidentWithinBudget(_ index: SearchIndex) {
+        guard let resident = residentBytes(), resident > residentBudget else { return }
+        index.releaseMemory()
+    }
+
+    /// This process's resident set, from /proc/self/statm (second field, in pages).
+    static func residentBytes() -> Int? {
+        #if canImport(Glibc)
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 128)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
+        guard n > 0 else { return nil }
+        let fields = String(decoding: buf[0..<n], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #else
+        return nil
+        #endif
     }
 
     private func armTrim(_ index: SearchIndex, seen: Int) {
