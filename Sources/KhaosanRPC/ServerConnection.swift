@@ -193,6 +193,7 @@ final class ServerFrameHandler: ChannelInboundHandler {
     private let connection: ServerConnection
     private var reader: FrameReader
     private var broken = false
+    private var inactive = false
 
     init(connection: ServerConnection, maxPayload: Int) {
         self.connection = connection
@@ -200,9 +201,14 @@ final class ServerFrameHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !broken else { return }
+        var buffer = unwrapInboundIn(data)
         do {
-            try reader.read(unwrapInboundIn(data)) { frame in try connection.received(frame) }
+            // Each frame is handled after `reader.next` has returned: handling it can close the
+            // channel (an answer whose write fails), which runs `channelInactive` re-entrantly,
+            // here, and that looks at the reader. Frames after a close are not looked at.
+            while !broken, !inactive, let frame = try reader.next(from: &buffer) {
+                try connection.received(frame)
+            }
         } catch {
             broken = true
             connection.failed(error)
@@ -210,6 +216,7 @@ final class ServerFrameHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        inactive = true
         if !broken, reader.unreadBytes > 0 {
             broken = true
             connection.failed(FrameReader.truncated(reader.unreadBytes))

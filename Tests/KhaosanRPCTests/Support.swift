@@ -179,3 +179,13 @@ func decodeFrames(_ bytes: [UInt8]) -> [Frame] {
     while let f = try? decoder.decode(buffer: &buffer) { frames.append(f) }
     return frames
 }
+
+extension FrameReader {
+    /// Every frame one read completes, as a connection handler takes them one by one.
+    mutating func frames(in read: ByteBuffer) throws -> [Frame] {
+        var buffer = read
+        var out: [Frame] = []
+        while let frame = try next(from: &buffer) { out.append(frame) }
+        return out
+    }
+}
