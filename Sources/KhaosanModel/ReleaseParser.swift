@@ -11,11 +11,14 @@
 ///     <body>                                  separators dropped, a doubled block kept once
 ///     ที่มา : https://www.thaigov.go.th/news/contents/details/<id>
 package enum ReleaseParser {
-    package static let defaultMaxBytes = 4 << 20
+    /// Largest input file: KhaosanWire's `SizeLimits.maxReleaseInputBytes` (4 MiB less 64 KiB
+    /// of room for what carries the file in an RPC message; a test checks the two agree). The
+    /// model cannot import the wire module, which depends on it.
+    package static let defaultMaxBytes = (4 << 20) - (64 << 10)
 
     /// Dispatches on the kind of raw release.
     package static func parse(
-        _ raw: RawRelease, categoryOverride: String? = nil, maxBytes: Int = 4 << 20
+        _ raw: RawRelease, categoryOverride: String? = nil, maxBytes: Int = ReleaseParser.defaultMaxBytes
     ) throws(ReleaseError) -> Release {
         switch raw {
         case .thaigovFile(let name, let bytes):
@@ -39,7 +42,7 @@ package enum ReleaseParser {
     /// name (`<category>_<n>_<uuid>.txt` or `<category>_<n>.txt`), else it is empty.
     package static func parseThaigov(
         fileName: String, bytes: some Collection<UInt8>, categoryOverride: String? = nil,
-        maxBytes: Int = 4 << 20
+        maxBytes: Int = ReleaseParser.defaultMaxBytes
     ) throws(ReleaseError) -> Release {
         let categoryName = categoryOverride.map(CategoryCatalog.trimmedName) ?? category(fromFileName: fileName) ?? ""
         let result: Result<Release, ReleaseError> =

@@ -11,7 +11,7 @@ import Foundation
 extension ReleaseParser {
     package static func parseStructured(
         fileName: String, bytes: some Collection<UInt8>, categoryOverride: String? = nil,
-        maxBytes: Int = 4 << 20
+        maxBytes: Int = ReleaseParser.defaultMaxBytes
     ) throws(ReleaseError) -> Release {
         let data = Array(bytes)
         if data.count > maxBytes {

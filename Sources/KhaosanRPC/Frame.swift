@@ -1,3 +1,4 @@
+import KhaosanWire
 package import NIOCore
 
 /// One unit on the wire. Layout (all integers big-endian):
@@ -57,8 +58,8 @@ package struct Frame: Sendable, Hashable {
     }
 
     package static let headerSize = 10
-    /// Default maximum message size, as gRPC's default maximum receive size.
-    package static let defaultMaxPayload = 4 * 1024 * 1024
+    /// Default maximum message size, as gRPC's default maximum receive size (`SizeLimits`).
+    package static let defaultMaxPayload = SizeLimits.maxMessageBytes
 }
 
 /// Takes the first whole frame off a byte buffer, refusing an oversize one before buffering it;

@@ -88,8 +88,11 @@ final class ServerConnection: Sendable {
         return Frame(kind: .trailers, stream: stream, payload: payload)
     }
 
-    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String) {
-        channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])))
+    /// `refusal` names the limit when the refusal is about the caller, not the request (see
+    /// `Metadata.refusalKey`).
+    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String, refusal: String? = nil) {
+        let metadata: Metadata = refusal.map { [Metadata.refusalKey: $0] } ?? [:]
+        channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: metadata)))
     }
 
     // MARK: Event loop side
@@ -122,7 +125,7 @@ final class ServerConnection: Sendable {
             guard let stream else { return }  // the call already ended; late messages are dropped
             if !stream.receive(frame.payload) {
                 stream.abandon()
-                reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows")
+                reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows", refusal: "stream-window")
             }
         case .halfClose:
             stream?.requestsEnded()
@@ -157,9 +160,9 @@ final class ServerConnection: Sendable {
         }
         switch admission {
         case .ok: break
-        case .draining: return reject(id, .unavailable, "server is shutting down")
+        case .draining: return reject(id, .unavailable, "server is shutting down", refusal: "draining")
         case .reused: throw FrameError(reason: .malformed("stream id \(id) is not new"))
-        case .busy: return reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))")
+        case .busy: return reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))", refusal: "calls-per-connection")
         }
         guard let route = router.route(for: headers.path) else {
             return reject(id, .unimplemented, "unknown method \(headers.path)")

@@ -20,6 +20,8 @@ struct QueryDaemonCommand: AsyncParsableCommand {
     var readerUIDs: [UInt32] = []
     @Option(name: .customLong("ingest-uid"), help: "A uid that may apply batches, i.e. khaosan-ingestd's (repeatable).")
     var ingestUIDs: [UInt32] = []
+    @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (default 4194304, the limit khaosan-ingestd's records are sized for).")
+    var maxMessageBytes: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
@@ -34,6 +36,10 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         )
         c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
         c.ingestUIDs = Set(ingestUIDs).union(try file.uids("ingest_uids"))
+        if let m = maxMessageBytes ?? file["max_message_bytes"].flatMap({ Int($0) }) {
+            guard m >= 64 << 10 else { throw ValidationError("--max-message-bytes must be at least 65536") }
+            c.maxMessageBytes = m
+        }
         let daemon = try QueryDaemon(configuration: c, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger)
     }

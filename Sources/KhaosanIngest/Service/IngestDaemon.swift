@@ -18,8 +18,11 @@ package struct IngestServiceConfiguration: Sendable {
     package var readerUIDs: Set<UInt32> = []
     package var journalQuotaBytes: Int = 4 << 30
     package var journalSegmentBytes: Int = 64 << 20
-    package var maxReleaseBytes: Int = ReleaseParser.defaultMaxBytes
-    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    /// Largest input file (`SizeLimits`).
+    package var maxReleaseBytes: Int = SizeLimits.maxReleaseInputBytes
+    /// Largest encoded release journaled: one record alone always fits a forwarded message.
+    package var maxRecordBytes: Int = SizeLimits.maxRecordBytes
+    package var maxMessageBytes: Int = SizeLimits.maxMessageBytes
     /// Items of one bulk stream that may be in flight (parsed, waiting for their journal commit).
     package var streamPipelineDepth: Int = 256
 
@@ -103,7 +106,10 @@ final class IngestCore: Sendable {
             directory: dir + "/journal",
             segmentBytes: configuration.journalSegmentBytes,
             quotaBytes: configuration.journalQuotaBytes,
-            maxRecordBytes: configuration.maxReleaseBytes * 2 + 4096
+            // What recovery believes, not what intake accepts (`maxRecordBytes`, checked before
+            // the append): a journal written before the limits were derived may hold records up
+            // to 8 MiB, which must still open (the forwarder sets them aside, see DeadLetters).
+            maxRecordBytes: max(8 << 20, configuration.maxRecordBytes)
         ))
         let recovery = journal.recovery
         if recovery.truncatedBytes > 0 {
@@ -118,7 +124,8 @@ final class IngestCore: Sendable {
         try Self.foldUnforwarded(journal: journal, into: catalog)
         let source = try Self.sourceID(in: dir)
         queryClient = RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
-        forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, configuration: .init(source: source), logger: logger)
+        let deadLetters = try DeadLetters(directory: dir + "/dead-letters")
+        forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, deadLetters: deadLetters, configuration: .init(source: source), logger: logger)
         health = HealthStatus(services: [KhaosanMethods.ingestService])
         logger.info("journal open", metadata: [
             "journal.last_sequence": "\(journal.lastSequence)", "journal.checkpoint": "\(journal.checkpoint)",
@@ -178,6 +185,7 @@ final class IngestCore: Sendable {
             let stats = journal.stats
             let c = counters.withLock { $0 }
             let forwarded = forwarder.forwarded
+            let dead = forwarder.deadLetters.current
             return IngestStatusResponse(
                 version: KhaosanVersion.current, protobufCVersion: WireLibrary.protobufCVersion,
                 journalBytes: UInt64(stats.bytesOnDisk), journalSegments: UInt32(stats.segmentCount),
@@ -185,7 +193,8 @@ final class IngestCore: Sendable {
                 lag: stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0,
                 queryReachable: forwarder.queryReachable,
                 acceptedTotal: c.accepted, duplicateTotal: c.duplicate, updatedTotal: c.updated, rejectedTotal: c.rejected,
-                lastForwardError: forwarder.lastError
+                lastForwardError: forwarder.lastError,
+                deadLetterTotal: UInt64(dead.count), lastDeadLetter: dead.last
             )
         }
     }
@@ -250,6 +259,15 @@ final class IngestCore: Sendable {
         let sequence: UInt64
         do {
             let payload = try BatchItem(sequence: 0, release: release).wireBytes()
+            // The input fitted, but parsing can grow a release (a two-byte line costs four
+            // encoded): refused here, it is never a record the forwarder cannot send.
+            guard payload.count <= configuration.maxRecordBytes else {
+                catalog.release(id: release.id, hash: release.contentHash, previous: previous)
+                counters.withLock { $0.rejected += 1 }
+                return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(
+                    code: .tooLarge,
+                    message: "the parsed release encodes to \(payload.count) bytes; a journal record may take \(configuration.maxRecordBytes) (the forwarding message limit, \(configuration.maxMessageBytes), less room for framing)"))
+            }
             sequence = try await journal.append(payload)
         } catch let e as JournalError {
             catalog.release(id: release.id, hash: release.contentHash, previous: previous)

@@ -14,7 +14,7 @@ package struct QueryServiceConfiguration: Sendable {
     /// `ingestUIDs` to apply batches.
     package var readerUIDs: Set<UInt32> = []
     package var ingestUIDs: Set<UInt32> = []
-    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    package var maxMessageBytes: Int = SizeLimits.maxMessageBytes
     /// Threads that run SQLite work, so the RPC event loops never block on the disk.
     package var databaseThreads: Int = 4
     package var healthCheckInterval: Duration = .seconds(2)
