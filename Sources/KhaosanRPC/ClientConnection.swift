@@ -263,7 +263,7 @@ final class ClientCall: Sendable {
         self.sendCredit = SendCredit(initial: window)
         self.state = Mutex(State(tracker: WindowTracker(window: window)))
         let box = WeakCall()
-        self.responses = InboundMessages(queue: sink, onConsume: { box.call?.consumed() })
+        self.responses = InboundMessages(queue: sink, onConsume: { _ in box.call?.consumed() })
         box.call = self
     }
 

@@ -161,15 +161,15 @@ package final class MessageQueue: Sendable {
 }
 
 /// The messages arriving on one stream, as an async sequence. Each message taken may trigger a
-/// WINDOW frame back to the sender (via `onConsume`).
+/// WINDOW frame back to the sender (via `onConsume`, which is told the message's size).
 package struct InboundMessages: AsyncSequence, Sendable {
     package typealias Element = ByteBuffer
     let queue: MessageQueue
-    let onConsume: @Sendable () -> Void
+    let onConsume: @Sendable (Int) -> Void
 
     package struct AsyncIterator: AsyncIteratorProtocol {
         let queue: MessageQueue
-        let onConsume: @Sendable () -> Void
+        let onConsume: @Sendable (Int) -> Void
 
         package mutating func next() async throws -> ByteBuffer? {
             let element: ByteBuffer?
@@ -178,7 +178,7 @@ package struct InboundMessages: AsyncSequence, Sendable {
             } catch is CancellationError {
                 throw RPCError(code: .cancelled, message: "the call was cancelled")
             }
-            if element != nil { onConsume() }
+            if let element { onConsume(element.readableBytes) }
             return element
         }
     }

@@ -143,6 +143,22 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
+    /// Whether the server closed the connection (EOF) before the socket's 5 s read timeout.
+    func closedByPeer() async -> Bool {
+        await withCheckedContinuation { c in
+            Thread {
+                var buf = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = buf.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
+                    if n == 0 { c.resume(returning: true); return }
+                    // A reset (the server closed with our bytes unread) is a close too; EAGAIN is
+                    // the socket's read timeout.
+                    if n < 0 { c.resume(returning: errno == ECONNRESET || errno == EPIPE); return }
+                }
+            }.start()
+        }
+    }
+
     private func readAllBlocking() -> [UInt8] {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
