@@ -25,6 +25,10 @@ package struct IngestServiceConfiguration: Sendable {
     package var maxMessageBytes: Int = SizeLimits.maxMessageBytes
     /// Items of one bulk stream that may be in flight (parsed, waiting for their journal commit).
     package var streamPipelineDepth: Int = 256
+    /// Request bytes of one stream in flight, from being read until their result is sent. A
+    /// client that never takes its results stops the stream's reading here (and its socket, by
+    /// the RPC server's per-connection budget) instead of pinning 256 releases of 4 MiB.
+    package var streamBudgetBytes: Int = 16 << 20
 
     package init(socketPath: String, querySocketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -200,24 +204,39 @@ final class IngestCore: Sendable {
     }
 
     /// One result per request, in request order, with up to `streamPipelineDepth` items waiting
-    /// for their journal commit at once: that is what lets a single stream share fsyncs.
+    /// for their journal commit at once: that is what lets a single stream share fsyncs. The
+    /// items in flight are also bounded by bytes (`streamBudgetBytes`), from reading a request
+    /// until its result is sent: a client that stops taking results stops the reading.
     private func processStream(_ requests: RequestStream<IngestRequest>, _ sink: ResponseSink<IngestResult>, _ context: ServerContext) async throws {
         let depth = SendCredit(initial: configuration.streamPipelineDepth)
-        let (pending, pendingSink) = AsyncStream.makeStream(of: Task<Result<IngestResult, any Error>, Never>.self)
+        // The byte budget in units of 64 KiB, taken by the one reader and given back once a
+        // result is sent (a single taker cannot deadlock on a unit count). An item larger than
+        // the whole budget takes all of it.
+        let unit = 64 << 10
+        let totalUnits = max(1, configuration.streamBudgetBytes / unit)
+        let budget = SendCredit(initial: totalUnits)
+        // What the stream's releases freed stays resident in glibc's heap unless given back (a
+        // few milliseconds, once per stream: a CLI run is one stream).
+        defer { HeapTrim.returnFreedMemory() }
+        let (pending, pendingSink) = AsyncStream.makeStream(of: (Task<Result<IngestResult, any Error>, Never>, units: Int).self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { pendingSink.finish() }
                 for try await request in requests {
                     try await depth.acquire()
-                    pendingSink.yield(Task {
-                        do { return .success(try await self.process(request)) } catch { return .failure(error) }
-                    })
+                    let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
+                    for _ in 0..<units { try await budget.acquire() }
+                    let task = Task {
+                        do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+                    }
+                    pendingSink.yield((task, units))
                 }
             }
             group.addTask {
-                for await task in pending {
+                for await (task, units) in pending {
                     let result = try await task.value.get()
                     try await sink.send(result)
+                    budget.grant(units)
                     depth.grant(1)
                 }
             }
@@ -225,8 +244,21 @@ final class IngestCore: Sendable {
                 try await group.waitForAll()
             } catch {
                 group.cancelAll()
+                // Items already read are still being processed: their tasks hold the requests
+                // until they finish, so wait for them before the memory can be given back.
+                for await (task, _) in pending { _ = await task.value }
                 throw error
             }
+        }
+    }
+
+    /// What a request holds in memory, roughly: its file's bytes or its release's text.
+    private static func approximateBytes(_ request: IngestRequest) -> Int {
+        switch request {
+        case .raw(.thaigovFile(let name, let bytes), _), .raw(.structuredJSON(let name, let bytes), _):
+            return bytes.count + name.utf8.count
+        case .release(let r):
+            return r.paragraphs.reduce(r.title.utf8.count) { $0 + $1.utf8.count + 16 }
         }
     }
 
