@@ -306,6 +306,9 @@ final class IngestCore: Sendable {
             switch e.code {
             case .quotaExceeded:
                 throw RPCError(code: .resourceExhausted, message: "journal quota of \(configuration.journalQuotaBytes) bytes is full: khaosan-queryd has not taken releases (\(forwarder.lastError ?? "no error yet")); nothing after this item was accepted", cause: e)
+            case .noSpace:
+                // Passes once space is freed: the journal takes the next append again.
+                throw RPCError(code: .resourceExhausted, message: "the disk holding the journal is full; nothing after this item was accepted (\(e.message))", cause: e)
             case .tooLarge:
                 counters.withLock { $0.rejected += 1 }
                 return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(code: .tooLarge, message: e.message))
