@@ -88,7 +88,11 @@ package final class QueryDaemon: Service, Sendable {
             // The check waits for SQLite's writer: on the database threads, never the
             // cooperative pool the RPC server runs on.
             let store = self.store
-            let ok = (try? await pool.runIfActive { store.checkWritable() }) ?? false
+            let readOnly = StorageProbe.readOnlyReason(databasePath: configuration.databasePath)
+            if let readOnly, health.status(of: "") != .notServing {
+                logger.warning("database treated as read-only", metadata: ["reason": "\(readOnly)"])
+            }
+            let ok = readOnly == nil ? ((try? await pool.runIfActive { store.checkWritable() }) ?? false) : false
             let status: HealthCheckResponse.ServingStatus = ok ? .serving : .notServing
             if health.status(of: "") != status {
                 logger.warning("health changed", metadata: ["health.status": "\(status)"])
@@ -214,19 +218,18 @@ struct QueryHandlers: Sendable {
         router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in
             AppliedPositionResponse(appliedSequence: try await db("applied_position") { try store.appliedSequence(source: request.source) })
         }
-        router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, _) in
+        router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, context) in
+            // It holds the write lock for seconds: not for every reader to call at will.
+            try requireIngester(context)
             let (ok, detail) = try await db("check_integrity") { try store.integrityCheck() }
             return IntegrityCheckResponse(ok: ok, detail: detail)
         }
         router.unary(KhaosanMethods.backup) { (request: BackupRequest, context) in
             try requireIngester(context)
-            guard request.path.hasPrefix("/") else { throw RPCError(code: .invalidArgument, message: "path: must be absolute: \(request.path)") }
-            guard !FileManager.default.fileExists(atPath: request.path) else {
-                throw RPCError(code: .alreadyExists, message: "path: \(request.path) already exists")
-            }
-            let bytes = try await db("backup") { try store.backup(to: request.path) }
+            let path = try BackupTarget.resolve(request.path)
+            let bytes = try await db("backup") { try store.backup(to: path) }
             let releases = try await db("stats") { try store.stats().releases }
-            context.logger.info("backup written", metadata: ["backup.path": "\(request.path)", "backup.bytes": "\(bytes)"])
+            context.logger.info("backup written", metadata: ["backup.path": "\(path)", "backup.bytes": "\(bytes)"])
             return BackupResponse(bytes: bytes, releases: UInt64(releases))
         }
     }
