@@ -12,7 +12,17 @@ struct RepeatedBlockTests {
     /// scan back through the kept lines for up to 64 equal ones at most 4,096 lines back, and
     /// drop the input's next block when it repeats the kept lines from there to the end.
     static func reference(_ ls: [Line], norm: [UInt8]) -> [Line] {
-        func equal(_ a: Line, _ b: Line) -> Bool { norm[a.start..<a.end].elementsEqual(norm[b.start..<b.end]) }
+        // Lines compared by the id of their text, looked up once: the same relation as comparing
+        // bytes, at a cost that keeps this quadratic reference quick in a debug build.
+        var ids: [ArraySlice<UInt8>: Int] = [:]
+        let id = ls.map { l in
+            let text = norm[l.start..<l.end]
+            if let known = ids[text] { return known }
+            ids[text] = ids.count
+            return ids.count - 1
+        }
+        // The lines built here are numbered 1...n in order.
+        func equal(_ a: Line, _ b: Line) -> Bool { id[a.number - 1] == id[b.number - 1] }
         guard ls.count > 1 else { return ls }
         var out: [Line] = []
         var i = 0
@@ -92,14 +102,15 @@ struct RepeatedBlockTests {
         }
     }
 
-    /// The probe's shape (two-character lines from 26 letters) at a sixth of its size: it now
-    /// parses in about a second in a debug build (it took minutes). No time is asserted; the
-    /// full-size figure is in the commit that made the check linear.
+    /// The probe's shape (two-character lines from 26 letters) at a twentieth of its size: a
+    /// fraction of a second in a debug build now, some 12 s before. No time is asserted (the
+    /// full-size figures are in the commit that made the check linear), and the size is kept
+    /// moderate so the tests running beside it are not starved.
     @Test func manyShortLinesParse() throws {
         var rng = SplitMix64(seed: 6)
         let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
         var bytes = Array("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-ทดสอบ\nวันอังคารที่ 7 พฤศจิกายน 2566\n".utf8)
-        for _ in 0..<250_000 {
+        for _ in 0..<70_000 {
             bytes.append(letters[Int(rng.next() % 26)])
             bytes.append(letters[Int(rng.next() % 26)])
             bytes.append(0x0A)
@@ -107,6 +118,6 @@ struct RepeatedBlockTests {
         bytes += Array("ที่มา : https://www.thaigov.go.th/news/contents/details/74279\n".utf8)
         let release = try ReleaseParser.parseThaigov(fileName: "x_1.txt", bytes: bytes)
         // Immediate repeats ("ab" then "ab") are dropped, so fewer paragraphs than lines remain.
-        #expect(release.paragraphs.count > 200_000 && release.paragraphs.count < 250_000)
+        #expect(release.paragraphs.count > 60_000 && release.paragraphs.count < 70_000)
     }
 }

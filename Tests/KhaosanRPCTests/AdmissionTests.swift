@@ -41,7 +41,7 @@ struct AdmissionTests {
             }
             let client = makeClient(path) { $0.maxAttempts = 1 }
             let error = await #expect(throws: RPCError.self) {
-                let _: Blob = try await client.unary(Test.echo, Blob("x"), options: CallOptions(timeout: .seconds(5)))
+                let _: Blob = try await client.unary(Test.echo, Blob("x"), options: CallOptions(timeout: .seconds(30)))
             }
             #expect(error?.code == .resourceExhausted)
             #expect(error?.metadata[Metadata.refusalKey] == "connections-per-uid")
@@ -55,16 +55,13 @@ struct AdmissionTests {
         try await withServer(configure: { $0.maxCallsPerUID = 2 }, probe: probe) { _, path in
             let raw = try RawSocket(path: path)
             raw.send(Self.unaryBytes(stream: 1, path: Test.slow.path, "20000") + Self.unaryBytes(stream: 3, path: Test.slow.path, "20000"))
+            // Bounded wait until both are open on the server.
+            for _ in 0..<500 where probe.events.filter({ $0 == "slow-start" }).count < 2 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let client = makeClient(path) { $0.maxAttempts = 1 }
-            var caught: RPCError?
-            for _ in 0..<100 {
-                do {
-                    let _: Blob = try await client.unary(Test.echo, Blob("x"), options: CallOptions(timeout: .seconds(5)))
-                    try await Task.sleep(for: .milliseconds(20))
-                } catch let e as RPCError {
-                    caught = e
-                    break
-                }
+            let caught = await #expect(throws: RPCError.self) {
+                let _: Blob = try await client.unary(Test.echo, Blob("x"), options: CallOptions(timeout: .seconds(30)))
             }
             #expect(caught?.code == .resourceExhausted)
             #expect(caught?.metadata[Metadata.refusalKey] == "calls-per-uid")
@@ -72,7 +69,7 @@ struct AdmissionTests {
             raw.send(frameBytes(kind: 5, stream: 1, payload: []) + frameBytes(kind: 5, stream: 3, payload: []))
             var ok: Blob?
             for _ in 0..<100 where ok == nil {
-                ok = try? await client.unary(Test.echo, Blob("again"), options: CallOptions(timeout: .seconds(5)))
+                ok = try? await client.unary(Test.echo, Blob("again"), options: CallOptions(timeout: .seconds(30)))
                 if ok == nil { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(ok?.text == "again")
