@@ -78,13 +78,14 @@ func testRouter(probe: Probe) -> RPCRouter {
 func withServer<T: Sendable>(
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
     probe: Probe = Probe(),
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     _ body: @Sendable (RPCServer, String) async throws -> T
 ) async throws -> T {
     let dir = try Fixtures.temporaryDirectory("rpc")
     let path = dir.appendingPathComponent("s.sock").path
     var config = RPCServerConfiguration(socketPath: path)
     configure(&config)
-    let server = RPCServer(configuration: config, router: testRouter(probe: probe), logger: Logger(label: "test.server"))
+    let server = RPCServer(configuration: config, router: testRouter(probe: probe), logger: Logger(label: "test.server"), eventLoopGroup: eventLoopGroup)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await server.run(); return nil }
         try await server.waitUntilListening()
