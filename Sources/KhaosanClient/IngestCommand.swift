@@ -72,6 +72,13 @@ struct IngestCommand: AsyncParsableCommand {
         // stalled ingester is caught sooner by the stall check below.
         svc.timeout = service.timeout.map { .milliseconds(Int64($0 * 1000)) } ?? .seconds(max(3600, files.count / 10))
         let stallTimeout = IngestTally.stallTimeout
+        // Files sent and not yet answered, in 64 KiB units: at most 16 MiB. The server reads no
+        // more of a connection holding 32 MiB of requests its handlers have not taken (it would
+        // then not see this stream's WINDOW frames either): staying under that keeps a stream of
+        // large files flowing instead of stalling.
+        let unit = 64 << 10
+        let maxUnits = 256
+        let inFlight = SendCredit(initial: maxUnits)
 
         do {
             try await svc.call { client in
@@ -97,6 +104,7 @@ struct IngestCommand: AsyncParsableCommand {
                                     continue
                                 }
                                 let raw = rawRelease(path: f.path, baseName: f.baseName, bytes: bytes)
+                                for _ in 0..<Self.units(bytes.count, unit: unit, max: maxUnits) { try await inFlight.acquire() }
                                 tally.sent(f.path, bytes: UInt64(bytes.count))
                                 try await sender.send(.raw(raw, categoryOverride: category))
                             }
@@ -104,7 +112,9 @@ struct IngestCommand: AsyncParsableCommand {
                             return false
                         }
                         group.addTask {
-                            for try await r in responses { tally.received(r) }
+                            for try await r in responses {
+                                if let bytes = tally.received(r) { inFlight.grant(Self.units(Int(bytes), unit: unit, max: maxUnits)) }
+                            }
                             return true
                         }
                         // Files sent and nothing answered for a minute: the ingester is stuck
@@ -199,6 +209,8 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 
+    static func units(_ bytes: Int, unit: Int, max: Int) -> Int { Swift.min(max, Swift.max(1, (bytes + unit - 1) / unit)) }
+
     private func printSummary(_ t: IngestTally.Snapshot, elapsed: Duration, style: Style, json: Bool, interrupted: Bool) {
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let n = t.accepted + t.duplicate + t.updated + t.rejected.count
@@ -278,11 +290,15 @@ final class IngestTally: Sendable {
         }
     }
 
-    func received(_ r: IngestResult) {
+    /// Returns the size of the file this result answers (nil for an unexpected extra result).
+    @discardableResult
+    func received(_ r: IngestResult) -> UInt64? {
         state.withLock { s in
             s.lastProgress = .now
             var path = r.fileName
+            var answered: UInt64?
             if s.pendingHead < s.pending.count {
+                answered = s.pending[s.pendingHead].bytes
                 path = s.pending[s.pendingHead].path
                 s.snapshot.bytes += s.pending[s.pendingHead].bytes
                 s.pendingHead += 1
@@ -303,6 +319,7 @@ final class IngestTally: Sendable {
                 s.snapshot.rejected.append((path, e))
             }
             emit(&s, path: path, status: status, id: r.id > 0 ? r.id : nil, error: status == "rejected" ? s.snapshot.rejected.last?.1 : nil)
+            return answered
         }
     }
 

@@ -47,6 +47,9 @@ package final class SendCredit: Sendable {
         }
     }
 
+    /// Whether a sender is waiting for a credit.
+    package var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
     package func grant(_ n: Int) {
         let resumed = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.available += n

@@ -46,6 +46,16 @@ final class ServerConnection: Sendable {
         deadlines.onExpire { [weak self] id in
             self?.state.withLock { $0.streams[id] }?.expire()
         }
+        budget.whenStuck { [weak self] in self?.unstick() }
+    }
+
+    /// Reading has been paused a while for queued requests, and calls wait for a WINDOW from the
+    /// client that cannot be read meanwhile: those calls are ended, which frees their requests.
+    private func unstick() {
+        let calls = state.withLock { s in s.streams.values.filter { $0.responseCredit.hasWaiters } }
+        for call in calls {
+            call.refuse("the client has not taken this call's responses while \(budget.bytes) bytes of requests wait on the connection (limit \(budget.limit))")
+        }
     }
 
     /// Returns when the connection has closed and its last call has ended.
@@ -415,6 +425,14 @@ final class ServerStream: Sendable {
         let task = state.withLock { $0.task }
         writeTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]), after: nil)
         requestSink.finish(throwing: RPCError(code: .deadlineExceeded, message: "deadline exceeded on the server"))
+        task?.cancel()
+    }
+
+    /// The connection is stuck behind this call's unread responses (see `InboundBudget`).
+    func refuse(_ message: String) {
+        let task = state.withLock { $0.task }
+        writeTrailers(CallTrailers(code: .resourceExhausted, message: message, metadata: [Metadata.refusalKey: "unread-responses"]), after: nil)
+        requestSink.finish(throwing: RPCError(code: .resourceExhausted, message: message))
         task?.cancel()
     }
 
