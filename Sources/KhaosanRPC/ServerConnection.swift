@@ -335,6 +335,8 @@ final class ServerStream: Sendable {
         /// Bytes queued for the handler and counted in the connection's `InboundBudget`.
         var queuedBytes = 0
         var budget: InboundBudget?
+        /// The call has ended and given its bytes back: a late message is not counted again.
+        var settled = false
     }
 
     init(id: UInt32, window: Int, channel: any Channel) {
@@ -347,14 +349,17 @@ final class ServerStream: Sendable {
     /// Accepts one inbound message; false when the peer ignored flow control.
     func receive(_ message: ByteBuffer, budget: InboundBudget) -> Bool {
         let n = message.readableBytes
-        let ok = state.withLock { s in
+        let (ok, queue) = state.withLock { s -> (Bool, Bool) in
             s.received += 1
-            guard s.received <= s.granted else { return false }
+            guard s.received <= s.granted else { return (false, false) }
+            // Arriving as the call ends (it was looked up just before): dropped, and not
+            // counted, or the connection's budget would keep bytes nobody gives back.
+            guard !s.settled else { return (true, false) }
             s.queuedBytes += n
             s.budget = budget
-            return true
+            return (true, true)
         }
-        if ok {
+        if queue {
             budget.add(n)
             requestSink.yield(message)
         }
@@ -364,7 +369,7 @@ final class ServerStream: Sendable {
     /// The call has ended: what its handler never took no longer counts against the connection.
     func dropQueued() -> Int {
         state.withLock { s in
-            defer { s.queuedBytes = 0; s.budget = nil }
+            defer { s.queuedBytes = 0; s.budget = nil; s.settled = true }
             return s.queuedBytes
         }
     }

@@ -82,6 +82,22 @@ struct AdmissionTests {
         }
     }
 
+    /// Past the per-connection budget of unconsumed request bytes the server stops reading and
+    /// resumes as the handler takes them: a stream far larger than the budget still arrives
+    /// whole and in order.
+    @Test func readingPausesAndResumesAroundTheBudget() async throws {
+        try await withServer(configure: { $0.maxBufferedBytesPerConnection = 256 << 10 }) { _, path in
+            let client = makeClient(path)
+            // 200 messages of 64 KiB (50 times the budget), each the number 1 with leading zeros.
+            let one = Blob(String(repeating: "0", count: (64 << 10) - 1) + "1")
+            let total: Blob = try await client.clientStreaming(Test.sum, options: CallOptions(timeout: .seconds(60))) { (sender: RequestSender<Blob>) in
+                for _ in 0..<200 { try await sender.send(one) }
+            }
+            #expect(total.text == "200")
+            await client.close()
+        }
+    }
+
     /// A MESSAGE dripped a byte at a time inside an open call: the connection is closed once the
     /// frame has taken longer than the frame read timeout, and the call's handler is cancelled.
     @Test func aDrippedFrameHitsTheReadTimeout() async throws {
