@@ -219,36 +219,41 @@ final class IngestCore: Sendable {
         // few milliseconds, once per stream: a CLI run is one stream).
         defer { HeapTrim.returnFreedMemory() }
         let (pending, pendingSink) = AsyncStream.makeStream(of: (Task<Result<IngestResult, any Error>, Never>, units: Int).self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { pendingSink.finish() }
-                for try await request in requests {
-                    try await depth.acquire()
-                    let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
-                    for _ in 0..<units { try await budget.acquire() }
-                    let task = Task {
-                        do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { pendingSink.finish() }
+                    for try await request in requests {
+                        try await depth.acquire()
+                        let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
+                        for _ in 0..<units { try await budget.acquire() }
+                        let task = Task {
+                            do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+                        }
+                        pendingSink.yield((task, units))
                     }
-                    pendingSink.yield((task, units))
+                }
+                group.addTask {
+                    for await (task, units) in pending {
+                        let result = try await task.value.get()
+                        try await sink.send(result)
+                        budget.grant(units)
+                        depth.grant(1)
+                    }
+                }
+                do {
+                    try await group.waitForAll()
+                } catch {
+                    group.cancelAll()
+                    throw error
                 }
             }
-            group.addTask {
-                for await (task, units) in pending {
-                    let result = try await task.value.get()
-                    try await sink.send(result)
-                    budget.grant(units)
-                    depth.grant(1)
-                }
-            }
-            do {
-                try await group.waitForAll()
-            } catch {
-                group.cancelAll()
-                // Items already read are still being processed: their tasks hold the requests
-                // until they finish, so wait for them before the memory can be given back.
-                for await (task, _) in pending { _ = await task.value }
-                throw error
-            }
+        } catch {
+            // Items already read are still being processed, their tasks holding the requests:
+            // wait for them (the group's tasks have ended, so this is the stream's only reader)
+            // before the memory can be given back.
+            for await (task, _) in pending { _ = await task.value }
+            throw error
         }
     }
 
