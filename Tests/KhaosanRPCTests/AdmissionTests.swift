@@ -21,7 +21,7 @@ struct AdmissionTests {
         try await withServer(eventLoopGroup: group) { _, path in
             var idle: [RawSocket] = []
             for _ in 0..<1000 { idle.append(try RawSocket(path: path)) }
-            let client = makeClient(path)
+            let client = makeClient(path, group: group)
             let ok: Blob = try await client.unary(Test.echo, Blob("through"), options: CallOptions(timeout: .seconds(10)))
             #expect(ok.text == "through")
             await client.close()
@@ -86,8 +86,11 @@ struct AdmissionTests {
     /// resumes as the handler takes them: a stream far larger than the budget still arrives
     /// whole and in order.
     @Test func readingPausesAndResumesAroundTheBudget() async throws {
-        try await withServer(configure: { $0.maxBufferedBytesPerConnection = 256 << 10 }) { _, path in
-            let client = makeClient(path)
+        // Loops of its own, server and client, for the same reason as the 1,000 connections.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        try await withServer(configure: { $0.maxBufferedBytesPerConnection = 256 << 10 }, eventLoopGroup: group) { _, path in
+            let client = makeClient(path, group: group)
             // 200 messages of 64 KiB (50 times the budget), each the number 1 with leading zeros.
             let one = Blob(String(repeating: "0", count: (64 << 10) - 1) + "1")
             let total: Blob = try await client.clientStreaming(Test.sum, options: CallOptions(timeout: .seconds(60))) { (sender: RequestSender<Blob>) in

@@ -97,10 +97,11 @@ func withServer<T: Sendable>(
     }
 }
 
-func makeClient(_ path: String, configure: (inout RPCClientConfiguration) -> Void = { _ in }) -> RPCClient {
+func makeClient(_ path: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                configure: (inout RPCClientConfiguration) -> Void = { _ in }) -> RPCClient {
     var c = RPCClientConfiguration(socketPath: path)
     configure(&c)
-    return RPCClient(configuration: c, logger: Logger(label: "test.client"))
+    return RPCClient(configuration: c, logger: Logger(label: "test.client"), eventLoopGroup: group)
 }
 
 /// A plain blocking Unix socket for sending hand-made bytes.
