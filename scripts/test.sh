@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it:
 # generated-code check, unit + end-to-end tests (real sockets, processes, SQLite files),
-# fuzzers, the kill -9 crash test, the deploy checks and the local-run scripts end to end.
+# the hostile-client probes (issue 13), fuzzers, the kill -9 crash test, the deploy checks and the local-run scripts end to end.
 # FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ swift build --build-tests >/dev/null
 step "swift test"
 swift test --skip-build 2>&1 | tee /tmp/khaosan-swift-test.log | grep -E '^(✘|✔ Test run|✘ Test run)|error:' || true
 grep -q '✔ Test run with' /tmp/khaosan-swift-test.log || { echo "swift test failed"; grep -E '✘' /tmp/khaosan-swift-test.log | head -50; exit 1; }
+
+step "hostile clients against real daemons (debug build, about 40 s)"
+scripts/hostile-clients.py --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"

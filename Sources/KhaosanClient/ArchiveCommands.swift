@@ -185,7 +185,7 @@ struct StatusCommand: AsyncParsableCommand {
             health (serving, not_serving, unknown), error (when unreachable), version, then for \
             ingestd: protobuf_c_version, journal_bytes, journal_segments, last_sequence, \
             forwarded_sequence, lag, query_reachable, accepted_total, duplicate_total, \
-            updated_total, rejected_total, last_forward_error; for queryd: protobuf_c_version, \
+            updated_total, rejected_total, last_forward_error, dead_letter_total, last_dead_letter; for queryd: protobuf_c_version, \
             releases, database_bytes, applied_sequence.
             """
     )
@@ -250,12 +250,15 @@ struct StatusCommand: AsyncParsableCommand {
                 ("updated_total", .uint(s.updatedTotal)),
                 ("rejected_total", .uint(s.rejectedTotal)),
                 ("last_forward_error", .string(s.lastForwardError)),
+                ("dead_letter_total", .uint(s.deadLetterTotal)),
+                ("last_dead_letter", .string(s.lastDeadLetter)),
             ], [
                 ("version", "\(s.version) (protobuf-c \(s.protobufCVersion))"),
                 ("journal", "\(formatBytes(s.journalBytes)) in \(s.journalSegments) segment\(s.journalSegments == 1 ? "" : "s"), last position \(s.lastSequence)"),
                 ("forwarded", "up to \(s.forwardedSequence), lag \(groupedDigits(s.lag))\(s.queryReachable ? "" : " (queryd unreachable)")"),
                 ("totals", "\(groupedDigits(s.acceptedTotal)) accepted, \(groupedDigits(s.duplicateTotal)) duplicate, \(groupedDigits(s.updatedTotal)) updated, \(groupedDigits(s.rejectedTotal)) rejected"),
-            ] + (s.lastForwardError.map { [("last error", $0)] } ?? []))
+            ] + (s.lastForwardError.map { [("last error", $0)] } ?? [])
+              + (s.deadLetterTotal == 0 ? [] : [("set aside", "\(groupedDigits(s.deadLetterTotal)) record\(s.deadLetterTotal == 1 ? "" : "s") refused by khaosan-queryd (dead-letters/ in the state directory); last: \(s.lastDeadLetter ?? "?")")]))
         }
         async let qp = probe(query, method: KhaosanMethods.stats, request: StatsRequest()) { (s: StatsResponse) in
             ([

@@ -67,39 +67,70 @@ struct IngestCommand: AsyncParsableCommand {
         let tally = IngestTally(json: json, progress: progress)
         let category = self.category
         var svc = service.ingest()
-        // The deadline covers the whole stream: a large folder takes as long as it takes.
-        svc.timeout = service.timeout.map { .milliseconds(Int64($0 * 1000)) } ?? .seconds(7 * 24 * 3600)
+        // The deadline covers the whole stream: by default an hour, or a tenth of a second per
+        // file past 36,000 files (the whole corpus takes well under a minute). It was 7 days; a
+        // stalled ingester is caught sooner by the stall check below.
+        svc.timeout = service.timeout.map { .milliseconds(Int64($0 * 1000)) } ?? .seconds(max(3600, files.count / 10))
+        let stallTimeout = IngestTally.stallTimeout
+        // Files sent and not yet answered, in 64 KiB units: at most 16 MiB. The server reads no
+        // more of a connection holding 32 MiB of requests its handlers have not taken (it would
+        // then not see this stream's WINDOW frames either): staying under that keeps a stream of
+        // large files flowing instead of stalling.
+        let unit = 64 << 10
+        let maxUnits = 256
+        let inFlight = SendCredit(initial: maxUnits)
 
         do {
             try await svc.call { client in
                 try await client.bidirectional(KhaosanMethods.ingestStream) {
                     (sender: RequestSender<IngestRequest>, responses: ResponseStream<IngestResult>) in
-                    try await withThrowingTaskGroup(of: Void.self) { group in
+                    // true from the task reading results: the stream is over.
+                    try await withThrowingTaskGroup(of: Bool.self) { group in
                         group.addTask {
                             for f in files {
                                 try Task.checkCancellation()
                                 let bytes: [UInt8]
                                 do {
-                                    bytes = try readInput(f.path)
+                                    // The ingester's input limit, checked before the file is read
+                                    // whole; a request this size fits one message with its name.
+                                    switch try readInput(f.path, limit: SizeLimits.maxReleaseInputBytes) as InputBytes {
+                                    case .bytes(let b): bytes = b
+                                    case .tooLarge(let size):
+                                        tally.local(f.path, ReleaseError(code: .tooLarge, message: tooLargeMessage(size: size, limit: SizeLimits.maxReleaseInputBytes)), bytes: UInt64(size))
+                                        continue
+                                    }
                                 } catch {
                                     tally.local(f.path, ReleaseError(code: .init(rawValue: "unreadable"), message: "\(error)"), bytes: 0)
                                     continue
                                 }
-                                // A request must fit in one RPC frame with room for the name.
-                                if bytes.count + f.baseName.utf8.count + 1024 > Frame.defaultMaxPayload {
-                                    tally.local(f.path, ReleaseError(code: .tooLarge, message: "\(bytes.count) bytes; the limit is \(ReleaseParser.defaultMaxBytes)"), bytes: UInt64(bytes.count))
-                                    continue
-                                }
                                 let raw = rawRelease(path: f.path, baseName: f.baseName, bytes: bytes)
+                                for _ in 0..<Self.units(bytes.count, unit: unit, max: maxUnits) { try await inFlight.acquire() }
                                 tally.sent(f.path, bytes: UInt64(bytes.count))
                                 try await sender.send(.raw(raw, categoryOverride: category))
                             }
                             sender.finish()
+                            return false
                         }
                         group.addTask {
-                            for try await r in responses { tally.received(r) }
+                            for try await r in responses {
+                                if let bytes = tally.received(r) { inFlight.grant(Self.units(Int(bytes), unit: unit, max: maxUnits)) }
+                            }
+                            return true
                         }
-                        try await group.waitForAll()
+                        // Files sent and nothing answered for a minute: the ingester is stuck
+                        // (its disk, its journal); say so rather than wait for the deadline.
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: .seconds(1))
+                                if let waiting = tally.stalled(for: stallTimeout) {
+                                    throw CLIError("khaosan-ingestd has answered nothing for \(stallTimeout) with \(waiting) file(s) waiting; giving up (khaosan status says more)")
+                                }
+                            }
+                        }
+                        // The stall check never ends by itself: stop it once the results have.
+                        while let streamOver = try await group.next() {
+                            if streamOver { group.cancelAll(); break }
+                        }
                     }
                 }
             }
@@ -178,6 +209,8 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 
+    static func units(_ bytes: Int, unit: Int, max: Int) -> Int { Swift.min(max, Swift.max(1, (bytes + unit - 1) / unit)) }
+
     private func printSummary(_ t: IngestTally.Snapshot, elapsed: Duration, style: Style, json: Bool, interrupted: Bool) {
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let n = t.accepted + t.duplicate + t.updated + t.rejected.count
@@ -218,6 +251,18 @@ final class IngestTally: Sendable {
         var pending: [(path: String, bytes: UInt64)] = []
         var pendingHead = 0
         var progress: ProgressLine?
+        var lastProgress = ContinuousClock.now
+    }
+
+    /// How long files may wait with no result at all before the CLI gives up.
+    static let stallTimeout: Duration = .seconds(60)
+
+    /// The number of files waiting, when some are and nothing has come back for `timeout`.
+    func stalled(for timeout: Duration) -> Int? {
+        state.withLock { s in
+            let waiting = s.pending.count - s.pendingHead
+            return waiting > 0 && ContinuousClock.now - s.lastProgress > timeout ? waiting : nil
+        }
     }
 
     private let state: Mutex<State>
@@ -229,7 +274,11 @@ final class IngestTally: Sendable {
     }
 
     func sent(_ path: String, bytes: UInt64) {
-        state.withLock { $0.pending.append((path, bytes)) }
+        state.withLock { s in
+            // The clock starts with the first file waiting, not at the last answer.
+            if s.pending.count == s.pendingHead { s.lastProgress = .now }
+            s.pending.append((path, bytes))
+        }
     }
 
     /// A file that never left: unreadable or too large.
@@ -241,10 +290,15 @@ final class IngestTally: Sendable {
         }
     }
 
-    func received(_ r: IngestResult) {
+    /// Returns the size of the file this result answers (nil for an unexpected extra result).
+    @discardableResult
+    func received(_ r: IngestResult) -> UInt64? {
         state.withLock { s in
+            s.lastProgress = .now
             var path = r.fileName
+            var answered: UInt64?
             if s.pendingHead < s.pending.count {
+                answered = s.pending[s.pendingHead].bytes
                 path = s.pending[s.pendingHead].path
                 s.snapshot.bytes += s.pending[s.pendingHead].bytes
                 s.pendingHead += 1
@@ -265,6 +319,7 @@ final class IngestTally: Sendable {
                 s.snapshot.rejected.append((path, e))
             }
             emit(&s, path: path, status: status, id: r.id > 0 ? r.id : nil, error: status == "rejected" ? s.snapshot.rejected.last?.1 : nil)
+            return answered
         }
     }
 

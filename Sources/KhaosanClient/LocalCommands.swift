@@ -39,9 +39,13 @@ struct ParseCommand: AsyncParsableCommand {
         for f in files {
             let result: Result<Release, ReleaseError>
             do {
-                let bytes = try readInput(f.path)
-                let raw = rawRelease(path: f.path, baseName: f.baseName, bytes: bytes)
-                result = Result { () throws(ReleaseError) -> Release in try ReleaseParser.parse(raw, categoryOverride: category) }
+                switch try readInput(f.path, limit: ReleaseParser.defaultMaxBytes) as InputBytes {
+                case .bytes(let bytes):
+                    let raw = rawRelease(path: f.path, baseName: f.baseName, bytes: bytes)
+                    result = Result { () throws(ReleaseError) -> Release in try ReleaseParser.parse(raw, categoryOverride: category) }
+                case .tooLarge(let size):
+                    result = .failure(ReleaseError(code: .tooLarge, message: tooLargeMessage(size: size, limit: ReleaseParser.defaultMaxBytes)))
+                }
             } catch {
                 result = .failure(ReleaseError(code: .init(rawValue: "unreadable"), message: "\(error)"))
             }

@@ -11,7 +11,7 @@ import Foundation
 extension ReleaseParser {
     package static func parseStructured(
         fileName: String, bytes: some Collection<UInt8>, categoryOverride: String? = nil,
-        maxBytes: Int = 4 << 20
+        maxBytes: Int = ReleaseParser.defaultMaxBytes
     ) throws(ReleaseError) -> Release {
         let data = Array(bytes)
         if data.count > maxBytes {
@@ -37,10 +37,18 @@ extension ReleaseParser {
         func bad(_ f: String, _ why: String) -> ReleaseError {
             ReleaseError(code: .badField, field: f, message: "field \"\(f)\": \(why)")
         }
+        // A NUL (\u0000) is refused, not dropped: the same promise as for protobuf strings
+        // (INVALID_ARGUMENT naming the field), and a silently shortened text is worse.
+        func noNUL(_ s: String, _ f: String) throws(ReleaseError) -> String {
+            if let at = s.utf8.firstIndex(of: 0) {
+                throw bad(f, "contains U+0000 at UTF-8 offset \(s.utf8.distance(from: s.utf8.startIndex, to: at))")
+            }
+            return s
+        }
         func string(_ f: String) throws(ReleaseError) -> String {
             guard let v = dict[f], !(v is NSNull) else { throw missing(f) }
             guard let s = v as? String else { throw bad(f, "must be a string") }
-            return s
+            return try noNUL(s, f)
         }
         func stringArray(_ f: String) throws(ReleaseError) -> [String] {
             guard let v = dict[f], !(v is NSNull) else { throw missing(f) }
@@ -48,7 +56,7 @@ extension ReleaseParser {
             var out: [String] = []
             for (i, e) in a.enumerated() {
                 guard let s = e as? String else { throw bad(f, "element \(i) is not a string") }
-                out.append(s)
+                out.append(try noNUL(s, "\(f)[\(i)]"))
             }
             return out
         }

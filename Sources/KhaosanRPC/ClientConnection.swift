@@ -192,6 +192,7 @@ private final class ClientFrameHandler: ChannelInboundHandler {
     private var resolved: ClientConnection?
     private var reader: FrameReader
     private var broken = false
+    private var inactive = false
 
     init(maxPayload: Int, connection: @escaping @Sendable () -> ClientConnection?) {
         self.lookup = connection
@@ -205,9 +206,14 @@ private final class ClientFrameHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !broken else { return }
+        var buffer = unwrapInboundIn(data)
         do {
-            try reader.read(unwrapInboundIn(data)) { frame in connection?.received(frame) }
+            // As on the server: a frame is handled after `reader.next` has returned, so a close
+            // it causes (and the `channelInactive` that runs inside it) never meets the reader
+            // mid-mutation.
+            while !broken, !inactive, let frame = try reader.next(from: &buffer) {
+                connection?.received(frame)
+            }
         } catch {
             broken = true
             connection?.closed(error)
@@ -216,6 +222,7 @@ private final class ClientFrameHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        inactive = true
         let unread = reader.unreadBytes
         connection?.closed(!broken && unread > 0 ? FrameReader.truncated(unread) : nil)
         context.fireChannelInactive()
@@ -256,7 +263,7 @@ final class ClientCall: Sendable {
         self.sendCredit = SendCredit(initial: window)
         self.state = Mutex(State(tracker: WindowTracker(window: window)))
         let box = WeakCall()
-        self.responses = InboundMessages(queue: sink, onConsume: { box.call?.consumed() })
+        self.responses = InboundMessages(queue: sink, onConsume: { _ in box.call?.consumed() })
         box.call = self
     }
 

@@ -47,6 +47,9 @@ package final class SendCredit: Sendable {
         }
     }
 
+    /// Whether a sender is waiting for a credit.
+    package var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
     package func grant(_ n: Int) {
         let resumed = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.available += n
@@ -161,15 +164,15 @@ package final class MessageQueue: Sendable {
 }
 
 /// The messages arriving on one stream, as an async sequence. Each message taken may trigger a
-/// WINDOW frame back to the sender (via `onConsume`).
+/// WINDOW frame back to the sender (via `onConsume`, which is told the message's size).
 package struct InboundMessages: AsyncSequence, Sendable {
     package typealias Element = ByteBuffer
     let queue: MessageQueue
-    let onConsume: @Sendable () -> Void
+    let onConsume: @Sendable (Int) -> Void
 
     package struct AsyncIterator: AsyncIteratorProtocol {
         let queue: MessageQueue
-        let onConsume: @Sendable () -> Void
+        let onConsume: @Sendable (Int) -> Void
 
         package mutating func next() async throws -> ByteBuffer? {
             let element: ByteBuffer?
@@ -178,7 +181,7 @@ package struct InboundMessages: AsyncSequence, Sendable {
             } catch is CancellationError {
                 throw RPCError(code: .cancelled, message: "the call was cancelled")
             }
-            if element != nil { onConsume() }
+            if let element { onConsume(element.readableBytes) }
             return element
         }
     }

@@ -1,3 +1,4 @@
+import KhaosanWire
 package import NIOCore
 
 /// One unit on the wire. Layout (all integers big-endian):
@@ -57,8 +58,8 @@ package struct Frame: Sendable, Hashable {
     }
 
     package static let headerSize = 10
-    /// Default maximum message size, as gRPC's default maximum receive size.
-    package static let defaultMaxPayload = 4 * 1024 * 1024
+    /// Default maximum message size, as gRPC's default maximum receive size (`SizeLimits`).
+    package static let defaultMaxPayload = SizeLimits.maxMessageBytes
 }
 
 /// Takes the first whole frame off a byte buffer, refusing an oversize one before buffering it;
@@ -114,12 +115,18 @@ package struct FrameReader {
 
     package init(maxPayload: Int = Frame.defaultMaxPayload) { decoder = FrameDecoder(maxPayload: maxPayload) }
 
-    /// Calls `body` with each complete frame in what has been read so far. A frame's payload is a
-    /// slice of the read buffer, not a copy; only a frame split between two reads is copied, and
-    /// only that frame (appending whole reads to the leftover would grow one buffer without end
-    /// while frames keep straddling reads).
-    package mutating func read(_ data: ByteBuffer, _ body: (Frame) throws -> Void) throws {
-        var buffer = data
+    /// The next complete frame in what has been read so far, taking its bytes off `buffer` (the
+    /// latest read); nil when more bytes are needed, the rest of `buffer` then kept for the next
+    /// read. A frame's payload is a slice of the read buffer, not a copy; only a frame split
+    /// between two reads is copied, and only that frame (appending whole reads to the leftover
+    /// would grow one buffer without end while frames keep straddling reads).
+    ///
+    /// One frame per call, not a callback per frame: a channel handler that holds the reader
+    /// handles each frame after this access has ended, so a frame whose answer closes the channel
+    /// (a write failing with EPIPE makes NIO close it, and `channelInactive` run, inside the
+    /// handler's `channelRead`) cannot meet the reader in the middle of a mutation (issue 13:
+    /// "Simultaneous accesses", then SIGABRT).
+    package mutating func next(from buffer: inout ByteBuffer) throws -> Frame? {
         if var earlier = pending {
             pending = nil
             if !pendingIsAssembly {
@@ -134,19 +141,22 @@ package struct FrameReader {
                 guard buffer.readableBytes > 0 else {
                     pending = earlier
                     pendingIsAssembly = true
-                    return
+                    return nil
                 }
                 earlier.reserveCapacity(minimumWritableBytes: missing)
                 var part = buffer.readSlice(length: min(missing, buffer.readableBytes))!
                 earlier.writeBuffer(&part)
             }
-            if let frame = try decoder.decode(buffer: &earlier) { try body(frame) }
+            // Exactly one frame was assembled (never more bytes than it was missing).
+            return try decoder.decode(buffer: &earlier)
         }
-        while let frame = try decoder.decode(buffer: &buffer) { try body(frame) }
+        if let frame = try decoder.decode(buffer: &buffer) { return frame }
         if buffer.readableBytes > 0 {
             pending = buffer
             pendingIsAssembly = false
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         }
+        return nil
     }
 
     /// nil when `buffer` begins with a whole frame; else how many more bytes would complete its

@@ -33,4 +33,8 @@ package struct Metadata: Sendable, Hashable, ExpressibleByDictionaryLiteral, Seq
 extension Metadata {
     /// The key a client sets so both services log the same id for one user action.
     package static let requestIDKey = "x-request-id"
+    /// On a server's refusal that is about the caller, not the request (a cap on calls or
+    /// connections, draining): names the limit. A client must not blame the request's content for
+    /// such a RESOURCE_EXHAUSTED (the forwarder sets a record aside only for the other kind).
+    package static let refusalKey = "x-khaosan-refusal"
 }

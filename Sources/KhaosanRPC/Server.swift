@@ -12,8 +12,21 @@ package struct RPCServerConfiguration: Sendable {
     package var peerPolicy: PeerPolicy = PeerPolicy()
     /// Largest message accepted; a larger frame gets RESOURCE_EXHAUSTED and the connection is closed.
     package var maxMessageBytes: Int = Frame.defaultMaxPayload
-    package var maxConnections: Int = 128
+    /// Connections open at once, all uids. Past it (and past `maxConnectionsPerUID` for one uid)
+    /// the connection idle longest makes room; when none is idle, the new one is told
+    /// RESOURCE_EXHAUSTED. An idle connection costs a few KB (no buffer survives a read).
+    package var maxConnections: Int = 4096
+    /// Connections one uid may hold. 1,000 idle connections of one uid used to lock out
+    /// everyone at the old global cap of 128 (issue 13, item 5).
+    package var maxConnectionsPerUID: Int = 512
+    /// Calls one uid may have open at once, over all its connections.
+    package var maxCallsPerUID: Int = 256
     package var maxConcurrentCallsPerConnection: Int = 256
+    /// A frame must be complete this long after its first byte arrived.
+    package var frameReadTimeout: Duration = .seconds(10)
+    /// Request bytes read but not yet taken by handlers, per connection, past which the
+    /// connection's socket is not read until they have taken half (`InboundBudget`).
+    package var maxBufferedBytesPerConnection: Int = 32 << 20
     /// A connection that sends nothing for this long after connecting is closed.
     package var firstFrameTimeout: Duration = .seconds(10)
     /// A connection with no call in progress, and none started or ended, for this long is closed.
@@ -55,6 +68,9 @@ package final class RPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let state = Mutex<LifecycleState>(.idle)
     private let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
+    private let ledger: PeerLedger
+    /// Connections let in over a cap only to be refused (see `admit`); bounded too.
+    private let refusing = Atomic<Int>(0)
     private let bound = Mutex<[CheckedContinuation<Void, any Error>]>([])
 
     private enum LifecycleState {
@@ -74,6 +90,7 @@ package final class RPCServer: Service, Sendable {
         self.router = router
         self.logger = logger
         self.group = eventLoopGroup
+        self.ledger = PeerLedger(maxCallsPerUID: configuration.maxCallsPerUID)
     }
 
     /// Returns once the socket accepts connections (or throws if binding failed).
@@ -168,6 +185,7 @@ package final class RPCServer: Service, Sendable {
             throw RPCError(code: .alreadyExists, message: "\(path) exists and is not a socket; refusing to replace it")
         }
         let maxMessage = configuration.maxMessageBytes
+        let frameReadTimeout = configuration.frameReadTimeout
         // The umask makes bind() create the file as 0660, so it is never briefly wider. The
         // process-wide umask is only changed for the duration of the bind.
         let old = umask(0o117)
@@ -180,7 +198,7 @@ package final class RPCServer: Service, Sendable {
                         child.close(promise: nil)
                         return nil
                     }
-                    try child.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: connection, maxPayload: maxMessage))
+                    try child.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: connection, maxPayload: maxMessage, frameReadTimeout: frameReadTimeout))
                     return connection
                 }.flatMapErrorThrowing { error -> ServerConnection? in
                     // Usually a peer that connected and left at once.
@@ -193,8 +211,11 @@ package final class RPCServer: Service, Sendable {
         return channel
     }
 
-    /// Runs on the new connection's event loop, before it reads anything: nil when the
-    /// connection cap is reached.
+    /// Runs on the new connection's event loop, before it reads anything. Over the global or
+    /// the uid's connection cap, the connection idle longest (of that uid, or of anyone) is
+    /// closed to make room: idle connections can never lock anyone out. When every connection
+    /// is busy with a call, the new one is let in only to answer its calls RESOURCE_EXHAUSTED
+    /// naming the cap (at most 256 such at once; past that it is closed unanswered); nil then.
     private func admit(_ channel: any Channel, peer: PeerCredentials) -> ServerConnection? {
         var connLogger = logger
         connLogger[metadataKey: "rpc.peer.uid"] = "\(peer.uid)"
@@ -204,17 +225,49 @@ package final class RPCServer: Service, Sendable {
             // client would retry; the first-frame and idle timeouts bound what it can hold.
             connLogger.warning("peer uid may call no service")
         }
-        let conn = ServerConnection(channel: channel, peer: peer, router: router, configuration: configuration, logger: connLogger)
-        let admitted: Bool = connections.withLock { c in
-            guard c.count < configuration.maxConnections else { return false }
+        let conn = ServerConnection(channel: channel, peer: peer, router: router, configuration: configuration, logger: connLogger, ledger: ledger)
+        enum Outcome { case admitted(evicted: ServerConnection?), refused(cap: String, message: String) }
+        let outcome: Outcome = connections.withLock { c in
+            func oldestIdle(_ candidates: some Sequence<ServerConnection>) -> ServerConnection? {
+                var best: (ServerConnection, ContinuousClock.Instant)?
+                for x in candidates {
+                    if let since = x.idleSince, best == nil || since < best!.1 { best = (x, since) }
+                }
+                return best?.0
+            }
+            var evicted: ServerConnection?
+            let mine = c.values.filter { $0.peer.uid == peer.uid }
+            if mine.count >= configuration.maxConnectionsPerUID {
+                guard let victim = oldestIdle(mine) else {
+                    return .refused(cap: "connections-per-uid", message: "uid \(peer.uid) has \(mine.count) connections open, all busy; the most one uid may hold is \(configuration.maxConnectionsPerUID)")
+                }
+                evicted = victim
+            } else if c.count >= configuration.maxConnections {
+                guard let victim = oldestIdle(c.values) else {
+                    return .refused(cap: "connections", message: "the server has \(c.count) connections open, all busy (max \(configuration.maxConnections))")
+                }
+                evicted = victim
+            }
+            if let evicted { c.removeValue(forKey: ObjectIdentifier(evicted)) }
             c[ObjectIdentifier(conn)] = conn
-            return true
+            return .admitted(evicted: evicted)
         }
-        guard admitted else {
-            connLogger.warning("connection cap reached; closing", metadata: ["rpc.max_connections": "\(configuration.maxConnections)"])
-            return nil
+        switch outcome {
+        case .admitted(let evicted):
+            evicted?.forceClose(reason: "idle longest while uid \(peer.uid) or the server is at its connection cap")
+            return conn
+        case .refused(let cap, let message):
+            guard refusing.wrappingAdd(1, ordering: .relaxed).newValue <= 256 else {
+                refusing.wrappingSubtract(1, ordering: .relaxed)
+                connLogger.warning("connection cap reached; closing", metadata: ["rpc.cap": "\(cap)"])
+                return nil
+            }
+            connLogger.warning("connection cap reached; refusing its calls", metadata: ["rpc.cap": "\(cap)"])
+            let refuser = ServerConnection(channel: channel, peer: peer, router: router, configuration: configuration, logger: connLogger,
+                                           ledger: ledger, refusal: (cap, message))
+            channel.closeFuture.whenComplete { _ in self.refusing.wrappingSubtract(1, ordering: .relaxed) }
+            return refuser
         }
-        return conn
     }
 
     private func serve(_ conn: ServerConnection) async {

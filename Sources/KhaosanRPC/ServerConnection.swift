@@ -9,12 +9,18 @@ import Synchronization
 /// Calls on one connection run concurrently; each has its own flow-control window both ways.
 final class ServerConnection: Sendable {
     let channel: any Channel
-    private let peer: PeerCredentials
+    let peer: PeerCredentials
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
     private let logger: Logger
     private let executor: EventLoopTaskExecutor
     private let deadlines: DeadlineTimers
+    private let ledger: PeerLedger
+    private let budget: InboundBudget
+    /// Set when the connection was let in over a cap only to say so: every call on it is
+    /// answered RESOURCE_EXHAUSTED naming the cap, then it closes (a bare hang-up would be
+    /// retried as UNAVAILABLE).
+    private let refusal: (cap: String, message: String)?
     private let state = Mutex(State())
 
     private struct State {
@@ -25,16 +31,30 @@ final class ServerConnection: Sendable {
         var lastActivity = ContinuousClock.now
     }
 
-    init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger) {
+    init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger,
+         ledger: PeerLedger? = nil, refusal: (cap: String, message: String)? = nil) {
         self.channel = channel
         self.peer = peer
         self.router = router
         self.configuration = configuration
         self.logger = logger
+        self.ledger = ledger ?? PeerLedger(maxCallsPerUID: configuration.maxCallsPerUID)
+        self.budget = InboundBudget(channel: channel, limit: configuration.maxBufferedBytesPerConnection)
+        self.refusal = refusal
         self.executor = EventLoopTaskExecutor(channel.eventLoop)
         self.deadlines = DeadlineTimers(eventLoop: channel.eventLoop)
         deadlines.onExpire { [weak self] id in
             self?.state.withLock { $0.streams[id] }?.expire()
+        }
+        budget.whenStuck { [weak self] in self?.unstick() }
+    }
+
+    /// Reading has been paused a while for queued requests, and calls wait for a WINDOW from the
+    /// client that cannot be read meanwhile: those calls are ended, which frees their requests.
+    private func unstick() {
+        let calls = state.withLock { s in s.streams.values.filter { $0.responseCredit.hasWaiters } }
+        for call in calls {
+            call.refuse("the client has not taken this call's responses while \(budget.bytes) bytes of requests wait on the connection (limit \(budget.limit))")
         }
     }
 
@@ -48,6 +68,11 @@ final class ServerConnection: Sendable {
         let calls = state.withLock { s in s.streams.values.map { $0 } }
         for call in calls { call.abandon() }
         for call in calls { await call.finished() }
+    }
+
+    /// When the connection last started or ended a call, if none is open (and it is not closing).
+    var idleSince: ContinuousClock.Instant? {
+        state.withLock { s in s.streams.isEmpty && !s.draining ? s.lastActivity : nil }
     }
 
     /// Sends GOAWAY; the connection closes when its last call ends.
@@ -67,12 +92,13 @@ final class ServerConnection: Sendable {
 
     private func watch() async {
         let start = ContinuousClock.now
-        let tick = min(configuration.firstFrameTimeout, configuration.idleTimeout) / 4
+        let firstFrameTimeout = refusal == nil ? configuration.firstFrameTimeout : min(configuration.firstFrameTimeout, .seconds(1))
+        let tick = min(firstFrameTimeout, configuration.idleTimeout) / 4
         while !Task.isCancelled {
             try? await Task.sleep(for: max(tick, .milliseconds(10)))
             let (seen, idleFor, busy) = state.withLock { s in (s.sawFirstFrame, ContinuousClock.now - s.lastActivity, !s.streams.isEmpty) }
-            if !seen, ContinuousClock.now - start > configuration.firstFrameTimeout {
-                forceClose(reason: "no frame within \(configuration.firstFrameTimeout)")
+            if !seen, ContinuousClock.now - start > firstFrameTimeout {
+                forceClose(reason: "no frame within \(firstFrameTimeout)")
                 return
             }
             if seen, !busy, idleFor > configuration.idleTimeout {
@@ -88,8 +114,11 @@ final class ServerConnection: Sendable {
         return Frame(kind: .trailers, stream: stream, payload: payload)
     }
 
-    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String) {
-        channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: [:])))
+    /// `refusal` names the limit when the refusal is about the caller, not the request (see
+    /// `Metadata.refusalKey`).
+    private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String, refusal: String? = nil) {
+        let metadata: Metadata = refusal.map { [Metadata.refusalKey: $0] } ?? [:]
+        channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: metadata)))
     }
 
     // MARK: Event loop side
@@ -120,9 +149,9 @@ final class ServerConnection: Sendable {
             try open(frame)
         case .message:
             guard let stream else { return }  // the call already ended; late messages are dropped
-            if !stream.receive(frame.payload) {
+            if !stream.receive(frame.payload, budget: budget) {
                 stream.abandon()
-                reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows")
+                reject(frame.stream, .resourceExhausted, "peer sent more messages than its window allows", refusal: "stream-window")
             }
         case .halfClose:
             stream?.requestsEnded()
@@ -155,17 +184,25 @@ final class ServerConnection: Sendable {
             s.lastActivity = .now
             return .ok
         }
+        if let refusal {
+            reject(id, .resourceExhausted, refusal.message, refusal: refusal.cap)
+            channel.close(promise: nil)
+            return
+        }
         switch admission {
         case .ok: break
-        case .draining: return reject(id, .unavailable, "server is shutting down")
+        case .draining: return reject(id, .unavailable, "server is shutting down", refusal: "draining")
         case .reused: throw FrameError(reason: .malformed("stream id \(id) is not new"))
-        case .busy: return reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))")
+        case .busy: return reject(id, .resourceExhausted, "too many concurrent calls on one connection (max \(configuration.maxConcurrentCallsPerConnection))", refusal: "calls-per-connection")
         }
         guard let route = router.route(for: headers.path) else {
             return reject(id, .unimplemented, "unknown method \(headers.path)")
         }
         guard configuration.peerPolicy.allows(uid: peer.uid, service: route.service) else {
             return reject(id, .permissionDenied, "uid \(peer.uid) may not call \(route.service)")
+        }
+        guard ledger.startCall(uid: peer.uid) else {
+            return reject(id, .resourceExhausted, "uid \(peer.uid) has \(ledger.maxCallsPerUID) calls open, the most one uid may hold", refusal: "calls-per-uid")
         }
         let requestID = headers.metadata[Metadata.requestIDKey] ?? "s\(id)"
         let timeout = headers.timeoutNanos == 0 ? nil : Int64(clamping: headers.timeoutNanos)
@@ -176,6 +213,8 @@ final class ServerConnection: Sendable {
         if let timeout { deadlines.arm(id, in: .nanoseconds(timeout)) }
         call.start(route: route, context: context, executor: executor) { [self] in
             deadlines.disarm(id)
+            ledger.endCall(uid: peer.uid)
+            budget.release(call.dropQueued())
             let close: Bool = state.withLock { s in
                 s.streams[id] = nil
                 s.lastActivity = .now
@@ -193,23 +232,64 @@ final class ServerFrameHandler: ChannelInboundHandler {
     private let connection: ServerConnection
     private var reader: FrameReader
     private var broken = false
+    private var inactive = false
+    /// A frame must arrive whole within this time of its first byte. The first-frame and idle
+    /// timeouts say nothing once a call is open, so a MESSAGE dripped a byte at a time held its
+    /// call (and its share of every cap) for ever (issue 13, item 5).
+    private let frameReadTimeout: TimeAmount
+    private var frameTimer: Scheduled<Void>?
+    private var framesRead = 0
+    private var framesReadWhenArmed = 0
 
-    init(connection: ServerConnection, maxPayload: Int) {
+    init(connection: ServerConnection, maxPayload: Int, frameReadTimeout: Duration = .seconds(10)) {
         self.connection = connection
         self.reader = FrameReader(maxPayload: maxPayload)
+        self.frameReadTimeout = .nanoseconds(frameReadTimeout.nanoseconds)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !broken else { return }
+        var buffer = unwrapInboundIn(data)
         do {
-            try reader.read(unwrapInboundIn(data)) { frame in try connection.received(frame) }
+            // Each frame is handled after `reader.next` has returned: handling it can close the
+            // channel (an answer whose write fails), which runs `channelInactive` re-entrantly,
+            // here, and that looks at the reader. Frames after a close are not looked at.
+            while !broken, !inactive, let frame = try reader.next(from: &buffer) {
+                framesRead &+= 1
+                try connection.received(frame)
+            }
         } catch {
             broken = true
             connection.failed(error)
         }
+        timeFrame(context: context)
+    }
+
+    /// Arms the frame timer when a read leaves a frame incomplete, re-arms it when that is a new
+    /// frame, and cancels it when nothing is left over.
+    private func timeFrame(context: ChannelHandlerContext) {
+        let partial = !broken && !inactive && reader.unreadBytes > 0
+        if let timer = frameTimer, !partial || framesRead != framesReadWhenArmed {
+            timer.cancel()
+            frameTimer = nil
+        }
+        guard partial, frameTimer == nil else { return }
+        framesReadWhenArmed = framesRead
+        let connection = self.connection
+        let timeout = frameReadTimeout
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        frameTimer = context.eventLoop.scheduleTask(in: timeout) {
+            let handler = loopBound.value
+            handler.frameTimer = nil
+            guard !handler.broken, !handler.inactive else { return }
+            handler.broken = true
+            connection.failed(FrameError(reason: .malformed("frame not complete \(timeout.nanoseconds / 1_000_000) ms after its first byte (\(handler.reader.unreadBytes) bytes so far)")))
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        frameTimer?.cancel()
+        frameTimer = nil
+        inactive = true
         if !broken, reader.unreadBytes > 0 {
             broken = true
             connection.failed(FrameReader.truncated(reader.unreadBytes))
@@ -252,6 +332,11 @@ final class ServerStream: Sendable {
         var received = 0
         var granted: Int
         var tracker: WindowTracker
+        /// Bytes queued for the handler and counted in the connection's `InboundBudget`.
+        var queuedBytes = 0
+        var budget: InboundBudget?
+        /// The call has ended and given its bytes back: a late message is not counted again.
+        var settled = false
     }
 
     init(id: UInt32, window: Int, channel: any Channel) {
@@ -262,13 +347,31 @@ final class ServerStream: Sendable {
     }
 
     /// Accepts one inbound message; false when the peer ignored flow control.
-    func receive(_ message: ByteBuffer) -> Bool {
-        let ok = state.withLock { s in
+    func receive(_ message: ByteBuffer, budget: InboundBudget) -> Bool {
+        let n = message.readableBytes
+        let (ok, queue) = state.withLock { s -> (Bool, Bool) in
             s.received += 1
-            return s.received <= s.granted
+            guard s.received <= s.granted else { return (false, false) }
+            // Arriving as the call ends (it was looked up just before): dropped, and not
+            // counted, or the connection's budget would keep bytes nobody gives back.
+            guard !s.settled else { return (true, false) }
+            s.queuedBytes += n
+            s.budget = budget
+            return (true, true)
         }
-        if ok { requestSink.yield(message) }
+        if queue {
+            budget.add(n)
+            requestSink.yield(message)
+        }
         return ok
+    }
+
+    /// The call has ended: what its handler never took no longer counts against the connection.
+    func dropQueued() -> Int {
+        state.withLock { s in
+            defer { s.queuedBytes = 0; s.budget = nil; s.settled = true }
+            return s.queuedBytes
+        }
     }
 
     func requestsEnded() { requestSink.finish() }
@@ -286,19 +389,22 @@ final class ServerStream: Sendable {
 
     func finished() async { await state.withLock { $0.task }?.value }
 
-    private func consumed() {
-        let grant = state.withLock { s -> UInt32? in
-            guard let n = s.tracker.consumedOne() else { return nil }
+    private func consumed(_ bytes: Int) {
+        let (grant, budget) = state.withLock { s -> (UInt32?, InboundBudget?) in
+            let budget = s.budget
+            if budget != nil { s.queuedBytes -= bytes }
+            guard let n = s.tracker.consumedOne() else { return (nil, budget) }
             s.granted += Int(n)
-            return n
+            return (n, budget)
         }
+        budget?.release(bytes)
         if let grant { channel.writeAndFlush(frame: Frame(kind: .window, stream: id, payload: .window(grant))) }
     }
 
     /// Starts the handler; `onEnd` runs once it has answered.
     func start(route: RPCRouter.Route, context: ServerContext, executor: EventLoopTaskExecutor,
                onEnd: @escaping @Sendable () -> Void) {
-        let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] in self?.consumed() })
+        let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] n in self?.consumed(n) })
         let writer = ResponseWriter(stream: self)
         let task = Task(executorPreference: route.onEventLoop ? executor : nil) {
             let trailers: CallTrailers
@@ -324,6 +430,14 @@ final class ServerStream: Sendable {
         let task = state.withLock { $0.task }
         writeTrailers(CallTrailers(code: .deadlineExceeded, message: "deadline exceeded on the server", metadata: [:]), after: nil)
         requestSink.finish(throwing: RPCError(code: .deadlineExceeded, message: "deadline exceeded on the server"))
+        task?.cancel()
+    }
+
+    /// The connection is stuck behind this call's unread responses (see `InboundBudget`).
+    func refuse(_ message: String) {
+        let task = state.withLock { $0.task }
+        writeTrailers(CallTrailers(code: .resourceExhausted, message: message, metadata: [Metadata.refusalKey: "unread-responses"]), after: nil)
+        requestSink.finish(throwing: RPCError(code: .resourceExhausted, message: message))
         task?.cancel()
     }
 

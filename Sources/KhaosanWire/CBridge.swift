@@ -178,6 +178,7 @@ func wireDecode<C: CMessage, T>(
     var probe = C()
     C.initialize(&probe)
     let descriptor = probe.base.descriptor!
+    try EmbeddedNULScan.check(bytes, descriptor)
     var budget = AllocationBudget(remaining: limits.budget(forInputBytes: bytes.count), exhausted: false)
     return try withUnsafeMutablePointer(to: &budget) { (budgetPointer) throws(WireError) -> T in
         var allocator = ProtobufCAllocator(alloc: budgetedAlloc, free: budgetedFree, allocator_data: UnsafeMutableRawPointer(budgetPointer))
@@ -205,7 +206,7 @@ func wireDecode<C: CMessage, T>(
 
 /// A `char *` from protobuf-c as a Swift String, rejecting bytes that are not UTF-8 (protobuf-c
 /// does not check, and `String(cString:)` would silently substitute U+FFFD). A NUL sent by a peer
-/// already ended the string inside protobuf-c and cannot be detected here.
+/// would have ended the string inside protobuf-c: `EmbeddedNULScan` refuses it before the unpack.
 @inline(__always)
 func swiftString(_ p: UnsafePointer<CChar>?, field: String) throws(WireError) -> String {
     guard let p else { return "" }

@@ -111,7 +111,9 @@ extension IngestStatusResponse {
             forwardedSequence: c.forwarded_sequence, lag: c.lag, queryReachable: c.query_reachable != 0,
             acceptedTotal: c.accepted_total, duplicateTotal: c.duplicate_total, updatedTotal: c.updated_total,
             rejectedTotal: c.rejected_total,
-            lastForwardError: try optionalString(c.last_forward_error, field: "last_forward_error")
+            lastForwardError: try optionalString(c.last_forward_error, field: "last_forward_error"),
+            deadLetterTotal: c.dead_letter_total,
+            lastDeadLetter: try optionalString(c.last_dead_letter, field: "last_dead_letter")
         )
     }
 
@@ -129,6 +131,8 @@ extension IngestStatusResponse {
         m.pointee.updated_total = updatedTotal
         m.pointee.rejected_total = rejectedTotal
         if let lastForwardError { m.pointee.last_forward_error = try arena.cString(lastForwardError, field: "last_forward_error") }
+        m.pointee.dead_letter_total = deadLetterTotal
+        if let lastDeadLetter { m.pointee.last_dead_letter = try arena.cString(lastDeadLetter, field: "last_dead_letter") }
     }
 }
 

@@ -66,13 +66,19 @@ package struct IngestStatusResponse: Sendable, Hashable {
     package var rejectedTotal: UInt64
     /// nil when the last forward succeeded ("" on the wire).
     package var lastForwardError: String?
+    /// Records the query service refused for good, set aside in the state directory.
+    package var deadLetterTotal: UInt64
+    /// The most recent of them and why; nil when none ("" on the wire).
+    package var lastDeadLetter: String?
 
     package init(
         version: String = "", protobufCVersion: String = "", journalBytes: UInt64 = 0, journalSegments: UInt32 = 0,
         lastSequence: UInt64 = 0, forwardedSequence: UInt64 = 0, lag: UInt64 = 0, queryReachable: Bool = false,
         acceptedTotal: UInt64 = 0, duplicateTotal: UInt64 = 0, updatedTotal: UInt64 = 0, rejectedTotal: UInt64 = 0,
-        lastForwardError: String? = nil
+        lastForwardError: String? = nil, deadLetterTotal: UInt64 = 0, lastDeadLetter: String? = nil
     ) {
+        self.deadLetterTotal = deadLetterTotal
+        self.lastDeadLetter = lastDeadLetter
         self.version = version
         self.protobufCVersion = protobufCVersion
         self.journalBytes = journalBytes

@@ -20,6 +20,8 @@ struct QueryDaemonCommand: AsyncParsableCommand {
     var readerUIDs: [UInt32] = []
     @Option(name: .customLong("ingest-uid"), help: "A uid that may apply batches, i.e. khaosan-ingestd's (repeatable).")
     var ingestUIDs: [UInt32] = []
+    @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (default 4194304, the limit khaosan-ingestd's records are sized for).")
+    var maxMessageBytes: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
     @Option(help: "Documents the search index keeps in memory before writing a segment file (default 4096; small values make the crash test flush and merge while it kills).")
@@ -39,6 +41,10 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         if let n = indexFlushDocuments ?? file["index_flush_documents"].flatMap({ Int($0) }) {
             guard n >= 1 else { throw ValidationError("--index-flush-documents must be at least 1") }
             c.indexFlushDocuments = n
+        }
+        if let m = maxMessageBytes ?? file["max_message_bytes"].flatMap({ Int($0) }) {
+            guard m >= 64 << 10 else { throw ValidationError("--max-message-bytes must be at least 65536") }
+            c.maxMessageBytes = m
         }
         let daemon = try QueryDaemon(configuration: c, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger)

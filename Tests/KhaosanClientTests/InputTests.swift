@@ -1,6 +1,7 @@
 import Foundation
 import KhaosanModel
 import KhaosanTestSupport
+import KhaosanWire
 import Testing
 @testable import KhaosanClient
 
@@ -115,5 +116,44 @@ import Testing
         #expect(rawRelease(path: "-", baseName: "-", bytes: Array("\n {\"id\":1}".utf8)).fileName == "stdin")
         if case .structuredJSON = rawRelease(path: "-", baseName: "-", bytes: Array("\n {".utf8)) {} else { Issue.record("stdin JSON not detected") }
         if case .thaigovFile = rawRelease(path: "-", baseName: "-", bytes: Array("รัฐบาลไทย".utf8)) {} else { Issue.record("stdin text taken as JSON") }
+    }
+}
+
+/// Issue 13, item 8: the CLI read a 300 MB file whole (565 MB resident) before saying it was
+/// too large, and named a wrong limit.
+@Suite("CLI: a file over the limit is not read")
+struct InputLimitTests {
+    @Test func aLargeFileIsRefusedFromItsSize() throws {
+        let dir = try Fixtures.temporaryDirectory("limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("big.txt").path
+        // Sparse: 300 MB long, no blocks written, so reading it whole would be the only cost.
+        let fd = open(path, O_CREAT | O_WRONLY, 0o644)
+        #expect(ftruncate(fd, 300_000_000) == 0)
+        close(fd)
+        guard case .tooLarge(let size) = try readInput(path, limit: SizeLimits.maxReleaseInputBytes) as InputBytes else {
+            Issue.record("expected too large")
+            return
+        }
+        #expect(size == 300_000_000)
+        let message = tooLargeMessage(size: size, limit: SizeLimits.maxReleaseInputBytes)
+        #expect(message.contains("\(SizeLimits.maxReleaseInputBytes)"))
+        #expect(message.contains("300000000 bytes"))
+    }
+
+    @Test func aFileAtTheLimitIsRead() throws {
+        let dir = try Fixtures.temporaryDirectory("limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("edge.txt").path
+        FileManager.default.createFile(atPath: path, contents: Data(count: 1000))
+        guard case .bytes(let b) = try readInput(path, limit: 1000) as InputBytes else {
+            Issue.record("expected the bytes")
+            return
+        }
+        #expect(b.count == 1000)
+        guard case .tooLarge = try readInput(path, limit: 999) as InputBytes else {
+            Issue.record("expected too large")
+            return
+        }
     }
 }

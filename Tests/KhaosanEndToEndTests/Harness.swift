@@ -147,9 +147,9 @@ func khaosan(_ arguments: [String], sandbox: Sandbox, stdin: Data? = nil, enviro
 }
 
 /// Both services in a sandbox, stopped (SIGTERM) at the end.
-func withServices<T>(_ body: (Sandbox, Daemon, Daemon) async throws -> T) async throws -> T {
+func withServices<T>(queryArguments: [String] = [], _ body: (Sandbox, Daemon, Daemon) async throws -> T) async throws -> T {
     let sandbox = try Sandbox()
-    let query = try Daemon("khaosan-queryd", sandbox: sandbox, socket: sandbox.querySocket)
+    let query = try Daemon("khaosan-queryd", sandbox: sandbox, arguments: queryArguments, socket: sandbox.querySocket)
     try await query.waitReady()
     let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, socket: sandbox.ingestSocket)
     try await ingest.waitReady()

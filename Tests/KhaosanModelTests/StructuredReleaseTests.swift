@@ -121,3 +121,15 @@ import Testing
         #expect(r.paragraphs == ["เนื้อหาข่าว"])
     }
 }
+
+/// Issue 13, item 8: a NUL in a structured release's string is refused, naming the field.
+@Suite("Structured releases: NUL")
+struct StructuredNULTests {
+    @Test(arguments: [("title", #""title": "ab\u0000cd", "paragraphs": ["x"]"#), ("paragraphs[1]", #""title": "t", "paragraphs": ["x", "y\u0000z"]"#)])
+    func nulIsRefusedNamingTheField(field: String, fields: String) {
+        let json = #"{"id": 5, "source_url": "https://www.thaigov.go.th/news/contents/details/5", "published": "2024-01-02", "category": "ข่าว", "# + fields + "}"
+        let error = #expect(throws: ReleaseError.self) { _ = try ReleaseParser.parseStructured(fileName: "a.json", bytes: Array(json.utf8)) }
+        #expect(error?.code == .badField)
+        #expect(error?.field == field)
+    }
+}

@@ -134,7 +134,9 @@ struct RPCCallTests {
         }
     }
 
-    /// A slow call with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s and within 1.1 s.
+    /// A slow call (5 s, or 3 s) with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s and within
+    /// 1.5 s: the deadline ended it, not the handler. (A bound of 1.1 s failed in full runs when
+    /// the index's tests kept both cores busy: it measured the scheduler, not the deadline.)
     private func expectDeadlineExceededInTime(_ client: RPCClient, sourceLocation: SourceLocation = #_sourceLocation) async {
         let timeout = Duration.seconds(1)
         let start = ContinuousClock.now
@@ -144,15 +146,14 @@ struct RPCCallTests {
         let elapsed = ContinuousClock.now - start
         #expect(error?.code == .deadlineExceeded, sourceLocation: sourceLocation)
         #expect(elapsed >= timeout, sourceLocation: sourceLocation)
-        #expect(elapsed <= timeout * 1.1, sourceLocation: sourceLocation)
+        #expect(elapsed <= timeout + .milliseconds(500), sourceLocation: sourceLocation)
     }
 
     @Test func deadlineExceededIsReportedInTime() async throws {
         let probe = Probe()
         try await withServer(probe: probe) { _, path in
             let client = makeClient(path)
-            // Connect first, so the measured time is the call's alone; a 1 s deadline leaves
-            // 100 ms of slack, which a loaded 2-core machine running tests in parallel needs.
+            // Connect first, so the measured time is the call's alone.
             let _: Blob = try await client.unary(Test.echo, Blob("warm"))
             await expectDeadlineExceededInTime(client)
             // The server honours the deadline too: the handler is cancelled, not left running.

@@ -78,13 +78,14 @@ func testRouter(probe: Probe) -> RPCRouter {
 func withServer<T: Sendable>(
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
     probe: Probe = Probe(),
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     _ body: @Sendable (RPCServer, String) async throws -> T
 ) async throws -> T {
     let dir = try Fixtures.temporaryDirectory("rpc")
     let path = dir.appendingPathComponent("s.sock").path
     var config = RPCServerConfiguration(socketPath: path)
     configure(&config)
-    let server = RPCServer(configuration: config, router: testRouter(probe: probe), logger: Logger(label: "test.server"))
+    let server = RPCServer(configuration: config, router: testRouter(probe: probe), logger: Logger(label: "test.server"), eventLoopGroup: eventLoopGroup)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await server.run(); return nil }
         try await server.waitUntilListening()
@@ -96,10 +97,11 @@ func withServer<T: Sendable>(
     }
 }
 
-func makeClient(_ path: String, configure: (inout RPCClientConfiguration) -> Void = { _ in }) -> RPCClient {
+func makeClient(_ path: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                configure: (inout RPCClientConfiguration) -> Void = { _ in }) -> RPCClient {
     var c = RPCClientConfiguration(socketPath: path)
     configure(&c)
-    return RPCClient(configuration: c, logger: Logger(label: "test.client"))
+    return RPCClient(configuration: c, logger: Logger(label: "test.client"), eventLoopGroup: group)
 }
 
 /// A plain blocking Unix socket for sending hand-made bytes.
@@ -143,6 +145,22 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
+    /// Whether the server closed the connection (EOF) before the socket's 5 s read timeout.
+    func closedByPeer() async -> Bool {
+        await withCheckedContinuation { c in
+            Thread {
+                var buf = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = buf.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
+                    if n == 0 { c.resume(returning: true); return }
+                    // A reset (the server closed with our bytes unread) is a close too; EAGAIN is
+                    // the socket's read timeout.
+                    if n < 0 { c.resume(returning: errno == ECONNRESET || errno == EPIPE); return }
+                }
+            }.start()
+        }
+    }
+
     private func readAllBlocking() -> [UInt8] {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
@@ -178,4 +196,14 @@ func decodeFrames(_ bytes: [UInt8]) -> [Frame] {
     var frames: [Frame] = []
     while let f = try? decoder.decode(buffer: &buffer) { frames.append(f) }
     return frames
+}
+
+extension FrameReader {
+    /// Every frame one read completes, as a connection handler takes them one by one.
+    mutating func frames(in read: ByteBuffer) throws -> [Frame] {
+        var buffer = read
+        var out: [Frame] = []
+        while let frame = try next(from: &buffer) { out.append(frame) }
+        return out
+    }
 }

@@ -268,3 +268,46 @@ func everyPrefixDecodesOrThrows(_ which: Int) throws {
     }
     #expect(ok)
 }
+
+/// Issue 13, item 8: a NUL inside a string used to be cut there by protobuf-c, silently. Now the
+/// message is refused before the unpack, naming the field.
+@Suite("Wire: NUL inside a string")
+struct EmbeddedNULTests {
+    static func release(title: String, paragraphs: [String] = ["เนื้อหา"]) -> Release {
+        Release(id: 7, sourceURL: "https://www.thaigov.go.th/news/contents/details/7", title: title,
+                published: CivilDate(year: 2024, month: 5, day: 1), category: Category(name: "ข่าว", slug: nil),
+                language: .th, paragraphs: paragraphs, entities: [], contentHash: "00ff")
+    }
+
+    /// Encodes with the marker "QZQ" in a string, then turns its Z into NUL (Swift's encoder
+    /// refuses NUL). Three bytes, so no length or tag byte can be mistaken for it.
+    static func withNUL(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        let marker = Array("QZQ".utf8)
+        let i = (0...(out.count - marker.count)).first { out[$0..<($0 + marker.count)].elementsEqual(marker) }!
+        out[i + 1] = 0
+        return out
+    }
+
+    @Test func nulInAStructuredReleaseTitle() throws {
+        let bytes = Self.withNUL(try IngestRequest.release(Self.release(title: "หัวข้อQZQต่อ")).wireBytes())
+        let error = #expect(throws: WireError.self) { _ = try IngestRequest(wireBytes: bytes) }
+        #expect(error?.code == .embeddedNUL)
+        #expect(error?.field == "release.title")
+    }
+
+    @Test func nulInAForwardedParagraphNamesItsPlace() throws {
+        let items = [BatchItem(sequence: 1, release: Self.release(title: "a")),
+                     BatchItem(sequence: 2, release: Self.release(title: "b", paragraphs: ["หนึ่ง", "สองQZQสาม"]))]
+        let bytes = Self.withNUL(try ApplyBatchRequest(source: "s", items: items).wireBytes())
+        let error = #expect(throws: WireError.self) { _ = try ApplyBatchRequest(wireBytes: bytes) }
+        #expect(error?.code == .embeddedNUL)
+        #expect(error?.field == "items[1].release.paragraphs[1]")
+    }
+
+    @Test func nulInBytesIsNotAString() throws {
+        let raw = RawRelease.thaigovFile(fileName: "a.txt", bytes: [0x41, 0x00, 0x42])
+        let decoded = try IngestRequest(wireBytes: try IngestRequest.raw(raw, categoryOverride: nil).wireBytes())
+        #expect(decoded == .raw(raw, categoryOverride: nil))
+    }
+}

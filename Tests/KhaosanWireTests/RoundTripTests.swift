@@ -144,3 +144,23 @@ extension Array where Element == UInt8 {
         return (0...(count - n)).map { self[$0..<($0 + n)] }
     }
 }
+
+/// `SizeLimits` is one derivation (issue 13, item 3): the model's input limit is the wire's, and
+/// a batch of one record of the largest size still fits a message.
+@Suite("Size limits agree")
+struct SizeLimitsTests {
+    @Test func limitsAreDerivedFromTheMessageLimit() throws {
+        #expect(SizeLimits.maxReleaseInputBytes == ReleaseParser.defaultMaxBytes)
+        #expect(SizeLimits.maxRecordBytes < SizeLimits.maxMessageBytes)
+        // The biggest record a release may encode to, as one forwarded item with a long source id
+        // and the largest sequence number, still leaves room in the message.
+        let release = Release(
+            id: Int64.max, sourceURL: "https://www.thaigov.go.th/news/contents/details/1", title: "t",
+            published: CivilDate(year: 2024, month: 1, day: 1), category: Category(name: "ข่าว", slug: nil), language: .th,
+            paragraphs: [String(repeating: "a", count: SizeLimits.maxRecordBytes - 200)], entities: [], contentHash: "0123456789abcdef")
+        let record = try BatchItem(sequence: 0, release: release).wireBytes()
+        #expect(record.count <= SizeLimits.maxRecordBytes)
+        let batch = try ApplyBatchRequest(source: String(repeating: "s", count: 200), items: [BatchItem(sequence: .max, release: release)]).wireBytes()
+        #expect(batch.count <= SizeLimits.maxMessageBytes)
+    }
+}

@@ -416,6 +416,11 @@ final class JournalCore: @unchecked Sendable {
                     wake.append(waiter.continuation)
                     waiters[id] = nil
                 }
+            case .failure(let error as JournalError) where error.code == .noSpace:
+                // Undone on disk (see `commit`): the sequences are handed out again, and the
+                // next append tries again, so freeing space is enough (issue 13, item 8: the
+                // journal refused writes after a full disk until it was restarted).
+                nextSequence = firstSequence
             case .failure(let error):
                 let text = (error as? JournalError)?.description ?? "\(error)"
                 failure = JournalError(
@@ -448,6 +453,34 @@ final class JournalCore: @unchecked Sendable {
     /// Writes a batch: one pwrite + one fdatasync per segment touched. A segment is complete and
     /// synced before the next one is created, so only the last segment can ever have a torn tail.
     private func commit(_ batch: [PendingAppend], firstSequence: UInt64, active: JournalSegment?, activeSize: Int) throws -> [Run] {
+        var created: [JournalSegment] = []
+        do {
+            return try write(batch, firstSequence: firstSequence, active: active, activeSize: activeSize, created: &created)
+        } catch let error as JournalError where error.isOutOfSpace {
+            // A full disk is not the kind of failure after which the kernel may have dropped
+            // pages of earlier, acknowledged commits: only this commit is in doubt. Cut it off
+            // (the active segment back to its durable size, segments it created removed) and,
+            // if that holds, let appends go on. Otherwise the journal stops as for any I/O error.
+            do {
+                if let active {
+                    try JournalIO.truncate(active.fd, to: activeSize, path: active.path)
+                    try JournalIO.dataSync(active.fd, path: active.path)
+                }
+                if !created.isEmpty {
+                    let gone = Set(created.map { ObjectIdentifier($0) })
+                    withLock { segments.removeAll { gone.contains(ObjectIdentifier($0)) } }
+                    for segment in created { try JournalIO.remove(segment.path) }
+                    try JournalIO.syncDirectory(config.directory)
+                }
+            } catch let undo {
+                throw JournalError(.io, "\(error.message); undoing it failed too: \(undo)", path: error.path)
+            }
+            throw JournalError(.noSpace, "the file system is full (\(error.message)); nothing was written", path: error.path, systemError: error.systemError)
+        }
+    }
+
+    private func write(_ batch: [PendingAppend], firstSequence: UInt64, active: JournalSegment?, activeSize: Int,
+                       created: inout [JournalSegment]) throws -> [Run] {
         var runs: [Run] = []
         var segment = active
         var start = activeSize
@@ -472,7 +505,9 @@ final class JournalCore: @unchecked Sendable {
                 let used = start + buffer.count
                 if segment == nil || (used > 0 && used + recordBytes > config.segmentBytes) {
                     try flush()
-                    segment = try createSegment(first: sequence)
+                    let fresh = try createSegment(first: sequence)
+                    created.append(fresh)
+                    segment = fresh
                     start = 0
                 }
                 offsets.append(start + buffer.count)
@@ -488,7 +523,13 @@ final class JournalCore: @unchecked Sendable {
         let path = config.directory + "/" + JournalSegment.fileName(first)
         let fd = try JournalIO.openFile(path, O_RDWR | O_CREAT | O_EXCL)
         let segment = JournalSegment(firstSequence: first, path: path, fd: fd, offsets: [], size: 0)
-        try JournalIO.syncDirectory(config.directory)
+        do {
+            try JournalIO.syncDirectory(config.directory)
+        } catch {
+            // Not in `segments` yet: remove it, or the next try at this sequence meets O_EXCL.
+            try? JournalIO.remove(path)
+            throw error
+        }
         withLock { segments.append(segment) }
         return segment
     }

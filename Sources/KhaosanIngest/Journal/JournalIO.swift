@@ -22,7 +22,7 @@ enum JournalIO {
             let fd = open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
             if errno == EINTR { continue }
-            throw JournalError(.io, "open: \(errnoText())", path: path)
+            throw JournalError(.io, "open: \(errnoText())", path: path, systemError: errno)
         }
     }
 
@@ -32,7 +32,7 @@ enum JournalIO {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw JournalError(.io, "write of \(bytes.count) bytes at offset \(offset): \(errnoText())", path: path)
+                throw JournalError(.io, "write of \(bytes.count) bytes at offset \(offset): \(errnoText())", path: path, systemError: errno)
             }
             done += n
         }
@@ -66,14 +66,14 @@ enum JournalIO {
     static func dataSync(_ fd: Int32, path: String) throws {
         while fdatasync(fd) != 0 {
             if errno == EINTR { continue }
-            throw JournalError(.io, "fdatasync: \(errnoText())", path: path)
+            throw JournalError(.io, "fdatasync: \(errnoText())", path: path, systemError: errno)
         }
     }
 
     static func fullSync(_ fd: Int32, path: String) throws {
         while fsync(fd) != 0 {
             if errno == EINTR { continue }
-            throw JournalError(.io, "fsync: \(errnoText())", path: path)
+            throw JournalError(.io, "fsync: \(errnoText())", path: path, systemError: errno)
         }
     }
 
@@ -87,7 +87,7 @@ enum JournalIO {
     static func truncate(_ fd: Int32, to size: Int, path: String) throws {
         while ftruncate(fd, off_t(size)) != 0 {
             if errno == EINTR { continue }
-            throw JournalError(.io, "ftruncate to \(size): \(errnoText())", path: path)
+            throw JournalError(.io, "ftruncate to \(size): \(errnoText())", path: path, systemError: errno)
         }
     }
 

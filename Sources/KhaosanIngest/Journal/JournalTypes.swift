@@ -1,4 +1,7 @@
 package import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A place in the journal: the sequence number of a record. Sequences start at 1 and never repeat,
 /// so 0 means "before everything".
@@ -30,6 +33,9 @@ package struct JournalError: Error, Sendable, CustomStringConvertible, Equatable
         /// The files on disk are damaged in a way recovery must not paper over.
         package static let corrupt = Code("corrupt")
         package static let closed = Code("closed")
+        /// The file system is full (ENOSPC, EDQUOT). Nothing of the failed commit is left on disk
+        /// and appends are tried again: once space is freed they succeed, without a restart.
+        package static let noSpace = Code("noSpace")
         /// A payload larger than `maxRecordBytes`.
         package static let tooLarge = Code("tooLarge")
         /// A caller error, e.g. a checkpoint beyond the last durable record.
@@ -40,12 +46,18 @@ package struct JournalError: Error, Sendable, CustomStringConvertible, Equatable
     package var code: Code
     package var message: String
     package var path: String?
+    /// The errno of the failed system call, when there was one.
+    package var systemError: Int32?
 
-    package init(_ code: Code, _ message: String, path: String? = nil) {
+    package init(_ code: Code, _ message: String, path: String? = nil, systemError: Int32? = nil) {
         self.code = code
         self.message = message
         self.path = path
+        self.systemError = systemError
     }
+
+    /// Out of space or quota: a condition that passes, unlike an I/O error.
+    var isOutOfSpace: Bool { systemError == ENOSPC || systemError == EDQUOT }
 
     package var description: String {
         if let path { return "journal \(code): \(path): \(message)" }

@@ -35,7 +35,7 @@ final class Catalog: Sendable {
             while i + 16 <= raw.count {
                 let id = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: Int64.self))
                 let hash = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-                hashes[id] = hash
+                hashes[id] = hash == 0 ? nil : hash  // 0: forgotten (see `forget`)
                 i += 16
             }
         }
@@ -77,6 +77,21 @@ final class Catalog: Sendable {
                 Self.encode(id, h, into: &s.pending)
             }
         }
+    }
+
+    /// Forgets a release the query service refused for good (set aside as a dead letter), so that
+    /// sending it again is tried again rather than called a duplicate. Written as hash 0, which
+    /// loading reads as absent.
+    func forget(id: Int64, hash: String) {
+        let h = Self.hashValue(hash)
+        let bytes: [UInt8]? = state.withLock { s in
+            guard s.hashes[id] == h else { return nil }
+            s.hashes[id] = nil
+            Self.encode(id, 0, into: &s.pending)
+            defer { s.pending.removeAll(keepingCapacity: true) }
+            return s.pending
+        }
+        if let bytes { writeAll(bytes) }
     }
 
     /// Records an accepted release (after its journal commit). Written at once (survives a killed

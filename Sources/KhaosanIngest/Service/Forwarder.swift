@@ -13,6 +13,9 @@ final class Forwarder: Sendable {
         var maxRecords: Int = 512
         /// Under the RPC message limit (4 MiB) with room for framing.
         var maxBytes: Int = 3 * 1024 * 1024
+        /// khaosan-queryd's receive limit: a record that cannot fit a message of its own is set
+        /// aside without being sent (only a journal written before `SizeLimits` can hold one).
+        var maxMessageBytes: Int = SizeLimits.maxMessageBytes
         /// Batches sent and not yet answered on a stream: one committing, one on its way.
         var maxInFlight: Int = 2
         var maxBatchesPerStream: Int = 16
@@ -33,16 +36,18 @@ final class Forwarder: Sendable {
     private let journal: Journal
     private let client: RPCClient
     private let catalog: Catalog
+    let deadLetters: DeadLetters
     private let configuration: Configuration
     private let logger: Logger
     private let state: Mutex<State>
     /// The checkpoint being written, chained so checkpoints land in order.
     private let checkpointing = Mutex<Task<Void, Never>?>(nil)
 
-    init(journal: Journal, client: RPCClient, catalog: Catalog, configuration: Configuration, logger: Logger) {
+    init(journal: Journal, client: RPCClient, catalog: Catalog, deadLetters: DeadLetters, configuration: Configuration, logger: Logger) {
         self.journal = journal
         self.client = client
         self.catalog = catalog
+        self.deadLetters = deadLetters
         self.configuration = configuration
         self.logger = logger
         self.state = Mutex(State(forwarded: journal.checkpoint))
@@ -62,10 +67,40 @@ final class Forwarder: Sendable {
     private enum LocalFailure: Error {
         case journalUnreadable(any Error)
         case undecodable(sequence: UInt64, error: any Error)
+        /// A record too large for any message khaosan-queryd takes.
+        case unsendable(JournalRecord)
+    }
+
+    /// khaosan-queryd refused the content of one of the batches still unanswered. Which one is
+    /// known only when a single batch was in flight: a message over the size limit is refused
+    /// when its frame arrives, while the batch before it may still be committing.
+    private struct BatchRejected: Error {
+        var unanswered: [PendingBatches.Batch]
+        var error: RPCError
+        /// The one record to blame, when the stream carried only that record.
+        var culprit: UInt64? {
+            guard unanswered.count == 1, unanswered[0].count == 1, unanswered[0].single else { return nil }
+            return unanswered[0].first
+        }
+    }
+
+    /// A refusal of the request's content, which sending it again cannot change: invalid data
+    /// (a NUL, bad UTF-8, a field out of range) or a message over a size or decoding budget. A
+    /// RESOURCE_EXHAUSTED about the caller (a cap on calls or connections) says so in its
+    /// metadata and is retried like UNAVAILABLE.
+    static func isContentRejection(_ e: RPCError) -> Bool {
+        switch e.code {
+        case .invalidArgument: true
+        case .resourceExhausted: e.metadata[Metadata.refusalKey] == nil
+        default: false
+        }
     }
 
     private func forward() async {
         var backoff = configuration.initialBackoff
+        // Batches of one record until this position: set after a batch of several was refused,
+        // to find which of its records the query service will not take.
+        var singlesThrough: UInt64 = 0
         while !Task.isCancelled {
             let position = forwarded
             if journal.lastSequence <= position {
@@ -73,12 +108,28 @@ final class Forwarder: Sendable {
                 continue
             }
             do {
-                try await stream(after: position)
+                try await stream(after: position, singlesThrough: singlesThrough)
                 backoff = configuration.initialBackoff
             } catch is CancellationError {
                 return
             } catch let e as RPCError where e.code == .cancelled && Task.isCancelled {
                 return
+            } catch let rejected as BatchRejected {
+                guard let culprit = rejected.culprit else {
+                    let through = rejected.unanswered.map(\.last).max() ?? position
+                    logger.warning("query service refused a batch; sending its records one by one", metadata: [
+                        "batch.after": "\(position)", "batch.through": "\(through)", "error": "\(rejected.error)"])
+                    singlesThrough = through
+                    continue
+                }
+                if !(await setAside(sequence: culprit, code: "\(rejected.error.code)", reason: rejected.error.message)) {
+                    try? await Task.sleep(for: configuration.maxBackoff)
+                }
+            } catch LocalFailure.unsendable(let record) {
+                let reason = "record of \(record.payload.count) bytes cannot fit a \(configuration.maxMessageBytes)-byte message to khaosan-queryd"
+                if !(await setAside(sequence: record.sequence, code: "RESOURCE_EXHAUSTED", reason: reason)) {
+                    try? await Task.sleep(for: configuration.maxBackoff)
+                }
             } catch LocalFailure.journalUnreadable(let error) {
                 logger.error("cannot read the journal", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: configuration.maxBackoff)
@@ -102,9 +153,19 @@ final class Forwarder: Sendable {
     /// The query service applies a stream's batches in order, so a batch never commits before the
     /// one sent ahead of it. Ends when the journal has nothing more or after `maxBatchesPerStream`
     /// batches (which bounds the call's duration under its deadline).
-    private func stream(after start: UInt64) async throws {
-        let slots = SendCredit(initial: configuration.maxInFlight)
+    private func stream(after start: UInt64, singlesThrough: UInt64) async throws {
         let pending = PendingBatches()
+        do {
+            try await stream(after: start, singlesThrough: singlesThrough, pending: pending)
+        } catch let e as RPCError where Self.isContentRejection(e) {
+            let unanswered = pending.all
+            guard !unanswered.isEmpty else { throw e }
+            throw BatchRejected(unanswered: unanswered, error: e)
+        }
+    }
+
+    private func stream(after start: UInt64, singlesThrough: UInt64, pending: PendingBatches) async throws {
+        let slots = SendCredit(initial: configuration.maxInFlight)
         try await client.bidirectional(KhaosanMethods.applyStream, options: CallOptions(timeout: configuration.callTimeout)) {
             (sender: RequestSender<ApplyBatchRequest>, responses: ResponseStream<ApplyBatchResponse>) in
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -114,14 +175,14 @@ final class Forwarder: Sendable {
                             guard let last = pending.popFirst() else {
                                 throw RPCError(code: .internal, message: "query service answered a batch that was not sent")
                             }
-                            guard response.appliedSequence >= last else {
-                                throw RPCError(code: .internal, message: "query service applied up to \(response.appliedSequence), expected \(last)")
+                            guard response.appliedSequence >= last.last else {
+                                throw RPCError(code: .internal, message: "query service applied up to \(response.appliedSequence), expected \(last.last)")
                             }
-                            self.acknowledged(last)
+                            self.acknowledged(last.last)
                             slots.grant(1)
                         }
                         if let last = pending.first {
-                            throw RPCError(code: .internal, message: "query service ended the stream before answering the batch up to \(last)")
+                            throw RPCError(code: .internal, message: "query service ended the stream before answering the batch up to \(last.last)")
                         }
                     } catch {
                         // Wakes the sender if it waits for a slot.
@@ -133,10 +194,15 @@ final class Forwarder: Sendable {
                     var position = start
                     for _ in 0..<self.configuration.maxBatchesPerStream {
                         try await slots.acquire()
-                        guard let (request, last) = try self.batch(after: position) else { break }
-                        pending.append(last)
+                        let single = position < singlesThrough
+                        guard let (request, batch) = try self.batch(after: position, single: single) else { break }
+                        pending.append(batch)
                         try await sender.send(request)
-                        position = last
+                        position = batch.last
+                        // While looking for a refused record, a stream carries one record: the
+                        // query service answers a batch once the next one (or the end of the
+                        // stream) arrives, so it cannot be one-in-flight on a longer stream.
+                        if single { break }
                     }
                     sender.finish()
                 } catch {
@@ -149,14 +215,19 @@ final class Forwarder: Sendable {
     }
 
     /// The next batch of journal records after `position`, by count and bytes; nil when there is none.
-    private func batch(after position: UInt64) throws(LocalFailure) -> (ApplyBatchRequest, last: UInt64)? {
+    private func batch(after position: UInt64, single: Bool) throws(LocalFailure) -> (ApplyBatchRequest, PendingBatches.Batch)? {
         let records: [JournalRecord]
         do {
-            records = try journal.read(after: position, maxRecords: configuration.maxRecords, maxBytes: configuration.maxBytes)
+            records = try journal.read(after: position, maxRecords: single ? 1 : configuration.maxRecords, maxBytes: configuration.maxBytes)
         } catch {
             throw .journalUnreadable(error)
         }
-        guard let last = records.last?.sequence else { return nil }
+        guard let first = records.first?.sequence, let last = records.last?.sequence else { return nil }
+        // A record over `maxBytes` comes alone (the journal returns a first record whatever its
+        // size); one that no message can carry is not sent at all.
+        if records.count == 1, records[0].payload.count > configuration.maxMessageBytes - SizeLimits.framingReserveBytes {
+            throw .unsendable(records[0])
+        }
         var items: [BatchItem] = []
         items.reserveCapacity(records.count)
         for record in records {
@@ -168,7 +239,38 @@ final class Forwarder: Sendable {
                 throw .undecodable(sequence: record.sequence, error: error)
             }
         }
-        return (ApplyBatchRequest(source: configuration.source, items: items), last)
+        return (ApplyBatchRequest(source: configuration.source, items: items), PendingBatches.Batch(first: first, last: last, count: records.count, single: single))
+    }
+
+    /// Writes the record at `sequence` to the dead letters, forgets it in the catalog (so that
+    /// ingesting the file again tries again) and moves past it as if applied. False when the
+    /// dead letter could not be written: the record stays where it is, and forwarding waits.
+    private func setAside(sequence: UInt64, code: String, reason: String) async -> Bool {
+        let record: JournalRecord
+        do {
+            guard let r = try journal.read(after: sequence - 1, maxRecords: 1, maxBytes: 1).first, r.sequence == sequence else {
+                logger.error("record to set aside is not in the journal", metadata: ["journal.sequence": "\(sequence)"])
+                return false
+            }
+            record = r
+        } catch {
+            logger.error("cannot read the journal", metadata: ["error": "\(error)"])
+            return false
+        }
+        let item = try? BatchItem(wireBytes: record.payload)
+        do {
+            try deadLetters.add(sequence: sequence, releaseID: item?.release.id ?? 0, payload: record.payload, code: code, reason: reason)
+        } catch {
+            logger.critical("cannot write a dead letter; forwarding waits", metadata: ["journal.sequence": "\(sequence)", "error": "\(error)"])
+            setError("record \(sequence) was refused (\(code): \(reason)) and cannot be set aside: \(error)")
+            return false
+        }
+        if let item { catalog.forget(id: item.release.id, hash: item.release.contentHash) }
+        logger.error("query service refused a record for good; set aside", metadata: [
+            "journal.sequence": "\(sequence)", "release.id": "\(item?.release.id ?? 0)", "rpc.code": "\(code)",
+            "error": "\(reason)", "dead_letters.dir": "\(deadLetters.directory)"])
+        acknowledged(sequence)
+        return true
     }
 
     /// Applied means searchable: Sync waiters can go now. The checkpoint (catalog fsync, then
@@ -237,12 +339,20 @@ final class Forwarder: Sendable {
     }
 }
 
-/// The last sequence of each batch sent and not yet answered, in send order.
+/// The batches sent and not yet answered, in send order.
 private final class PendingBatches: Sendable {
-    private let lasts = Mutex<[UInt64]>([])
-    func append(_ last: UInt64) { lasts.withLock { $0.append(last) } }
-    func popFirst() -> UInt64? { lasts.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
-    var first: UInt64? { lasts.withLock { $0.first } }
+    struct Batch: Sendable {
+        var first: UInt64
+        var last: UInt64
+        var count: Int
+        /// Sent while looking for a refused record: alone on its stream.
+        var single: Bool
+    }
+    private let batches = Mutex<[Batch]>([])
+    var all: [Batch] { batches.withLock { $0 } }
+    func append(_ batch: Batch) { batches.withLock { $0.append(batch) } }
+    func popFirst() -> Batch? { batches.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
+    var first: Batch? { batches.withLock { $0.first } }
 }
 
 extension Array {

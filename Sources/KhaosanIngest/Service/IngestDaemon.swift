@@ -18,10 +18,17 @@ package struct IngestServiceConfiguration: Sendable {
     package var readerUIDs: Set<UInt32> = []
     package var journalQuotaBytes: Int = 4 << 30
     package var journalSegmentBytes: Int = 64 << 20
-    package var maxReleaseBytes: Int = ReleaseParser.defaultMaxBytes
-    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    /// Largest input file (`SizeLimits`).
+    package var maxReleaseBytes: Int = SizeLimits.maxReleaseInputBytes
+    /// Largest encoded release journaled: one record alone always fits a forwarded message.
+    package var maxRecordBytes: Int = SizeLimits.maxRecordBytes
+    package var maxMessageBytes: Int = SizeLimits.maxMessageBytes
     /// Items of one bulk stream that may be in flight (parsed, waiting for their journal commit).
     package var streamPipelineDepth: Int = 256
+    /// Request bytes of one stream in flight, from being read until their result is sent. A
+    /// client that never takes its results stops the stream's reading here (and its socket, by
+    /// the RPC server's per-connection budget) instead of pinning 256 releases of 4 MiB.
+    package var streamBudgetBytes: Int = 16 << 20
 
     package init(socketPath: String, querySocketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -103,7 +110,10 @@ final class IngestCore: Sendable {
             directory: dir + "/journal",
             segmentBytes: configuration.journalSegmentBytes,
             quotaBytes: configuration.journalQuotaBytes,
-            maxRecordBytes: configuration.maxReleaseBytes * 2 + 4096
+            // What recovery believes, not what intake accepts (`maxRecordBytes`, checked before
+            // the append): a journal written before the limits were derived may hold records up
+            // to 8 MiB, which must still open (the forwarder sets them aside, see DeadLetters).
+            maxRecordBytes: max(8 << 20, configuration.maxRecordBytes)
         ))
         let recovery = journal.recovery
         if recovery.truncatedBytes > 0 {
@@ -118,7 +128,8 @@ final class IngestCore: Sendable {
         try Self.foldUnforwarded(journal: journal, into: catalog)
         let source = try Self.sourceID(in: dir)
         queryClient = RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
-        forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, configuration: .init(source: source), logger: logger)
+        let deadLetters = try DeadLetters(directory: dir + "/dead-letters")
+        forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, deadLetters: deadLetters, configuration: .init(source: source), logger: logger)
         health = HealthStatus(services: [KhaosanMethods.ingestService])
         logger.info("journal open", metadata: [
             "journal.last_sequence": "\(journal.lastSequence)", "journal.checkpoint": "\(journal.checkpoint)",
@@ -178,6 +189,7 @@ final class IngestCore: Sendable {
             let stats = journal.stats
             let c = counters.withLock { $0 }
             let forwarded = forwarder.forwarded
+            let dead = forwarder.deadLetters.current
             return IngestStatusResponse(
                 version: KhaosanVersion.current, protobufCVersion: WireLibrary.protobufCVersion,
                 journalBytes: UInt64(stats.bytesOnDisk), journalSegments: UInt32(stats.segmentCount),
@@ -185,39 +197,73 @@ final class IngestCore: Sendable {
                 lag: stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0,
                 queryReachable: forwarder.queryReachable,
                 acceptedTotal: c.accepted, duplicateTotal: c.duplicate, updatedTotal: c.updated, rejectedTotal: c.rejected,
-                lastForwardError: forwarder.lastError
+                lastForwardError: forwarder.lastError,
+                deadLetterTotal: UInt64(dead.count), lastDeadLetter: dead.last
             )
         }
     }
 
     /// One result per request, in request order, with up to `streamPipelineDepth` items waiting
-    /// for their journal commit at once: that is what lets a single stream share fsyncs.
+    /// for their journal commit at once: that is what lets a single stream share fsyncs. The
+    /// items in flight are also bounded by bytes (`streamBudgetBytes`), from reading a request
+    /// until its result is sent: a client that stops taking results stops the reading.
     private func processStream(_ requests: RequestStream<IngestRequest>, _ sink: ResponseSink<IngestResult>, _ context: ServerContext) async throws {
         let depth = SendCredit(initial: configuration.streamPipelineDepth)
-        let (pending, pendingSink) = AsyncStream.makeStream(of: Task<Result<IngestResult, any Error>, Never>.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { pendingSink.finish() }
-                for try await request in requests {
-                    try await depth.acquire()
-                    pendingSink.yield(Task {
-                        do { return .success(try await self.process(request)) } catch { return .failure(error) }
-                    })
+        // The byte budget in units of 64 KiB, taken by the one reader and given back once a
+        // result is sent (a single taker cannot deadlock on a unit count). An item larger than
+        // the whole budget takes all of it.
+        let unit = 64 << 10
+        let totalUnits = max(1, configuration.streamBudgetBytes / unit)
+        let budget = SendCredit(initial: totalUnits)
+        // What the stream's releases freed stays resident in glibc's heap unless given back (a
+        // few milliseconds, once per stream: a CLI run is one stream).
+        defer { HeapTrim.returnFreedMemory() }
+        let (pending, pendingSink) = AsyncStream.makeStream(of: (Task<Result<IngestResult, any Error>, Never>, units: Int).self)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { pendingSink.finish() }
+                    for try await request in requests {
+                        try await depth.acquire()
+                        let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
+                        for _ in 0..<units { try await budget.acquire() }
+                        let task = Task {
+                            do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+                        }
+                        pendingSink.yield((task, units))
+                    }
+                }
+                group.addTask {
+                    for await (task, units) in pending {
+                        let result = try await task.value.get()
+                        try await sink.send(result)
+                        budget.grant(units)
+                        depth.grant(1)
+                    }
+                }
+                do {
+                    try await group.waitForAll()
+                } catch {
+                    group.cancelAll()
+                    throw error
                 }
             }
-            group.addTask {
-                for await task in pending {
-                    let result = try await task.value.get()
-                    try await sink.send(result)
-                    depth.grant(1)
-                }
-            }
-            do {
-                try await group.waitForAll()
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        } catch {
+            // Items already read are still being processed, their tasks holding the requests:
+            // wait for them (the group's tasks have ended, so this is the stream's only reader)
+            // before the memory can be given back.
+            for await (task, _) in pending { _ = await task.value }
+            throw error
+        }
+    }
+
+    /// What a request holds in memory, roughly: its file's bytes or its release's text.
+    private static func approximateBytes(_ request: IngestRequest) -> Int {
+        switch request {
+        case .raw(.thaigovFile(let name, let bytes), _), .raw(.structuredJSON(let name, let bytes), _):
+            return bytes.count + name.utf8.count
+        case .release(let r):
+            return r.paragraphs.reduce(r.title.utf8.count) { $0 + $1.utf8.count + 16 }
         }
     }
 
@@ -250,12 +296,24 @@ final class IngestCore: Sendable {
         let sequence: UInt64
         do {
             let payload = try BatchItem(sequence: 0, release: release).wireBytes()
+            // The input fitted, but parsing can grow a release (a two-byte line costs four
+            // encoded): refused here, it is never a record the forwarder cannot send.
+            guard payload.count <= configuration.maxRecordBytes else {
+                catalog.release(id: release.id, hash: release.contentHash, previous: previous)
+                counters.withLock { $0.rejected += 1 }
+                return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(
+                    code: .tooLarge,
+                    message: "the parsed release encodes to \(payload.count) bytes; a journal record may take \(configuration.maxRecordBytes) (the forwarding message limit, \(configuration.maxMessageBytes), less room for framing)"))
+            }
             sequence = try await journal.append(payload)
         } catch let e as JournalError {
             catalog.release(id: release.id, hash: release.contentHash, previous: previous)
             switch e.code {
             case .quotaExceeded:
                 throw RPCError(code: .resourceExhausted, message: "journal quota of \(configuration.journalQuotaBytes) bytes is full: khaosan-queryd has not taken releases (\(forwarder.lastError ?? "no error yet")); nothing after this item was accepted", cause: e)
+            case .noSpace:
+                // Passes once space is freed: the journal takes the next append again.
+                throw RPCError(code: .resourceExhausted, message: "the disk holding the journal is full; nothing after this item was accepted (\(e.message))", cause: e)
             case .tooLarge:
                 counters.withLock { $0.rejected += 1 }
                 return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(code: .tooLarge, message: e.message))

@@ -15,7 +15,7 @@ package struct QueryServiceConfiguration: Sendable {
     /// `ingestUIDs` to apply batches.
     package var readerUIDs: Set<UInt32> = []
     package var ingestUIDs: Set<UInt32> = []
-    package var maxMessageBytes: Int = 4 * 1024 * 1024
+    package var maxMessageBytes: Int = SizeLimits.maxMessageBytes
     /// Threads that run SQLite work, so the RPC event loops never block on the disk.
     package var databaseThreads: Int = 4
     package var healthCheckInterval: Duration = .seconds(2)
@@ -95,7 +95,11 @@ package final class QueryDaemon: Service, Sendable {
             // The check waits for SQLite's writer: on the database threads, never the
             // cooperative pool the RPC server runs on.
             let store = self.store
-            let ok = (try? await pool.runIfActive { store.checkWritable() }) ?? false
+            let readOnly = StorageProbe.readOnlyReason(databasePath: configuration.databasePath)
+            if let readOnly, health.status(of: "") != .notServing {
+                logger.warning("database treated as read-only", metadata: ["reason": "\(readOnly)"])
+            }
+            let ok = readOnly == nil ? ((try? await pool.runIfActive { store.checkWritable() }) ?? false) : false
             let status: HealthCheckResponse.ServingStatus = ok ? .serving : .notServing
             if health.status(of: "") != status {
                 logger.warning("health changed", metadata: ["health.status": "\(status)"])
@@ -225,19 +229,18 @@ struct QueryHandlers: Sendable {
         router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in
             AppliedPositionResponse(appliedSequence: try await db("applied_position") { try store.appliedSequence(source: request.source) })
         }
-        router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, _) in
+        router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, context) in
+            // It holds the write lock for seconds: not for every reader to call at will.
+            try requireIngester(context)
             let (ok, detail) = try await db("check_integrity") { try store.integrityCheck() }
             return IntegrityCheckResponse(ok: ok, detail: detail)
         }
         router.unary(KhaosanMethods.backup) { (request: BackupRequest, context) in
             try requireIngester(context)
-            guard request.path.hasPrefix("/") else { throw RPCError(code: .invalidArgument, message: "path: must be absolute: \(request.path)") }
-            guard !FileManager.default.fileExists(atPath: request.path) else {
-                throw RPCError(code: .alreadyExists, message: "path: \(request.path) already exists")
-            }
-            let bytes = try await db("backup") { try store.backup(to: request.path) }
+            let path = try BackupTarget.resolve(request.path)
+            let bytes = try await db("backup") { try store.backup(to: path) }
             let releases = try await db("stats") { try store.stats().releases }
-            context.logger.info("backup written", metadata: ["backup.path": "\(request.path)", "backup.bytes": "\(bytes)"])
+            context.logger.info("backup written", metadata: ["backup.path": "\(path)", "backup.bytes": "\(bytes)"])
             return BackupResponse(bytes: bytes, releases: UInt64(releases))
         }
     }

@@ -526,7 +526,7 @@ const ProtobufCMessageDescriptor khaosan__v1__ingest_status_request__descriptor 
   (ProtobufCMessageInit) khaosan__v1__ingest_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__ingest_status_response__field_descriptors[13] =
+static const ProtobufCFieldDescriptor khaosan__v1__ingest_status_response__field_descriptors[15] =
 {
   {
     "version",
@@ -684,14 +684,40 @@ static const ProtobufCFieldDescriptor khaosan__v1__ingest_status_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "dead_letter_total",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__IngestStatusResponse, dead_letter_total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_dead_letter",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__IngestStatusResponse, last_dead_letter),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__ingest_status_response__field_indices_by_name[] = {
   8,   /* field[8] = accepted_total */
+  13,   /* field[13] = dead_letter_total */
   9,   /* field[9] = duplicate_total */
   5,   /* field[5] = forwarded_sequence */
   2,   /* field[2] = journal_bytes */
   3,   /* field[3] = journal_segments */
   6,   /* field[6] = lag */
+  14,   /* field[14] = last_dead_letter */
   12,   /* field[12] = last_forward_error */
   4,   /* field[4] = last_sequence */
   1,   /* field[1] = protobuf_c_version */
@@ -703,7 +729,7 @@ static const unsigned khaosan__v1__ingest_status_response__field_indices_by_name
 static const ProtobufCIntRange khaosan__v1__ingest_status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__ingest_status_response__descriptor =
 {
@@ -713,7 +739,7 @@ const ProtobufCMessageDescriptor khaosan__v1__ingest_status_response__descriptor
   "Khaosan__V1__IngestStatusResponse",
   "khaosan.v1",
   sizeof(Khaosan__V1__IngestStatusResponse),
-  13,
+  15,
   khaosan__v1__ingest_status_response__field_descriptors,
   khaosan__v1__ingest_status_response__field_indices_by_name,
   1,  khaosan__v1__ingest_status_response__number_ranges,

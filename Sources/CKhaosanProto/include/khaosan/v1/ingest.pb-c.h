@@ -134,10 +134,18 @@ struct  Khaosan__V1__IngestStatusResponse
   uint64_t updated_total;
   uint64_t rejected_total;
   char *last_forward_error;
+  /*
+   * Records khaosan-queryd refused for good, set aside in <state>/dead-letters/ (issue 13).
+   */
+  uint64_t dead_letter_total;
+  /*
+   * "#<sequence> (release <id>): <code>: <reason>" of the most recent one; "" when none.
+   */
+  char *last_dead_letter;
 };
 #define KHAOSAN__V1__INGEST_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__ingest_status_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 /* Khaosan__V1__IngestRequest methods */
