@@ -32,6 +32,8 @@ NOBODY = 65534
 
 # gRPC status codes.
 OK, INVALID_ARGUMENT, ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNIMPLEMENTED = 0, 3, 6, 7, 8, 12
+DEADLINE_EXCEEDED = 4
+SEARCH = "/khaosan.v1.QueryService/Search"
 HEADERS, MESSAGE, HALF_CLOSE, TRAILERS, CANCEL, WINDOW, GOAWAY = 1, 2, 3, 4, 5, 6, 7
 
 # Memory bounds (resident set of one daemon).
@@ -109,10 +111,10 @@ class Conn:
     def send(self, data):
         self.s.sendall(data)
 
-    def open(self, path, message=None, half_close=True, metadata=()):
+    def open(self, path, message=None, half_close=True, metadata=(), timeout_ns=30_000_000_000):
         sid = self.next_id
         self.next_id += 2
-        data = frame(HEADERS, sid, headers_payload(path, metadata=metadata))
+        data = frame(HEADERS, sid, headers_payload(path, timeout_ns=timeout_ns, metadata=metadata))
         if message is not None:
             data += frame(MESSAGE, sid, message)
         if half_close:
@@ -642,6 +644,38 @@ class Suite:
                 p.kill()
             subprocess.run(["umount", "-l", fs])
 
+    def probe_queries(self):
+        """Issue 13 items 2 and 4: queries that crashed khaosan-queryd or cost minutes and gigabytes."""
+        def search(q, timeout_ns=30_000_000_000):
+            c = Conn(self.qsock, 60)
+            try:
+                t = time.monotonic()
+                sid = c.open(SEARCH, pb_bytes(1, q.encode()), timeout_ns=timeout_ns)
+                r = c.trailers(sid)
+                return r, time.monotonic() - t
+            finally:
+                c.close()
+        cases = [
+            ("40,000 nested parentheses", "(" * 40_000 + "ยา" + ")" * 40_000, "the limit is 4096"),
+            ("การ, 100,000 dashes, ไฟ", "การ " + "-" * 100_000 + "ไฟ", "the limit is 4096"),
+            ("10 KB of \"ab \"", "\"ab \" " * 3_333, "the limit is 4096"),
+            ("90 KB Thai run", "การประชุม" * 3_400, "the limit is 4096"),
+            ("65 levels of NOT within 4 KB", "ยา " + "-" * 65 + "ไฟ", "nests deeper than 64"),
+            ("65 distinct terms", " ".join(f"w{i}" for i in range(65)), "the limit is 64"),
+        ]
+        for name, q, message in cases:
+            r, took = search(q)
+            self.check(f"{name}: INVALID_ARGUMENT naming the limit in {took:.2f} s",
+                       r is not None and r[0] == INVALID_ARGUMENT and message in r[1] and took < 2, str(r and r[:2]))
+        self.alive("queries")
+        # The most expensive query within the limits: 64 common terms ORed, facets and all; with
+        # a 50 ms deadline the server answers DEADLINE_EXCEEDED, stops, and serves others at once.
+        common = " OR ".join(["การ", "ที่", "ของ", "และ", "ใน", "ได้", "มี", "เป็น", "ให้", "จะ"] * 6 + ["ว่า", "ไป", "มา", "นี้"])
+        r, took = search(common, timeout_ns=50_000_000)
+        self.check(f"64 common terms ORed, 50 ms deadline: OK or DEADLINE_EXCEEDED in {took:.2f} s (< 2 s)",
+                   r is not None and r[0] in (OK, DEADLINE_EXCEEDED) and took < 2, str(r and r[:2]))
+        self.normal_clients("after the expensive queries")
+
     def run(self):
         self.start_all()
         seed = os.path.join(self.home, "inbox", "seed")
@@ -651,7 +685,7 @@ class Suite:
                 shutil.copy(os.path.join(dirpath, n), seed)
         self.cli("ingest", seed, "--quiet", "--wait-timeout", "30", timeout=60)
         self.normal_clients("baseline")
-        for probe in (self.probe_headers_hangup, self.probe_framing, self.probe_idle_connections,
+        for probe in (self.probe_headers_hangup, self.probe_framing, self.probe_queries, self.probe_idle_connections,
                       self.probe_held_calls, self.probe_uid_call_cap, self.probe_drip,
                       self.probe_unread_results, self.probe_smaller, self.probe_size_limit,
                       self.probe_full_disk, self.probe_dead_letter):
