@@ -30,6 +30,8 @@ step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"
 step "fuzz: protobuf-c unpack through the bridge (${FUZZ_SECONDS}s)"
 Fuzz/run-wire-fuzz.sh "$FUZZ_SECONDS"
+step "fuzz: the query language (${FUZZ_SECONDS}s)"
+Fuzz/run-query-fuzz.sh "$FUZZ_SECONDS"
 
 step "crash test: kill -9 during streamed ingest, ${CRASH_ROUNDS} rounds"
 scripts/crash-test.sh "$CRASH_ROUNDS"

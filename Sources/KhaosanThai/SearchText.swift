@@ -41,24 +41,6 @@ package enum SearchText {
         }
     }
 
-    /// Stream positions (indexes into `scalars(text)`) where a word of the dictionary segmentation
-    /// starts: what tells a whole-word match (ยา the word) from a match inside a word (ยาง).
-    package static func wordStarts(_ text: String, analyzer: ThaiAnalyzer = .shared) -> [UInt32] {
-        let tokens = analyzer.words(text)
-        guard !tokens.isEmpty else { return [] }
-        var starts = Set<Int>()
-        starts.reserveCapacity(tokens.count)
-        for t in tokens { starts.insert(t.utf8Range.lowerBound) }
-        var out: [UInt32] = []
-        out.reserveCapacity(tokens.count)
-        var j: UInt32 = 0
-        walk(text) { _, r in
-            if starts.contains(r.lowerBound) { out.append(j) }
-            j += 1
-        }
-        return out
-    }
-
     /// UTF-8 ranges of `text` where `needle` (a search stream) occurs, at most `limit`, ascending.
     package static func occurrences(of needle: [UInt32], in text: String, limit: Int = .max) -> [Range<Int>] {
         guard !needle.isEmpty else { return [] }
