@@ -20,8 +20,6 @@ package struct Bitset: Sendable, Hashable {
 
     mutating func formIntersection(_ o: Bitset) { for k in words.indices { words[k] &= o.words[k] } }
     mutating func formIntersection(_ o: BitsetView) { for k in words.indices { words[k] &= UInt64(littleEndian: o.words[k]) } }
-    mutating func formUnion(_ o: Bitset) { for k in words.indices { words[k] |= o.words[k] } }
-    mutating func subtract(_ o: Bitset) { for k in words.indices { words[k] &= ~o.words[k] } }
 
     /// The members, ascending.
     func members() -> [UInt32] {

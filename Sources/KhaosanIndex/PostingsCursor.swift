@@ -161,15 +161,4 @@ final class PostingsCursor {
         }
         return kept
     }
-
-    /// How many of the current doc's positions are below `limit` (title occurrences).
-    func countPositions(below limit: UInt32) -> Int {
-        let (p, w) = seekPositions()
-        var lo = 0, hi = Int(tfs[i])
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if PositionPacking.value(p, mid, w) < limit { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
 }

@@ -5,7 +5,8 @@ import Glibc
 /// The bytes of one segment, owned once: a heap buffer (recent batches) or a read-only shared
 /// mapping of a segment file. A mapping's pages belong to the page cache: the kernel can drop them
 /// under pressure, and `release()` drops them from this process's resident set (the query service
-/// does so when it goes idle), so resident memory stays bounded however large the archive.
+/// does so when it goes idle, and while searching whenever it is over its resident budget), so
+/// resident memory stays bounded however large the archive.
 package final class SegmentStorage: @unchecked Sendable {
     // @unchecked: the bytes are never written after init; `base` is freed only in deinit.
     let base: UnsafeRawBufferPointer

@@ -1,7 +1,7 @@
-/// LEB128 variable-length unsigned integers, the codec of every doc-id delta, term frequency and
-/// position delta in a segment. Seven bits a byte, low bits first; a byte with the high bit clear
-/// ends a value. Values here are small (deltas inside a 128-doc block, positions inside one
-/// release), so most take one or two bytes.
+/// LEB128 variable-length unsigned integers, the codec of the doc-id deltas and term frequencies
+/// in a segment's postings blocks (positions are bit-packed: `PositionPacking`). Seven bits a
+/// byte, low bits first; a byte with the high bit clear ends a value. Values here are small
+/// (deltas inside a 128-doc block), so most take one or two bytes.
 package enum VarInt {
     @inline(__always)
     package static func append(_ value: UInt32, to out: inout [UInt8]) {
@@ -29,16 +29,6 @@ package enum VarInt {
             v |= UInt32(b & 0x7F) << shift
             if b < 0x80 || shift >= 28 { return v }
             shift += 7
-        }
-    }
-
-    /// Skips `count` values starting at `offset` without decoding them.
-    @inline(__always)
-    package static func skip(_ base: UnsafePointer<UInt8>, _ offset: inout Int, count: Int) {
-        var left = count
-        while left > 0 {
-            if base[offset] < 0x80 { left -= 1 }
-            offset += 1
         }
     }
 }

@@ -15,7 +15,7 @@ struct CodecTests {
         }
     }
 
-    @Test func randomStreamsRoundTripAndSkip() {
+    @Test func randomStreamsRoundTrip() {
         var rng = SplitMix64(seed: 11)
         var values: [UInt32] = []
         for _ in 0..<20_000 { values.append(UInt32(truncatingIfNeeded: rng.next() >> UInt64(rng.next() % 64))) }
@@ -24,11 +24,7 @@ struct CodecTests {
         bytes.withUnsafeBufferPointer { b in
             var at = 0
             for v in values { #expect(VarInt.read(b.baseAddress!, &at) == v) }
-            var skipped = 0
-            VarInt.skip(b.baseAddress!, &skipped, count: values.count / 2)
-            var direct = 0
-            for _ in 0..<(values.count / 2) { _ = VarInt.read(b.baseAddress!, &direct) }
-            #expect(skipped == direct)
+            #expect(at == bytes.count)
         }
     }
 
