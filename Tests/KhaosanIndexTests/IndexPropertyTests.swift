@@ -44,17 +44,17 @@ struct IndexPropertyTests {
     @Test(arguments: [1, 2, 3])
     func phrasesMatchALiteralScan(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        let docs = Self.docs(&rng, count: 1_500)
+        let docs = Self.docs(&rng, count: 900)
         let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
         // Three segments, one built with a hot tier (so both paths answer), one plain.
         var b = SegmentBuilder()
-        for d in docs[0..<1_200] { b.add(d) }
+        for d in docs[0..<700] { b.add(d) }
         let big = b.build(hotFraction: 0.05, hotMinimumDocs: 100)
         try index.replaceAll(with: [big], through: 1)
-        index.add(Array(docs[1_200..<1_400]), through: 2)
-        index.add(Array(docs[1_400...]), through: 3)
+        index.add(Array(docs[700..<800]), through: 2)
+        index.add(Array(docs[800...]), through: 3)
         #expect(index.stats.hotEntries > 0)
-        for _ in 0..<150 {
+        for _ in 0..<120 {
             // Phrases cut from the texts (they exist) and random ones (often not).
             let src = docs[Int(rng.next() % UInt64(docs.count))].body
             let len = 1 + Int(rng.next() % 8)

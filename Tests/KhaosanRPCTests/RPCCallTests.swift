@@ -134,9 +134,10 @@ struct RPCCallTests {
         }
     }
 
-    /// A slow call (5 s, or 3 s) with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s and within
-    /// 1.5 s: the deadline ended it, not the handler. (A bound of 1.1 s failed in full runs when
-    /// the index's tests kept both cores busy: it measured the scheduler, not the deadline.)
+    /// A slow call (its handler takes 5 s) with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s
+    /// and well before 5 s (within 3 s): the deadline ended it, not the handler. How close to 1 s
+    /// is a latency figure (BENCHMARKS.md, issue 2), not asserted here: bounds of 1.1 and 1.5 s
+    /// failed when other test suites kept both cores busy, measuring the scheduler.
     private func expectDeadlineExceededInTime(_ client: RPCClient, sourceLocation: SourceLocation = #_sourceLocation) async {
         let timeout = Duration.seconds(1)
         let start = ContinuousClock.now
@@ -146,7 +147,7 @@ struct RPCCallTests {
         let elapsed = ContinuousClock.now - start
         #expect(error?.code == .deadlineExceeded, sourceLocation: sourceLocation)
         #expect(elapsed >= timeout, sourceLocation: sourceLocation)
-        #expect(elapsed <= timeout + .milliseconds(500), sourceLocation: sourceLocation)
+        #expect(elapsed <= timeout + .seconds(2), sourceLocation: sourceLocation)
     }
 
     @Test func deadlineExceededIsReportedInTime() async throws {
