@@ -72,8 +72,6 @@ package struct IndexHit: Sendable, Hashable {
     package var releaseID: Int64
     package var score: Double
     package var days: Int32
-    /// Leaves (by index) found in this document's title.
-    package var titleLeaves: [Int]
 }
 
 package struct IndexFacet: Sendable, Hashable {

@@ -69,8 +69,8 @@ package enum Searcher {
             for d in docs {
                 let di = Int(d)
                 var score = 0.0
-                var titleLeaves: [Int] = []
-                if request.sort == .relevance || want > 0 {
+                // A date sort needs no score (its hits carry 0, as SearchResultHit says).
+                if request.sort == .relevance && want > 0 {
                     let norm = 1 - b + b * Double(seg.streamLengths[di]) / avgLength
                     let titleNorm = 1 - titleB + titleB * Double(seg.titleLengths[di]) / avgTitle
                     let titlePart = titleBoost + titleLengthBoost * (k1 + 1) / (1 + k1 * titleNorm)
@@ -80,13 +80,12 @@ package enum Searcher {
                         while j < m.docs.count && m.docs[j] < d { j += 1 }
                         cursors[i] = j
                         guard j < m.docs.count, m.docs[j] == d else { continue }
-                        if m.title[j] > 0 { titleLeaves.append(i) }
                         let tf = Double(m.title[j] + m.body[j])
                         score += idf[i] * (tf * (k1 + 1) / (tf + k1 * norm) + (m.title[j] > 0 ? titlePart : 0))
                         if wholeKnown[i], let w = m.whole, w[j] > 0 { score += idf[i] * wholeBoost }
                     }
                 }
-                top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di], titleLeaves: titleLeaves))
+                top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di]))
                 if request.facets {
                     catCounts[Int(seg.categoryOf[di])] += 1
                     let day = seg.days[di]
