@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import KhaosanIndex
+import KhaosanRPC
 import Logging
 import Synchronization
 
@@ -39,7 +40,7 @@ final class IndexMaintenance: Sendable {
                 logger.error("search index maintenance failed", metadata: ["error": "\(error)"])
             }
             // A flush frees the memory segments and the merge's buffers: give the heap back.
-            WALCheckpointer.returnFreedMemory()
+            HeapTrim.returnFreedMemory()
         }
     }
 
@@ -113,7 +114,7 @@ final class IndexMaintenance: Sendable {
             }
             if now == seen {
                 index.releaseMemory()
-                WALCheckpointer.returnFreedMemory()
+                HeapTrim.returnFreedMemory()
             } else {
                 armTrim(index, seen: now)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KhaosanIndex
+import KhaosanRPC
 import KhaosanModel
 import KhaosanThai
 import Logging
@@ -26,7 +27,7 @@ extension ReleaseStore {
         guard let covered else {
             let n = try rebuildIndex()
             // The rebuild's buffers are freed; give the heap back before serving.
-            WALCheckpointer.returnFreedMemory()
+            HeapTrim.returnFreedMemory()
             logger.notice("search index rebuilt from the store", metadata: [
                 "releases": "\(n)", "seconds": "\(Self.seconds(ContinuousClock.now - started))",
             ])

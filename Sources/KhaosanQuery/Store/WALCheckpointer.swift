@@ -1,8 +1,6 @@
 import Dispatch
 import GRDB
-#if canImport(Glibc)
-import Glibc
-#endif
+import KhaosanRPC
 import Logging
 import Synchronization
 
@@ -73,23 +71,10 @@ final class WALCheckpointer: Sendable {
             guard state.withLock({ !$0.running && $0.generation == generation }) else { return }
             checkpoint(db, "TRUNCATE")
             onIdle()
-            Self.returnFreedMemory()
+            // What the ingest freed (prepared batches) goes back to the system.
+            HeapTrim.returnFreedMemory()
         }
     }
-
-    /// glibc keeps what a bulk ingest freed (the prepared token streams of its batches) in the
-    /// process: resident memory an idle daemon has no use for. `malloc_trim` gives it back; Swift's
-    /// Glibc module does not declare it (it lives in <malloc.h>), so it is looked up by name.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
-
-    static func returnFreedMemory() { _ = mallocTrim?(0) }
 
     private func checkpoint(_ db: Database, _ mode: String) {
         do {
