@@ -22,8 +22,7 @@ package struct IndexQuery: Sendable, Hashable {
         self.wholeWords = wholeWords
     }
 
-    func isWholeWord(_ leaf: Int) -> Bool { leaf < wholeWords.count && wholeWords[leaf] }
-    package func isWholeWordLeaf(_ leaf: Int) -> Bool { isWholeWord(leaf) }
+    package func isWholeWord(_ leaf: Int) -> Bool { leaf < wholeWords.count && wholeWords[leaf] }
 
     /// One phrase.
     package init(phrase: [UInt32]) {

@@ -5,7 +5,6 @@ struct TermInfo {
     /// Absolute offsets into the segment's bytes.
     var postings: Int
     var positions: Int
-    var totalTF: Int
 }
 
 /// An immutable segment opened for reading: per-doc columns and the term keys loaded into arrays
@@ -152,7 +151,7 @@ package final class Segment: Sendable {
         let e = dictionaryOffset + t * SegmentFormat.termEntrySize
         return TermInfo(df: Int(b.u32(e + 8)), blocks: Int(b.u32(e + 12)),
                         postings: postingsBase + Int(b.u64(e + 16)),
-                        positions: positionsBase + Int(b.u64(e + 32)), totalTF: Int(b.u32(e + 28)))
+                        positions: positionsBase + Int(b.u64(e + 32)))
     }
 
     func info(key: UInt64) -> TermInfo? { termIndex(key).map(info) }

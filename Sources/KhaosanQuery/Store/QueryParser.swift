@@ -4,16 +4,13 @@ import KhaosanThai
 
 /// The user's query compiled for the search index: a tree whose leaves are phrases as search
 /// streams (`SearchText`), and the positive phrases for snippets and highlights.
-struct CompiledQuery: Sendable, Hashable {
+struct CompiledQuery: Sendable {
     var index: IndexQuery
     /// Streams of the phrases that must be present (not under NOT), for snippets.
     var positivePhrases: [[UInt32]]
     /// Where each positive term was typed (character range of the query text, quoted or not),
     /// with its leaf: what "did you mean" replaces.
     var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
-
-    static func == (a: Self, b: Self) -> Bool { a.index == b.index && a.positivePhrases == b.positivePhrases }
-    func hash(into h: inout Hasher) { h.combine(index); h.combine(positivePhrases) }
 }
 
 /// Parses the query language: bare words and "quoted phrases", implicit AND, AND / OR / NOT

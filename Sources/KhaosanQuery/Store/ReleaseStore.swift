@@ -172,10 +172,16 @@ package final class ReleaseStore: Sendable {
     }
 
     static func document(_ r: Release, body: String) -> IndexDocument {
-        IndexDocument(releaseID: r.id, days: Int32(r.published.daysSinceEpoch), categoryName: r.category.name,
-                      categorySlug: r.category.slug, language: languageCode(r.language),
-                      title: SearchText.scalars(r.title), body: SearchText.scalars(body),
-                      titleWords: SearchText.wordStarts(r.title), bodyWords: SearchText.wordStarts(body))
+        document(id: r.id, days: r.published.daysSinceEpoch, category: r.category, language: r.language, title: r.title, body: body)
+    }
+
+    /// What the index stores of a release: its fields, and the search streams and word starts of
+    /// its title and body (`body` is the paragraphs joined by newlines).
+    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String) -> IndexDocument {
+        IndexDocument(releaseID: id, days: Int32(days), categoryName: category.name,
+                      categorySlug: category.slug, language: languageCode(language),
+                      title: SearchText.scalars(title), body: SearchText.scalars(body),
+                      titleWords: SearchText.wordStarts(title), bodyWords: SearchText.wordStarts(body))
     }
 
     static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }

@@ -36,7 +36,8 @@ extension ReleaseStore {
         maintenance.searched(index)
         var suggestions: [FacetCount] = []
         if result.total == 0 && offset == 0 {
-            suggestions = try suggest(q.text, compiled, filter: filter, cancelled: { ContinuousClock.now >= deadline })
+            suggestions = try suggest(q.text, compiled, filter: filter, wholeWords: q.wholeWords,
+                                      cancelled: { ContinuousClock.now >= deadline })
         }
         let hits = try page(result.hits, needles: compiled.positivePhrases)
         return SearchResults(
@@ -49,7 +50,7 @@ extension ReleaseStore {
     /// "Did you mean": for each typed term that matches nothing by itself, its spellings one
     /// edit away that do, put back into the query; kept when the whole query (with its filters)
     /// then matches. At most three, most matches first.
-    func suggest(_ text: String, _ compiled: CompiledQuery, filter: IndexFilter,
+    func suggest(_ text: String, _ compiled: CompiledQuery, filter: IndexFilter, wholeWords: Bool,
                  cancelled: @escaping @Sendable () -> Bool) throws -> [FacetCount] {
         let chars = Array(text)
         let snapshot = index.snapshot()
@@ -58,7 +59,7 @@ extension ReleaseStore {
         for t in compiled.terms where tried.insert(t.leaf).inserted {
             let leaf = compiled.index.leaves[t.leaf]
             let alone = try Searcher.search(snapshot, IndexSearchRequest(
-                query: IndexQuery(root: .phrase(0), leaves: [leaf], wholeWords: [compiled.index.isWholeWordLeaf(t.leaf)]), limit: 0), cancelled: cancelled)
+                query: IndexQuery(root: .phrase(0), leaves: [leaf], wholeWords: [compiled.index.isWholeWord(t.leaf)]), limit: 0), cancelled: cancelled)
             guard alone.total == 0 else { continue }
             for (variant, _) in try Suggester.suggest(snapshot, phrase: leaf, cancelled: cancelled) {
                 let word = String(String.UnicodeScalarView(variant.compactMap(Unicode.Scalar.init)))
@@ -66,7 +67,7 @@ extension ReleaseStore {
                 if word.contains("\"") { continue }
                 let typed = t.quoted || word.contains(" ") ? "\"" + word + "\"" : word
                 let query = String(chars[..<t.range.lowerBound]) + typed + String(chars[t.range.upperBound...])
-                guard let again = try? QueryParser.compile(query, wholeWords: compiled.index.wholeWords.allSatisfy { $0 } && !compiled.index.wholeWords.isEmpty) else { continue }
+                guard let again = try? QueryParser.compile(query, wholeWords: wholeWords) else { continue }
                 let r = try Searcher.search(snapshot, IndexSearchRequest(query: again.index, filter: filter, limit: 0), cancelled: cancelled)
                 if r.total > 0 { out.append(FacetCount(key: query, label: word, count: r.total)) }
             }

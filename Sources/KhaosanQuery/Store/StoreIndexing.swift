@@ -92,13 +92,9 @@ extension ReleaseStore {
                 var builder = SegmentBuilder()
                 while let row = try rows.next() {
                     let id: Int64 = row[0]
-                    let language = try Self.language(row[2], id: id)
-                    let title = try Self.text(row, 5), body = try Self.text(row, 6)
-                    builder.add(IndexDocument(
-                        releaseID: id, days: Int32(row[1] as Int), categoryName: row[3], categorySlug: row[4],
-                        language: Self.languageCode(language),
-                        title: SearchText.scalars(title), body: SearchText.scalars(body),
-                        titleWords: SearchText.wordStarts(title), bodyWords: SearchText.wordStarts(body)))
+                    builder.add(Self.document(
+                        id: id, days: row[1], category: Category(name: row[3], slug: row[4]),
+                        language: try Self.language(row[2], id: id), title: try Self.text(row, 5), body: try Self.text(row, 6)))
                     count += 1
                     if builder.estimatedBytes >= Self.rebuildSegmentBytes {
                         try emit(builder.build())
