@@ -26,8 +26,6 @@ package final class Segment: Sendable {
     let keys: [UInt64]
     let dictionaryOffset: Int
     let hot: HotTier
-    /// Sum of stream lengths, for BM25's average length.
-    let totalLength: Int
 
     /// Opens bytes that this process built (trusted).
     convenience init(storage: SegmentStorage) {
@@ -56,7 +54,6 @@ package final class Segment: Sendable {
         var ids = [Int64](), ds = [Int32](), tl = [UInt32](), sl = [UInt32](), co = [UInt16](), la = [UInt8]()
         ids.reserveCapacity(docCount); ds.reserveCapacity(docCount); tl.reserveCapacity(docCount)
         sl.reserveCapacity(docCount); co.reserveCapacity(docCount); la.reserveCapacity(docCount)
-        var total64 = 0
         for i in 0..<docCount {
             let at = docsAt + i * SegmentFormat.docEntrySize
             ids.append(Int64(bitPattern: b.u64(at)))
@@ -65,7 +62,6 @@ package final class Segment: Sendable {
             sl.append(b.u32(at + 16))
             co.append(b.u16(at + 20))
             la.append(b[at + 22])
-            total64 += Int(b.u32(at + 16))
         }
         var cats: [(String, String?)] = []
         var at = catsAt
@@ -103,7 +99,6 @@ package final class Segment: Sendable {
         categories = cats
         keys = ks
         dictionaryOffset = dictAt
-        totalLength = total64
         postingsBase = postAt
         positionsBase = posAt
         hot = try HotTier(storage: storage, at: hotAt, count: hotCount, docCount: docCount, path: path)
@@ -158,5 +153,4 @@ package final class Segment: Sendable {
 
     func cursor(_ info: TermInfo) -> PostingsCursor { PostingsCursor(segment: self, info: info) }
 
-    package var byteCount: Int { storage.count }
 }
