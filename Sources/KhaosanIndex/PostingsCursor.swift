@@ -54,13 +54,11 @@ final class PostingsCursor {
         let s = segment.storage.base
         var at = blocksAt + Int(s.u32(e + 4))
         n = Int(s.u16(e + 12))
-        var prev: UInt32 = b == 0 ? 0 : skipLast(b - 1)
+        let end = s.count
+        VarInt.readBlock(base, &at, end: end, count: n, into: docs, delta: true, start: b == 0 ? 0 : skipLast(b - 1))
+        VarInt.readBlock(base, &at, end: end, count: n, into: tfs, delta: false)
         for k in 0..<n {
-            prev &+= VarInt.read(base, &at)
-            docs[k] = prev
-        }
-        for k in 0..<n {
-            let v = VarInt.read(base, &at)
+            let v = tfs[k]
             tfs[k] = v >> 2
             wholeFlags[k] = UInt8(v & 3)
         }
@@ -143,7 +141,9 @@ final class PostingsCursor {
 
     /// Keeps, of the `count` ascending starts in `starts`, those where this term occurs at
     /// start + `offset` in the current doc, compacting in place; returns how many are left.
-    /// Each is a binary search in the packed positions, from where the previous one ended.
+    /// Both lists ascend, so each search gallops forward from where the previous one ended:
+    /// about log(gap) probes of the packed positions instead of log(tf) (a full binary search
+    /// per start was a fifth of all search time).
     func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
         let (p, w) = seekPositions()
         let n = Int(tfs[i])
@@ -151,10 +151,22 @@ final class PostingsCursor {
         var kept = 0
         for r in 0..<count {
             let want = starts[r] &+ offset
-            var hi = n
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if PositionPacking.value(p, mid, w) < want { lo = mid + 1 } else { hi = mid }
+            if lo < n && PositionPacking.value(p, lo, w) < want {
+                // value(last) < want: double the step until a probe reaches want or the end.
+                var last = lo
+                var step = 1
+                var probe = lo + 1
+                while probe < n && PositionPacking.value(p, probe, w) < want {
+                    last = probe
+                    step <<= 1
+                    probe = last + step
+                }
+                lo = last + 1
+                var hi = min(probe, n)
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if PositionPacking.value(p, mid, w) < want { lo = mid + 1 } else { hi = mid }
+                }
             }
             if lo == n { break }
             if PositionPacking.value(p, lo, w) == want { starts[kept] = starts[r]; kept += 1 }

@@ -28,6 +28,38 @@ struct CodecTests {
         }
     }
 
+    /// The 8-at-a-time block decoder against the one-value reader: runs of one-byte values (its
+    /// fast path) mixed with longer ones, every count up to a block, deltas and plain, with the
+    /// buffer ending right after the last value (so no 8-byte load may pass it).
+    @Test(arguments: [0.0, 0.05, 0.5])
+    func blockDecodeMatchesReader(longShare: Double) {
+        var rng = SplitMix64(seed: 29)
+        for count in 0...130 {
+            var values: [UInt32] = []
+            for _ in 0..<count {
+                let long = Double(rng.next() % 1000) / 1000 < longShare
+                values.append(long ? UInt32(truncatingIfNeeded: rng.next() >> UInt64(rng.next() % 40)) | 0x80 : UInt32(rng.next() % 128))
+            }
+            var bytes: [UInt8] = []
+            for v in values { VarInt.append(v, to: &bytes) }
+            bytes.withUnsafeBufferPointer { b in
+                let base = b.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                for delta in [false, true] {
+                    let out = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+                    defer { out.deallocate() }
+                    var at = 0
+                    VarInt.readBlock(base, &at, end: bytes.count, count: count, into: out, delta: delta, start: 7)
+                    #expect(at == bytes.count)
+                    var prev: UInt32 = 7
+                    for (k, v) in values.enumerated() {
+                        prev &+= v
+                        #expect(out[k] == (delta ? prev : v), "count \(count) value \(k)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Postings of many block sizes: next() and advance(to:) see every doc, and positions.
     @Test(arguments: [1, 127, 128, 129, 1_000])
     func cursorWalksAndSkipsBlocks(docs: Int) {
