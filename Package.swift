@@ -62,6 +62,9 @@ let package = Package(
             dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
             swiftSettings: settings
         ),
+        // Debian's libzstd, and the Swift bridge to it: dictionary-compressed stored bodies.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "KhaosanCompression", dependencies: ["CZstd"], swiftSettings: settings),
         // The search index: segments of character-bigram postings with positions, a hot tier of
         // exact document sets, BM25, facets. Pure Swift; knows nothing of releases or SQLite.
         .target(name: "KhaosanIndex", dependencies: [logging], swiftSettings: settings),
@@ -74,7 +77,7 @@ let package = Package(
         // khaosan-queryd as a library: store, index, search.
         .target(
             name: "KhaosanQuery",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
@@ -108,6 +111,7 @@ let package = Package(
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanCompressionTests", dependencies: ["KhaosanCompression", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging], swiftSettings: settings),
         .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),

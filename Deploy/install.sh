@@ -11,7 +11,7 @@ Installs khaosan, khaosan-queryd and khaosan-ingestd as systemd services (run as
   --prefix DIR    binaries go to DIR/bin (default /usr/local); the units' ExecStart follows it
   --bin-dir DIR   where the built binaries are (default: the repo's .build/release; build them
                   first with `swift build -c release`; for a host without the Swift toolchain
-                  add --static-swift-stdlib, and the host needs libprotobuf-c1 and libsqlite3-0)
+                  add --static-swift-stdlib, and the host needs libprotobuf-c1, libsqlite3-0 and libzstd1)
   --user NAME     a login user who may use the CLI (repeatable): added to group khaosan and,
                   in newly written configs, to queryd's reader_uids and ingestd's ingest_uids
   --no-start      install and enable nothing at runtime: no `systemctl enable --now`
@@ -67,7 +67,7 @@ for b in khaosan-queryd khaosan-ingestd; do
   libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
   if grep -q 'not found' <<< "$libs"; then
     grep 'not found' <<< "$libs" >&2
-    die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0)"
+    die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0; libzstd in libzstd1)"
   fi
   if grep -Eq '=> /(home|root)/' <<< "$libs"; then
     grep -E '=> /(home|root)/' <<< "$libs" >&2

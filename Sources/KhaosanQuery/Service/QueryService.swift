@@ -185,7 +185,7 @@ struct QueryHandlers: Sendable {
         }
         @Sendable func prepare(_ request: ApplyBatchRequest) throws -> ReleaseStore.PreparedBatch {
             guard !request.source.isEmpty else { throw RPCError(code: .invalidArgument, message: "source: empty") }
-            return ReleaseStore.prepare(request.items.map { (sequence: $0.sequence, release: $0.release) })
+            return store.prepare(request.items.map { (sequence: $0.sequence, release: $0.release) })
         }
         @Sendable func apply(_ source: String, _ batch: ReleaseStore.PreparedBatch, _ context: ServerContext) async throws -> ApplyBatchResponse {
             let outcome = try await db("apply_batch") { try store.apply(source: source, prepared: batch) }
