@@ -27,23 +27,46 @@ struct HotTier: Sendable {
         /// The documents that contain it.
         var docs: BitsetView
         /// Docs whose title contains it, ascending (few: titles are short).
-        var titles: UnsafeBufferPointer<UInt32>
+        var titles: DocIDList
     }
+
+    /// Doc ids read in place: u16 each when the segment has at most 65,536 docs (every segment
+    /// this service writes), else u32. Titles' lists were 30% of the tier at u32.
+    struct DocIDList {
+        let base: UnsafeRawPointer
+        let count: Int
+        let wide: Bool
+
+        static func wide(docCount: Int) -> Bool { docCount > 65_536 }
+
+        @inline(__always) subscript(i: Int) -> UInt32 {
+            wide ? UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                : UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+        }
+    }
+
+    /// Of the substrings of four or more characters, one whose documents are (almost) exactly
+    /// those that contain both its prefix and its suffix one character shorter adds next to
+    /// nothing: the prefilter intersects those instead. Such entries were 37% of the tier.
+    static let redundantShare = 0.95
 
     private let storage: SegmentStorage
     /// Start of the section: u32 count, then `count` directory entries of 16 bytes (hash of the
     /// scalars u64, sorted; offset of the entry from the section start u32; length u32), then the
     /// entries: the scalars (u32 each), df u32, title count u32, the docs bitset (u64 words, 8-byte
-    /// aligned in the file), the title doc ids (u32 each).
+    /// aligned in the file), the title doc ids (`DocIDList`).
     private let at: Int
     let count: Int
     private let words: Int
+    private let wideTitles: Bool
 
     init(storage: SegmentStorage, at: Int, count: Int, docCount: Int, path: String) throws(IndexError) {
         self.storage = storage
         self.at = at
         self.count = count
         words = (docCount + 63) >> 6
+        wideTitles = DocIDList.wide(docCount: docCount)
+        let idBytes = wideTitles ? 4 : 2
         let b = storage.base
         guard count == 0 || (at + 4 + count * 16 <= b.count && Int(b.u32(at)) == count) else {
             throw IndexError.corrupt(path, "hot tier directory overruns")
@@ -58,7 +81,7 @@ struct HotTier: Sendable {
             let bits = Self.align8(entry + n * 4 + 8)
             guard bits + words * 8 <= b.count else { throw IndexError.corrupt(path, "hot tier entry overruns") }
             let titles = Int(b.u32(entry + n * 4 + 4))
-            guard titles <= docCount, bits + words * 8 + titles * 4 <= b.count else { throw IndexError.corrupt(path, "hot tier titles overrun") }
+            guard titles <= docCount, bits + words * 8 + titles * idBytes <= b.count else { throw IndexError.corrupt(path, "hot tier titles overrun") }
         }
     }
 
@@ -90,7 +113,7 @@ struct HotTier: Sendable {
                 return Entry(
                     df: Int(b.u32(entry + n * 4)),
                     docs: BitsetView(words: (base + bits).assumingMemoryBound(to: UInt64.self), wordCount: words),
-                    titles: UnsafeBufferPointer(start: (base + bits + words * 8).assumingMemoryBound(to: UInt32.self), count: titles))
+                    titles: DocIDList(base: base + bits + words * 8, count: titles, wide: wideTitles))
             }
             i += 1
         }
@@ -131,6 +154,10 @@ struct HotTier: Sendable {
         }
 
         var found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])] = []
+        // The current level's document sets, kept whether stored or not (the next level's
+        // redundancy test needs them); none for the bigrams.
+        var levelDocs: [Bitset] = []
+        var levelIndex: [[UInt32]: Int] = [:]
         var k = 2
         let total = starts[n]
         while !level.isEmpty && k < maximumLength && found.count < maximumEntries {
@@ -197,16 +224,27 @@ struct HotTier: Sendable {
                 }
             }
             _ = total
-            for (i, s) in next.enumerated() { found.append((s, docs[i].popCount, docs[i], titles[i])) }
+            for (i, s) in next.enumerated() {
+                let df = docs[i].popCount
+                if s.count >= 4, let p = levelIndex[Array(s.dropLast())], let q = levelIndex[Array(s.dropFirst())] {
+                    var both = 0
+                    for w in levelDocs[p].words.indices { both += (levelDocs[p].words[w] & levelDocs[q].words[w]).nonzeroBitCount }
+                    if Double(df) >= redundantShare * Double(both) { continue }
+                }
+                found.append((s, df, docs[i], titles[i]))
+            }
+            levelDocs = docs
+            levelIndex = Dictionary(uniqueKeysWithValues: next.enumerated().map { ($0.element, $0.offset) })
             level = next
             k += 1
             if alive == 0 { break }
         }
-        return (found.count, layout(found, sectionStart: sectionStart))
+        return (found.count, layout(found, docCount: n, sectionStart: sectionStart))
     }
 
     /// The section's bytes (see `at`); `sectionStart` is its offset in the segment, for alignment.
-    static func layout(_ found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])], sectionStart: Int) -> [UInt8] {
+    static func layout(_ found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])], docCount: Int, sectionStart: Int) -> [UInt8] {
+        let wide = DocIDList.wide(docCount: docCount)
         let order = found.indices.sorted { hash(found[$0].scalars) < hash(found[$1].scalars) }
         var entries = ByteWriter()
         var directory = ByteWriter()
@@ -220,7 +258,9 @@ struct HotTier: Sendable {
             entries.u32(UInt32(f.titles.count))
             while (sectionStart + entriesAt + entries.bytes.count) % 8 != 0 { entries.u8(0) }
             for w in f.docs.words { entries.u64(w) }
-            for t in f.titles { entries.u32(t) }
+            for t in f.titles { if wide { entries.u32(t) } else { entries.u16(UInt16(t)) } }
+            // Entries start 4-aligned (the directory's check; the scalars are u32).
+            while entries.bytes.count % 4 != 0 { entries.u8(0) }
         }
         var out = ByteWriter()
         out.u32(UInt32(found.count))

@@ -23,7 +23,7 @@ final class PostingsCursor {
     private var i = 0
     /// Positions read state inside the current block: the doc index and byte offset reached.
     private var posDoc = 0
-    private var posByte = 0
+    private var posBit = 0
     private(set) var doc: UInt32 = 0
 
     init(segment: Segment, info: TermInfo) {
@@ -52,11 +52,11 @@ final class PostingsCursor {
         block = b
         let e = skipAt + b * SegmentFormat.skipEntrySize
         let s = segment.storage.base
-        var at = blocksAt + Int(s.u32(e + 4))
+        let at = blocksAt + Int(s.u32(e + 4))
         n = Int(s.u16(e + 12))
-        let end = s.count
-        VarInt.readBlock(base, &at, end: end, count: n, into: docs, delta: true, start: b == 0 ? 0 : skipLast(b - 1))
-        VarInt.readBlock(base, &at, end: end, count: n, into: tfs, delta: false)
+        let docWidth = Int(base[at]), codeWidth = Int(base[at + 1])
+        BitPacking.unpack(base + at + 2, count: n, width: docWidth, into: docs, delta: true, start: b == 0 ? 0 : skipLast(b - 1))
+        BitPacking.unpack(base + at + 2 + BitPacking.bytes(count: n, width: docWidth), count: n, width: codeWidth, into: tfs, delta: false)
         for k in 0..<n {
             let v = tfs[k]
             tfs[k] = v >> 2
@@ -64,7 +64,7 @@ final class PostingsCursor {
         }
         i = 0
         posDoc = 0
-        posByte = positionsAt + Int(s.u32(e + 8))
+        posBit = Int(s.u32(e + 8))
         doc = docs[0]
     }
 
@@ -110,30 +110,28 @@ final class PostingsCursor {
 
     /// Moves the positions read state to the current doc: past the packed positions of the
     /// docs before it in the block.
-    @inline(__always) private func seekPositions() -> (UnsafePointer<UInt8>, Int) {
+    @inline(__always) private func seekPositions() -> (UnsafePointer<UInt8>, Int, Int) {
         if posDoc < i {
-            for k in posDoc..<i {
-                posByte += PositionPacking.bytes(count: Int(tfs[k]), width: Int(widths[Int(docs[k])]))
-            }
+            for k in posDoc..<i { posBit += Int(tfs[k]) * Int(widths[Int(docs[k])]) }
             posDoc = i
         }
-        return (base + posByte, Int(widths[Int(docs[i])]))
+        return (base + positionsAt, posBit, Int(widths[Int(docs[i])]))
     }
 
     /// The current doc's positions, ascending, into `out` (replacing its contents).
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
-        let (p, w) = seekPositions()
-        for j in 0..<Int(tfs[i]) { out.append(PositionPacking.value(p, j, w)) }
+        let (p, bit, w) = seekPositions()
+        for j in 0..<Int(tfs[i]) { out.append(PositionPacking.value(p, bit, j, w)) }
     }
 
     /// The current doc's positions at or above `offset`, minus `offset`, into `out` (room for `tf`
     /// values); returns how many. A phrase's candidate starts, from its bigram at `offset`.
     func starts(minus offset: UInt32, into out: UnsafeMutablePointer<UInt32>) -> Int {
-        let (p, w) = seekPositions()
+        let (p, bit, w) = seekPositions()
         var n = 0
         for j in 0..<Int(tfs[i]) {
-            let v = PositionPacking.value(p, j, w)
+            let v = PositionPacking.value(p, bit, j, w)
             if v >= offset { out[n] = v - offset; n += 1 }
         }
         return n
@@ -145,18 +143,18 @@ final class PostingsCursor {
     /// about log(gap) probes of the packed positions instead of log(tf) (a full binary search
     /// per start was a fifth of all search time).
     func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
-        let (p, w) = seekPositions()
+        let (p, bit, w) = seekPositions()
         let n = Int(tfs[i])
         var lo = 0
         var kept = 0
         for r in 0..<count {
             let want = starts[r] &+ offset
-            if lo < n && PositionPacking.value(p, lo, w) < want {
+            if lo < n && PositionPacking.value(p, bit, lo, w) < want {
                 // value(last) < want: double the step until a probe reaches want or the end.
                 var last = lo
                 var step = 1
                 var probe = lo + 1
-                while probe < n && PositionPacking.value(p, probe, w) < want {
+                while probe < n && PositionPacking.value(p, bit, probe, w) < want {
                     last = probe
                     step <<= 1
                     probe = last + step
@@ -165,11 +163,11 @@ final class PostingsCursor {
                 var hi = min(probe, n)
                 while lo < hi {
                     let mid = (lo + hi) >> 1
-                    if PositionPacking.value(p, mid, w) < want { lo = mid + 1 } else { hi = mid }
+                    if PositionPacking.value(p, bit, mid, w) < want { lo = mid + 1 } else { hi = mid }
                 }
             }
             if lo == n { break }
-            if PositionPacking.value(p, lo, w) == want { starts[kept] = starts[r]; kept += 1 }
+            if PositionPacking.value(p, bit, lo, w) == want { starts[kept] = starts[r]; kept += 1 }
         }
         return kept
     }

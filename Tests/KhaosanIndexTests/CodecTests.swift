@@ -4,59 +4,57 @@ import Testing
 @testable import KhaosanIndex
 
 struct CodecTests {
-    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, UInt32.max])
-    func varIntRoundTrips(value: UInt32) {
-        var out: [UInt8] = []
-        VarInt.append(value, to: &out)
-        out.withUnsafeBufferPointer { b in
-            var at = 0
-            #expect(VarInt.read(b.baseAddress!, &at) == value)
-            #expect(at == out.count)
-        }
-    }
-
-    @Test func randomStreamsRoundTrip() {
-        var rng = SplitMix64(seed: 11)
-        var values: [UInt32] = []
-        for _ in 0..<20_000 { values.append(UInt32(truncatingIfNeeded: rng.next() >> UInt64(rng.next() % 64))) }
-        var bytes: [UInt8] = []
-        for v in values { VarInt.append(v, to: &bytes) }
-        bytes.withUnsafeBufferPointer { b in
-            var at = 0
-            for v in values { #expect(VarInt.read(b.baseAddress!, &at) == v) }
-            #expect(at == bytes.count)
-        }
-    }
-
-    /// The 8-at-a-time block decoder against the one-value reader: runs of one-byte values (its
-    /// fast path) mixed with longer ones, every count up to a block, deltas and plain, with the
-    /// buffer ending right after the last value (so no 8-byte load may pass it).
-    @Test(arguments: [0.0, 0.05, 0.5])
-    func blockDecodeMatchesReader(longShare: Double) {
-        var rng = SplitMix64(seed: 29)
-        for count in 0...130 {
-            var values: [UInt32] = []
-            for _ in 0..<count {
-                let long = Double(rng.next() % 1000) / 1000 < longShare
-                values.append(long ? UInt32(truncatingIfNeeded: rng.next() >> UInt64(rng.next() % 40)) | 0x80 : UInt32(rng.next() % 128))
-            }
-            var bytes: [UInt8] = []
-            for v in values { VarInt.append(v, to: &bytes) }
-            bytes.withUnsafeBufferPointer { b in
-                let base = b.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                for delta in [false, true] {
-                    let out = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
-                    defer { out.deallocate() }
-                    var at = 0
-                    VarInt.readBlock(base, &at, end: bytes.count, count: count, into: out, delta: delta, start: 7)
-                    #expect(at == bytes.count)
-                    var prev: UInt32 = 7
-                    for (k, v) in values.enumerated() {
-                        prev &+= v
-                        #expect(out[k] == (delta ? prev : v), "count \(count) value \(k)")
-                    }
+    /// Every width, values at and near its limit and random ones, in streams of every length up
+    /// to a block: `read` and `unpack` (plain and as deltas) give back what `BitWriter` wrote, and
+    /// the stream takes exactly `bytes(count:width:)` bytes.
+    @Test(arguments: Array(1...32))
+    func bitPackingRoundTrips(width: Int) {
+        var rng = SplitMix64(seed: UInt64(width))
+        let top = width == 32 ? UInt32.max : UInt32((1 << width) - 1)
+        for count in [0, 1, 2, 7, 8, 9, 63, 127, 128] {
+            let values = (0..<count).map { i -> UInt32 in
+                switch i % 4 {
+                case 0: return top
+                case 1: return 0
+                default: return UInt32(truncatingIfNeeded: rng.next()) & top
                 }
             }
+            var w = BitWriter()
+            for v in values { w.append(v, width: width) }
+            var bytes = w.finish()
+            #expect(bytes.count == BitPacking.bytes(count: count, width: width))
+            bytes += [UInt8](repeating: 0, count: 8)  // the readers' 64-bit over-read
+            bytes.withUnsafeBufferPointer { b in
+                let base = b.baseAddress!
+                for (j, v) in values.enumerated() { #expect(BitPacking.read(base, j * width, width) == v) }
+                let out = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+                defer { out.deallocate() }
+                BitPacking.unpack(base, count: count, width: width, into: out, delta: false)
+                for (j, v) in values.enumerated() { #expect(out[j] == v, "width \(width) count \(count) value \(j)") }
+                BitPacking.unpack(base, count: count, width: width, into: out, delta: true, start: 5)
+                var sum: UInt32 = 5
+                for (j, v) in values.enumerated() { sum &+= v; #expect(out[j] == sum) }
+            }
+        }
+    }
+
+    /// Values written one at a time into one stream at changing widths (as positions of docs of
+    /// different lengths follow each other) read back at their running bit offsets.
+    @Test func mixedWidthStreams() {
+        var rng = SplitMix64(seed: 77)
+        var w = BitWriter()
+        var expected: [(bit: Int, width: Int, value: UInt32)] = []
+        var bit = 0
+        for _ in 0..<5_000 {
+            let width = Int(rng.next() % 32) + 1
+            let v = UInt32(truncatingIfNeeded: rng.next()) & (width == 32 ? .max : UInt32((1 << width) - 1))
+            w.append(v, width: width)
+            expected.append((bit, width, v))
+            bit += width
+        }
+        let bytes = w.finish() + [UInt8](repeating: 0, count: 8)
+        bytes.withUnsafeBufferPointer { b in
+            for e in expected { #expect(BitPacking.read(b.baseAddress!, e.bit, e.width) == e.value) }
         }
     }
 
@@ -106,8 +104,8 @@ struct CodecTests {
 }
 
 struct PositionPackingTests {
-    /// Random docs of every width: what is packed reads back, value by value, and the byte counts
-    /// the reader computes match the packer's.
+    /// Random docs of every width: what is packed reads back, value by value, at the bit offsets
+    /// the reader computes (each doc's run right after the previous one's).
     @Test(arguments: [1, 2, 3, 100, 4_097, 65_536, 1_000_000])
     func packedPositionsRoundTrip(streamLength: Int) {
         var rng = SplitMix64(seed: UInt64(streamLength))
@@ -121,17 +119,17 @@ struct PositionPackingTests {
         let w = PositionPacking.width(UInt32(streamLength))
         #expect((1 << w) >= streamLength)
         var packed = PositionPacking.pack(positions, docs: docs, tfs: tfs) { _ in UInt32(streamLength) }
+        #expect(packed.count == BitPacking.bytes(count: positions.count, width: w))
         packed += [UInt8](repeating: 0, count: 8)
         packed.withUnsafeBufferPointer { b in
-            var at = 0, k = 0
+            var bit = 0, k = 0
             for tf in tfs {
                 for j in 0..<Int(tf) {
-                    #expect(PositionPacking.value(b.baseAddress! + at, j, w) == positions[k])
+                    #expect(PositionPacking.value(b.baseAddress!, bit, j, w) == positions[k])
                     k += 1
                 }
-                at += PositionPacking.bytes(count: Int(tf), width: w)
+                bit += Int(tf) * w
             }
-            #expect(at + 8 == b.count)
         }
     }
 }

@@ -3,13 +3,14 @@ import GRDB
 import KhaosanCompression
 import Synchronization
 
-/// Bodies at rest: CompactText (one byte per Thai character), then, once the archive has a
+/// Titles and bodies at rest: CompactText (one byte per Thai character), then, once the archive has a
 /// dictionary trained on its own bodies, a Zstandard frame made with it. `release_texts.body_dictionary`
 /// says which: NULL for plain CompactText not yet compressed (the archive had no dictionary), 0
 /// for plain CompactText the dictionary did not make smaller (an empty body), else the
 /// `text_dictionaries` row the frame needs.
-/// A dictionary is never changed or removed once a body refers to it. Titles stay plain: they
-/// are short and read for every hit.
+/// A dictionary is never changed or removed once a text refers to it. Titles are compressed the
+/// same way, in `title_dictionary` (6.0 -> 3.6 MB on the corpus; a hit's title inflates in
+/// about a microsecond).
 ///
 /// Compressing with the dictionary made the stored bodies of the 2020-2024 corpus 2.7-3.0x
 /// smaller than CompactText (1,500 bodies, zstd 1.5.4, levels 3 and 9).
@@ -55,17 +56,24 @@ final class TextCodec: Sendable {
         }
     }
 
-    /// The stored form of `body` and its `body_dictionary` value (nil: no dictionary yet; 0:
-    /// plain, not smaller compressed). Falls back to plain if compressing fails, so a body is
-    /// never lost to the codec.
-    func encode(_ body: String) -> (blob: Data, dictionary: Int64?) {
-        encodeCompact(CompactText.encode(body))
+    /// The stored forms of a title and a body with their `*_dictionary` values (nil: no
+    /// dictionary yet; 0: plain, not smaller compressed). Falls back to plain if compressing
+    /// fails, so a text is never lost to the codec.
+    func encode(title: String, body: String) -> (title: Data, titleDictionary: Int64?, body: Data, bodyDictionary: Int64?) {
+        let current = state.withLock { $0.current }
+        let t = Self.encode(CompactText.encode(title), current)
+        let b = Self.encode(CompactText.encode(body), current)
+        return (t.blob, t.dictionary, b.blob, b.dictionary)
     }
 
-    /// The stored form of a body already in CompactText.
+    /// The stored form of a text already in CompactText.
     func encodeCompact(_ compact: [UInt8]) -> (blob: Data, dictionary: Int64?) {
-        guard let (id, d) = state.withLock({ $0.current }) else { return (Data(compact), nil) }
-        return Self.compress(compact, id: id, d)
+        Self.encode(compact, state.withLock { $0.current })
+    }
+
+    private static func encode(_ compact: [UInt8], _ current: (id: Int64, dictionary: TextDictionary)?) -> (blob: Data, dictionary: Int64?) {
+        guard let (id, d) = current else { return (Data(compact), nil) }
+        return compress(compact, id: id, d)
     }
 
     /// `compact` compressed with dictionary `id`, unless that does not make it smaller (then 0).
@@ -75,7 +83,7 @@ final class TextCodec: Sendable {
         return (Data(frame), id)
     }
 
-    /// The body of release `release` in `row`: column `blob` holds its bytes, column
+    /// A title or body of release `release` in `row`: column `blob` holds its bytes, column
     /// `dictionary` what they need.
     func decode(_ row: Row, blob: Int, dictionary: Int, release: Int64) throws -> String {
         let id: Int64? = row[dictionary]
@@ -84,12 +92,12 @@ final class TextCodec: Sendable {
             return try data.withUnsafeBytes { raw -> String in
                 guard let id, id != 0 else { return CompactText.decode(raw) }
                 guard let d = state.withLock({ $0.dictionaries[id] }) else {
-                    throw DatabaseError(message: "release \(release): its body needs text dictionary \(id), which the database does not have")
+                    throw DatabaseError(message: "release \(release): its text needs text dictionary \(id), which the database does not have")
                 }
                 do {
                     return try d.decompress(raw).withUnsafeBytes { CompactText.decode($0) }
                 } catch {
-                    throw DatabaseError(message: "release \(release): its body (text dictionary \(id)) does not decompress: \(error)")
+                    throw DatabaseError(message: "release \(release): a text of it (text dictionary \(id)) does not decompress: \(error)")
                 }
             }
         }
