@@ -38,12 +38,22 @@ struct BitWriter {
     private var pending = 0
 
     mutating func append(_ value: UInt32, width w: Int) {
+        guard w > 0 else { return }
         accumulator |= (UInt64(value) & ((1 << UInt64(w)) - 1)) << UInt64(pending)
         pending += w
         while pending >= 8 {
             bytes.append(UInt8(truncatingIfNeeded: accumulator))
             accumulator >>= 8
             pending -= 8
+        }
+    }
+
+    mutating func appendZeros(_ n: Int) {
+        var left = n
+        while left > 0 {
+            let k = min(left, 32)
+            append(0, width: k)
+            left -= k
         }
     }
 

@@ -6,7 +6,7 @@ final class PostingsCursor {
 
     private let segment: Segment
     private let base: UnsafePointer<UInt8>
-    private let widths: [UInt8]
+    private let lengths: [UInt32]
     private let skipAt: Int
     private let blocksAt: Int
     private let positionsAt: Int
@@ -34,7 +34,7 @@ final class PostingsCursor {
         positionsAt = info.positions
         blocks = info.blocks
         df = info.df
-        widths = segment.positionWidths
+        lengths = segment.streamLengths
         if blocks == 0 { doc = Self.end } else { load(0) }
     }
 
@@ -108,30 +108,29 @@ final class PostingsCursor {
     /// Whether the current doc has this bigram in its title.
     var isInTitle: Bool { wholeFlags[i] & 1 != 0 }
 
-    /// Moves the positions read state to the current doc: past the packed positions of the
-    /// docs before it in the block.
-    @inline(__always) private func seekPositions() -> (UnsafePointer<UInt8>, Int, Int) {
+    /// Moves the positions read state to the current doc: past the runs of the docs before it
+    /// in the block (a run's size follows from its count and the doc's stream length).
+    @inline(__always) private func run() -> PositionRun {
         if posDoc < i {
-            for k in posDoc..<i { posBit += Int(tfs[k]) * Int(widths[Int(docs[k])]) }
+            for k in posDoc..<i { posBit += PositionPacking.runBits(count: Int(tfs[k]), universe: lengths[Int(docs[k])]) }
             posDoc = i
         }
-        return (base + positionsAt, posBit, Int(widths[Int(docs[i])]))
+        return PositionRun(base + positionsAt, bit: posBit, count: Int(tfs[i]), universe: lengths[Int(docs[i])])
     }
 
     /// The current doc's positions, ascending, into `out` (replacing its contents).
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
-        let (p, bit, w) = seekPositions()
-        for j in 0..<Int(tfs[i]) { out.append(PositionPacking.value(p, bit, j, w)) }
+        var r = run()
+        while let v = r.next() { out.append(v) }
     }
 
     /// The current doc's positions at or above `offset`, minus `offset`, into `out` (room for `tf`
     /// values); returns how many. A phrase's candidate starts, from its bigram at `offset`.
     func starts(minus offset: UInt32, into out: UnsafeMutablePointer<UInt32>) -> Int {
-        let (p, bit, w) = seekPositions()
+        var r = run()
         var n = 0
-        for j in 0..<Int(tfs[i]) {
-            let v = PositionPacking.value(p, bit, j, w)
+        while let v = r.next() {
             if v >= offset { out[n] = v - offset; n += 1 }
         }
         return n
@@ -139,35 +138,18 @@ final class PostingsCursor {
 
     /// Keeps, of the `count` ascending starts in `starts`, those where this term occurs at
     /// start + `offset` in the current doc, compacting in place; returns how many are left.
-    /// Both lists ascend, so each search gallops forward from where the previous one ended:
-    /// about log(gap) probes of the packed positions instead of log(tf) (a full binary search
-    /// per start was a fifth of all search time).
+    /// Both lists ascend: one merge-like walk of the doc's positions.
     func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
-        let (p, bit, w) = seekPositions()
-        let n = Int(tfs[i])
-        var lo = 0
+        var r = run()
         var kept = 0
-        for r in 0..<count {
-            let want = starts[r] &+ offset
-            if lo < n && PositionPacking.value(p, bit, lo, w) < want {
-                // value(last) < want: double the step until a probe reaches want or the end.
-                var last = lo
-                var step = 1
-                var probe = lo + 1
-                while probe < n && PositionPacking.value(p, bit, probe, w) < want {
-                    last = probe
-                    step <<= 1
-                    probe = last + step
-                }
-                lo = last + 1
-                var hi = min(probe, n)
-                while lo < hi {
-                    let mid = (lo + hi) >> 1
-                    if PositionPacking.value(p, bit, mid, w) < want { lo = mid + 1 } else { hi = mid }
-                }
+        guard var v = r.next() else { return 0 }
+        for k in 0..<count {
+            let want = starts[k] &+ offset
+            while v < want {
+                guard let next = r.next() else { return kept }
+                v = next
             }
-            if lo == n { break }
-            if PositionPacking.value(p, bit, lo, w) == want { starts[kept] = starts[r]; kept += 1 }
+            if v == want { starts[kept] = starts[k]; kept += 1 }
         }
         return kept
     }

@@ -148,7 +148,7 @@ package struct SegmentBuilder {
                         bits.append(coded[i], width: codeWidth)
                         maxTF = max(maxTF, tfs[i])
                         totalTF += UInt64(tfs[i])
-                        posBit += Int(tfs[i]) * PositionPacking.width(docs[Int(tdocs[i])].streamLength)
+                        posBit += PositionPacking.runBits(count: Int(tfs[i]), universe: docs[Int(tdocs[i])].streamLength)
                     }
                     blockBytes.append(bits.finish())
                     skip.u16(UInt16(min(maxTF, UInt32(UInt16.max))))

@@ -2,7 +2,7 @@
 /// read unaligned. One segment is one immutable file (or, for recent batches, one heap buffer of
 /// the same bytes):
 ///
-///     header      magic "KHSEG004", docCount, termCount, categoryCount, hotCount (u32 each),
+///     header      magic "KHSEG006", docCount, termCount, categoryCount, hotCount (u32 each),
 ///                 then the offsets of the sections below and the total length (u64 each)
 ///     docs        per doc 24 bytes: releaseID i64, days i32, titleLength u32, streamLength u32,
 ///                 category u16, language u8, 0
@@ -17,16 +17,17 @@
 ///                 (`BitPacking`; the first from the previous block's last doc), then the codes
 ///                 bit-packed: term frequency times 4, plus 2 when the bigram occurs in the doc as
 ///                 a whole two-character word, plus 1 when it occurs in the title
-///     positions   per term, doc after doc in one bit stream: its positions in the doc's stream,
-///                 absolute, at the doc's width (bits of its stream length); 8 zero bytes after
-///                 the last term, so a 64-bit load never reads past the section
+///     positions   per term, doc after doc in one bit stream: its positions in the doc's stream
+///                 as an Elias-Fano run (`PositionPacking`: low bits, then unary high parts; the
+///                 run's size follows from the count and the doc's stream length); 8 zero bytes
+///                 after the last term, so a 64-bit load never reads past the section
 ///     words       per doc, from a byte boundary, streamLength + 1 bits of `WordBoundaries`
 ///     hot         per hot substring (see HotTier): u32 length, scalars, u32 df, bitset words
 ///
 /// Doc ids are dense per segment. A doc's stream is its title's scalars, `TermKey.fieldEnd`, its
 /// body's scalars, `fieldEnd`; a position below titleLength is in the title.
 enum SegmentFormat {
-    static let magic: [UInt8] = Array("KHSEG004".utf8)
+    static let magic: [UInt8] = Array("KHSEG006".utf8)
     static let headerSize = 88
     static let docEntrySize = 24
     static let termEntrySize = 48

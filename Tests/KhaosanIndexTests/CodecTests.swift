@@ -104,31 +104,49 @@ struct CodecTests {
 }
 
 struct PositionPackingTests {
-    /// Random docs of every width: what is packed reads back, value by value, at the bit offsets
-    /// the reader computes (each doc's run right after the previous one's).
+    /// Runs of every shape (one value, dense, sparse, values at 0 and at u - 1, u of 1 and 2 and
+    /// large) read back value by value at the bit offsets the reader computes from counts and
+    /// universes alone, one run right after another; the packer's total matches.
     @Test(arguments: [1, 2, 3, 100, 4_097, 65_536, 1_000_000])
     func packedPositionsRoundTrip(streamLength: Int) {
         var rng = SplitMix64(seed: UInt64(streamLength))
         var positions: [UInt32] = [], docs: [UInt32] = [], tfs: [UInt32] = []
-        for d in 0..<50 {
-            let n = Int(rng.next() % 20)
-            guard n > 0 else { continue }
-            let ps = Set((0..<n).map { _ in UInt32(rng.next() % UInt64(streamLength)) }).sorted()
-            docs.append(UInt32(d)); tfs.append(UInt32(ps.count)); positions += ps
+        for d in 0..<60 {
+            let n = d % 7 == 0 ? streamLength : Int(rng.next() % 20)  // some runs hold every value
+            guard n > 0, n <= 5_000 else { continue }
+            var ps = Set((0..<n).map { _ in UInt32(rng.next() % UInt64(streamLength)) })
+            if d % 5 == 0 { ps.insert(0); ps.insert(UInt32(streamLength - 1)) }
+            if d % 7 == 0 { ps = Set((0..<UInt32(streamLength)).prefix(5_000)) }
+            let sorted = ps.sorted()
+            docs.append(UInt32(d)); tfs.append(UInt32(sorted.count)); positions += sorted
         }
-        let w = PositionPacking.width(UInt32(streamLength))
-        #expect((1 << w) >= streamLength)
         var packed = PositionPacking.pack(positions, docs: docs, tfs: tfs) { _ in UInt32(streamLength) }
-        #expect(packed.count == BitPacking.bytes(count: positions.count, width: w))
+        let total = tfs.reduce(0) { $0 + PositionPacking.runBits(count: Int($1), universe: UInt32(streamLength)) }
+        #expect(packed.count == (total + 7) / 8)
         packed += [UInt8](repeating: 0, count: 8)
         packed.withUnsafeBufferPointer { b in
             var bit = 0, k = 0
             for tf in tfs {
-                for j in 0..<Int(tf) {
-                    #expect(PositionPacking.value(b.baseAddress!, bit, j, w) == positions[k])
+                var run = PositionRun(b.baseAddress!, bit: bit, count: Int(tf), universe: UInt32(streamLength))
+                for _ in 0..<Int(tf) {
+                    #expect(run.next() == positions[k])
                     k += 1
                 }
-                bit += Int(tf) * w
+                #expect(run.next() == nil)
+                bit += PositionPacking.runBits(count: Int(tf), universe: UInt32(streamLength))
+            }
+        }
+    }
+
+    /// Elias-Fano takes less room than fixed-width absolute positions except for runs of one or
+    /// two values (where it costs at most two bits more each).
+    @Test func runsAreSmallerThanFixedWidth() {
+        for u: UInt32 in [100, 3_000, 20_000] {
+            let w = 32 - (u - 1).leadingZeroBitCount
+            for n in [1, 2, 5, 30, 300] where n < Int(u) {
+                let ef = PositionPacking.runBits(count: n, universe: u)
+                #expect(ef <= n * w + 2 * n, "u \(u) n \(n): \(ef) bits vs \(n * w)")
+                if n >= 5 { #expect(ef < n * w, "u \(u) n \(n): \(ef) bits vs \(n * w)") }
             }
         }
     }
