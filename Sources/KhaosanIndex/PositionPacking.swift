@@ -71,22 +71,43 @@ struct PositionRun {
         highAt = bit + n * l
     }
 
-    /// The next value, or nil after the last.
-    @inline(__always) mutating func next() -> UInt32? {
-        guard i < count else { return nil }
-        // The next one bit at or after hp: 57 bits at a time from one unaligned load.
+    /// The next one bit of the high part at or after `hp`: 57 bits at a time from one load.
+    @inline(__always) private func nextOne() -> Int {
         var p = hp
         while true {
             let at = highAt + p
             let word = UInt64(littleEndian: UnsafeRawPointer(base + (at >> 3)).loadUnaligned(as: UInt64.self)) >> UInt64(at & 7)
             let window = word & ((1 << 57) - 1)
-            if window != 0 { p += window.trailingZeroBitCount; break }
+            if window != 0 { return p + window.trailingZeroBitCount }
             p += 57
         }
+    }
+
+    /// The next value, or nil after the last.
+    @inline(__always) mutating func next() -> UInt32? {
+        guard i < count else { return nil }
+        let p = nextOne()
         let high = UInt32(p - i)
         let low = l > 0 ? BitPacking.read(base, lowAt + i * l, l) : 0
         i += 1
         hp = p + 1
         return high << UInt32(l) | low
+    }
+
+    /// The first remaining value at or above `want` (those before it are passed), or nil. Values
+    /// whose high part is already too small are passed without reading their low bits.
+    @inline(__always) mutating func first(atLeast want: UInt32) -> UInt32? {
+        let wantHigh = Int(want >> UInt32(l))
+        while i < count {
+            let p = nextOne()
+            let high = p - i
+            hp = p + 1
+            if high < wantHigh { i += 1; continue }
+            let low = l > 0 ? BitPacking.read(base, lowAt + i * l, l) : 0
+            i += 1
+            let v = UInt32(high) << UInt32(l) | low
+            if v >= want { return v }
+        }
+        return nil
     }
 }

@@ -142,12 +142,14 @@ final class PostingsCursor {
     func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
         var r = run()
         var kept = 0
-        guard var v = r.next() else { return 0 }
+        var v: UInt32 = 0
+        var have = false
         for k in 0..<count {
             let want = starts[k] &+ offset
-            while v < want {
-                guard let next = r.next() else { return kept }
+            if !have || v < want {
+                guard let next = r.first(atLeast: want) else { return kept }
                 v = next
+                have = true
             }
             if v == want { starts[kept] = starts[k]; kept += 1 }
         }

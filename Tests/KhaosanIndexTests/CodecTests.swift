@@ -133,6 +133,16 @@ struct PositionPackingTests {
                     k += 1
                 }
                 #expect(run.next() == nil)
+                // first(atLeast:) against a scan of the run, for targets between and on values.
+                let values = Array(positions[(k - Int(tf))..<k])
+                var probe = PositionRun(b.baseAddress!, bit: bit, count: Int(tf), universe: UInt32(streamLength))
+                var target: UInt32 = 0
+                while true {
+                    let expected = values.first { $0 >= target }
+                    #expect(probe.first(atLeast: target) == expected, "target \(target)")
+                    guard let e = expected else { break }
+                    target = e + 1 + UInt32(rng.next() % 3)
+                }
                 bit += PositionPacking.runBits(count: Int(tf), universe: UInt32(streamLength))
             }
         }
