@@ -29,7 +29,7 @@ package final class TextDictionary: @unchecked Sendable {
     /// cannot make the store allocate gigabytes): far above any release the ingester accepts.
     package static let maximumTextBytes = 64 << 20
 
-    package init(bytes: [UInt8], level: Int32 = 6) throws(CompressionError) {
+    package init(bytes: [UInt8], level: Int32 = 3) throws(CompressionError) {
         guard !bytes.isEmpty else { throw CompressionError("dictionary", "empty") }
         self.bytes = bytes
         guard let c = bytes.withUnsafeBytes({ ZSTD_createCDict($0.baseAddress, $0.count, level) }) else {
