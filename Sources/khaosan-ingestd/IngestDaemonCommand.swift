@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import KhaosanIngest
 import KhaosanRPC
@@ -79,9 +80,17 @@ struct RepairJournal: AsyncParsableCommand {
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
-        let dir = (stateDir ?? file["state_dir"] ?? KhaosanPaths.home() + "/ingest") + "/journal"
+        let state = stateDir ?? file["state_dir"] ?? KhaosanPaths.home() + "/ingest"
+        let dir = state + "/journal"
         let report = try JournalRepair.repair(directory: dir, dryRun: dryRun)
         print("\(dir): \(report)")
+        // Which releases the lost records held cannot be read, so the catalog cannot forget just
+        // them; it goes aside whole, or sending a lost release again would be called a
+        // duplicate. It only labels intake (khaosan-queryd still stores each version once).
+        if let moved = report.movedTo, !report.lost.isEmpty, FileManager.default.fileExists(atPath: state + "/catalog.bin") {
+            try FileManager.default.moveItem(atPath: state + "/catalog.bin", toPath: moved + "/catalog.bin")
+            print("intake catalog moved to \(moved)/catalog.bin: send the lost releases again; releases sent before count as accepted once more")
+        }
         if dryRun && !report.isSound { print("(dry run: nothing changed)") }
     }
 }

@@ -201,7 +201,17 @@ final class Forwarder: Sendable {
                     for _ in 0..<self.configuration.maxBatchesPerStream {
                         try await slots.acquire()
                         let single = position < singlesThrough
-                        guard let (request, batch) = try self.batch(after: position, single: single) else { break }
+                        let next: (ApplyBatchRequest, PendingBatches.Batch)?
+                        do {
+                            next = try self.batch(after: position, single: single)
+                        } catch where position != start {
+                            // A record to set aside (or an unreadable one) behind batches still
+                            // unanswered: end the stream so they are answered first; the next
+                            // stream starts at that record and meets it with nothing in flight.
+                            // Setting it aside now would move the position past them.
+                            break
+                        }
+                        guard let (request, batch) = next else { break }
                         pending.append(batch)
                         try await sender.send(request)
                         position = batch.last
