@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanRPC
+import KhaosanTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -136,6 +137,39 @@ struct CatalogTests {
             #expect(error.description.contains(mountPoint))
             #expect(error.errno == EROFS, "\(error)")
         }
+    }
+
+    /// A disk going bad under the running catalog: writes reach the page cache, the fsync fails.
+    /// The catalog is broken from then on: `onBroken` runs once (the ingester goes NOT_SERVING),
+    /// and nothing more is reserved or written (FAILED_PRECONDITION), even once the disk is back.
+    @Test(.enabled(if: FailingDisk.available, "needs root, loop devices and mkfs.ext4"))
+    func anFsyncErrorBreaksTheCatalogForGood() throws {
+        let tmp = JournalTempDir()
+        defer { tmp.remove() }
+        let disk = try FailingDisk(in: tmp.path)
+        defer { disk.remove() }
+        let brokenCalls = Atomic<Int>(0)
+        let c = try Catalog(path: disk.mountPoint + "/catalog.bin", onBroken: { _ in brokenCalls.add(1, ordering: .relaxed) })
+        _ = try c.reserve(id: 1, hash: "0000000000000001", category: "c")
+        try c.committed(id: 1, hash: "0000000000000001", category: "c")
+        try c.sync()
+        disk.exhaustBacking()
+        for id in Int64(2)...400 {
+            _ = try c.reserve(id: id, hash: String(format: "%016x", id), category: String(repeating: "ด", count: 200))
+            try c.committed(id: id, hash: String(format: "%016x", id), category: String(repeating: "ด", count: 200))
+        }
+        do {
+            try c.sync()
+            Issue.record("fsync succeeded with the disk's backing full")
+        } catch {
+            #expect(error.operation == "fsync", "\(error)")
+            #expect(RPCError(wrapping: error).code == .failedPrecondition)
+        }
+        #expect(c.failure != nil)
+        #expect(brokenCalls.load(ordering: .relaxed) == 1)
+        #expect(throws: CatalogError.self) { _ = try c.reserve(id: 999, hash: "00000000000003e7", category: "c") }
+        #expect(throws: CatalogError.self) { try c.sync() }
+        #expect(brokenCalls.load(ordering: .relaxed) == 1, "reported once")
     }
 
     /// A full disk: entries stay pending in memory (the journal has their records), `sync`

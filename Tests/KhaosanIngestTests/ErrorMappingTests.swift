@@ -29,6 +29,8 @@ import Testing
         Case(error: CatalogError(path: "/s/catalog.bin", operation: "write", errno: EIO), code: .failedPrecondition),
         Case(error: CatalogError(path: "/s/catalog.bin", operation: "write", errno: ENOSPC), code: .resourceExhausted),
         Case(error: CatalogError(path: "/s/catalog.bin", operation: "open", errno: EISDIR), code: .failedPrecondition),
+        // A failed fsync never passes, even when the errno is ENOSPC (a loop device's backing full).
+        Case(error: CatalogError(path: "/s/catalog.bin", operation: "fsync", errno: ENOSPC), code: .failedPrecondition),
         Case(error: ReleaseError(code: .badDateLine, field: "published", line: 4, message: "line 4"), code: .invalidArgument),
         Case(error: WireError(code: .invalidUTF8, field: "items[3].release.title", message: "bad byte"), code: .invalidArgument),
         Case(error: WireError(code: .allocationLimit, message: "over budget"), code: .resourceExhausted),

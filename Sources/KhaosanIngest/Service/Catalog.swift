@@ -204,7 +204,7 @@ final class Catalog: Sendable {
             return nil
         }
         if let failure {
-            if !failure.isNoSpace || state.withLock({ $0.broken != nil }) { onBrokenOnce(failure) }
+            if !failure.isNoSpace { onBrokenOnce(failure) }
             throw failure
         }
     }

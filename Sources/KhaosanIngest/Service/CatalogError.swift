@@ -24,8 +24,9 @@ struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// Disk full or over quota: the one cause an operator fixes by freeing space.
-    var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+    /// A write refused for a full disk or quota: the one cause that passes once space is freed.
+    /// A failed fsync never passes, whatever its errno (the kernel may have dropped the pages).
+    var isNoSpace: Bool { operation == "write" && (errno == ENOSPC || errno == EDQUOT) }
 
     var description: String { "intake catalog \(path): \(operation) failed: \(message)" }
 }
