@@ -114,8 +114,8 @@ let package = Package(
         .testTarget(name: "KhaosanCompressionTests", dependencies: ["KhaosanCompression", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging], swiftSettings: settings),
-        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
-        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, nioPosix, logging], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]

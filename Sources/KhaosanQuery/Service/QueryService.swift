@@ -131,14 +131,10 @@ struct QueryHandlers: Sendable {
         Self.calls.increment()
         do {
             return try await pool.runIfActive(body)
-        } catch let e as QuerySyntaxError {
-            throw RPCError(code: .invalidArgument, message: e.description)
-        } catch let e as SearchCancelled {
-            throw RPCError(code: .deadlineExceeded, message: e.description)
-        } catch let e as RPCError {
-            throw e
         } catch {
-            throw RPCError(code: .unavailable, message: "database error: \(error)", cause: error)
+            // One mapping for every error type (`RPCErrorConvertible`, e.g. DatabaseError+RPC):
+            // what is not known is INTERNAL, which no client retries.
+            throw RPCError(wrapping: error)
         }
     }
 
