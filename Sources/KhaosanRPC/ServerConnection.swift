@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 package import NIOCore
 import Synchronization
 
@@ -7,9 +7,9 @@ import Synchronization
 /// event loop, so a unary call (request in, response and trailers out) is answered without waking
 /// another thread; streaming-request calls run on Swift's pool (see `RPCRouter.Route`).
 /// Calls on one connection run concurrently; each has its own flow-control window both ways.
-final class ServerConnection: Sendable {
+package final class ServerConnection: Sendable {
     let channel: any Channel
-    let peer: PeerCredentials
+    package let peer: PeerCredentials
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
     private let logger: Logger
@@ -31,7 +31,7 @@ final class ServerConnection: Sendable {
         var lastActivity = ContinuousClock.now
     }
 
-    init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger,
+    package init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger,
          ledger: PeerLedger? = nil, refusal: (cap: String, message: String)? = nil) {
         self.channel = channel
         self.peer = peer
@@ -58,8 +58,21 @@ final class ServerConnection: Sendable {
         }
     }
 
+    /// Puts the connection's handlers on its channel's pipeline; on the channel's event loop,
+    /// before the channel reads. The server installs an accepted connection's handlers through
+    /// this and nothing else, and so does the channel fuzzer (Fuzz/channel): it drives exactly
+    /// the pipeline a peer meets.
+    package func installHandlers() throws {
+        try channel.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: self, maxPayload: configuration.maxMessageBytes, frameReadTimeout: configuration.frameReadTimeout))
+    }
+
+    /// Calls started and not yet ended, and request bytes queued for their handlers: both must
+    /// be back at zero once `run` has returned (the channel fuzzer checks).
+    package var openCalls: Int { state.withLock { $0.streams.count } }
+    package var queuedRequestBytes: Int { budget.bytes }
+
     /// Returns when the connection has closed and its last call has ended.
-    func run() async {
+    package func run() async {
         let watchdog = Task { await self.watch() }
         defer { watchdog.cancel() }
         try? await channel.closeFuture.get()
@@ -76,7 +89,7 @@ final class ServerConnection: Sendable {
     }
 
     /// Sends GOAWAY; the connection closes when its last call ends.
-    func drain() {
+    package func drain() {
         let idle: Bool = state.withLock { s in
             s.draining = true
             return s.streams.isEmpty
@@ -85,7 +98,7 @@ final class ServerConnection: Sendable {
         if idle { channel.close(promise: nil) }
     }
 
-    func forceClose(reason: String) {
+    package func forceClose(reason: String) {
         logger.notice("closing connection", metadata: ["reason": "\(reason)"])
         channel.close(promise: nil)
     }
