@@ -253,6 +253,14 @@ final class ServerFrameHandler: ChannelInboundHandler {
     private var frameTimer: Scheduled<Void>?
     private var framesRead = 0
     private var framesReadWhenArmed = 0
+    /// Reads that arrived while a read was being handled, taken after it in order. NIO reads
+    /// the socket dry inside a flush whose write failed, before it closes the channel
+    /// (BaseSocketChannel.flushNow), so an answer written from here brings the peer's next bytes
+    /// in while the rest of this read has not been taken: the frame reader took those next
+    /// bytes as the stream's, out of place (a frame's payload read as frames, found by the
+    /// channel fuzzer, Fuzz/channel).
+    private var reading = false
+    private var laterReads = CircularBuffer<ByteBuffer>()
 
     init(connection: ServerConnection, maxPayload: Int, frameReadTimeout: Duration = .seconds(10)) {
         self.connection = connection
@@ -261,19 +269,29 @@ final class ServerFrameHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        do {
-            // Each frame is handled after `reader.next` has returned: handling it can close the
-            // channel (an answer whose write fails), which runs `channelInactive` re-entrantly,
-            // here, and that looks at the reader. Frames after a close are not looked at.
-            while !broken, !inactive, let frame = try reader.next(from: &buffer) {
-                framesRead &+= 1
-                try connection.received(frame)
-            }
-        } catch {
-            broken = true
-            connection.failed(error)
+        guard !reading else {
+            laterReads.append(unwrapInboundIn(data))
+            return
         }
+        reading = true
+        var next: ByteBuffer? = unwrapInboundIn(data)
+        while var buffer = next {
+            do {
+                // Each frame is handled after `reader.next` has returned: handling it can close
+                // the channel (an answer whose write fails), which runs `channelInactive`
+                // re-entrantly, here, and that looks at the reader. Frames after a close are not
+                // looked at.
+                while !broken, !inactive, let frame = try reader.next(from: &buffer) {
+                    framesRead &+= 1
+                    try connection.received(frame)
+                }
+            } catch {
+                broken = true
+                connection.failed(error)
+            }
+            next = laterReads.popFirst()
+        }
+        reading = false
         timeFrame(context: context)
     }
 
