@@ -95,6 +95,11 @@ enum SeedMaker {
         add("oversize-message", [.frames(0), .feedMany(0), .runLoop(0)], oversize)
         add("window-overrun", [.feedMany(8), .runLoop(0)], headers(1, m.sum) + (0..<6).flatMap { frame(.message, 1, [UInt8($0)]) })
         add("error-caught", [.frames(2), .end(FuzzInput.Ending.errorCaught.rawValue)], count)
+        // Record answers each request and stops reading when the peer grants no WINDOW: the
+        // requests behind it pass the 64-byte budget, reading pauses, and 10 s on the call
+        // waiting for a WINDOW is refused (unread-responses).
+        add("budget-stuck", setup: 0, [.frames(4), .runLoop(0), .frames(3), .runLoop(0), .runLoop(0), .advanceTime(12), .runLoop(0)],
+            headers(1, m.record, timeout: 0) + (0..<8).flatMap { frame(.message, 1, Array(repeating: UInt8($0), count: 20)) })
         add("record", [.frames(3), .runLoop(0), .frames(0), .runLoop(0)], call(1, m.record, [[1], [2]]) + window(1, 2))
         // A write that fails as the peer goes: NIO reads what is left in the socket inside that
         // flush, while this read's last frame (here a MESSAGE's header) has not been taken yet.
