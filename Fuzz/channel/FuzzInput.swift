@@ -19,8 +19,9 @@ struct FuzzInput: Sendable {
         case feed(Int)
         /// The next `(1 + arg)^2 * 16` bytes (16 B to 16 KiB) in one read.
         case feedMany(Int)
-        /// The event loop runs what is queued; then other threads get `arg * 100 µs` (the
-        /// client-streaming handlers run on Swift's pool).
+        /// The event loop runs what is queued, other threads get a turn (a yield, or for
+        /// `arg >= 24` a sleep of up to 2 ms: the client-streaming handlers run on Swift's
+        /// pool), and the loop runs again.
         case runLoop(Int)
         /// The event loop's clock moves on (`FuzzInput.steps`): frame-read timeouts,
         /// deadlines and the budget's stuck timer fire.
