@@ -102,6 +102,16 @@ let package = Package(
         ),
         // The Thai segmenter benchmark (scripts/thai-bench/run.sh compares it with ICU and newmm).
         .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "scripts/thai-bench/ThaiBench", swiftSettings: settings),
+        // The channel fuzzer: the server's connection pipeline on a testing channel. Built with
+        // libFuzzer only by Fuzz/run-channel-fuzz.sh (-DKHAOSAN_FUZZ); a plain build replays
+        // inputs given as files and writes the seeds.
+        .executableTarget(
+            name: "KhaosanChannelFuzz",
+            dependencies: ["KhaosanRPC", "KhaosanWire", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), logging],
+            path: "Fuzz/channel",
+            exclude: ["seeds"],
+            swiftSettings: settings
+        ),
         .target(
             name: "KhaosanTestSupport",
             dependencies: ["KhaosanModel"],

@@ -32,6 +32,8 @@ step "fuzz: protobuf-c unpack through the bridge (${FUZZ_SECONDS}s)"
 Fuzz/run-wire-fuzz.sh "$FUZZ_SECONDS"
 step "fuzz: the query language (${FUZZ_SECONDS}s)"
 Fuzz/run-query-fuzz.sh "$FUZZ_SECONDS"
+step "fuzz: the server channel handler (${FUZZ_SECONDS}s, after a sanitizer build of NIO in .build/fuzz)"
+Fuzz/run-channel-fuzz.sh "$FUZZ_SECONDS"
 
 step "crash test: kill -9 during streamed ingest, ${CRASH_ROUNDS} rounds"
 scripts/crash-test.sh "$CRASH_ROUNDS"

@@ -11,6 +11,12 @@ package struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
 
     package var description: String { "pid=\(pid) uid=\(uid) gid=\(gid)" }
 
+    package init(pid: Int32, uid: UInt32, gid: UInt32) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+    }
+
     /// Swift's Glibc module does not expose `struct ucred`; this has its layout (pid_t, uid_t, gid_t).
     struct UCred {
         var pid: Int32 = 0
