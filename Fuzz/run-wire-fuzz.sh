@@ -4,7 +4,7 @@
 #   2. the RPC frame decoder with message unpack, as a server reads a connection, Fuzz/frames.
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
 # Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
-# type files, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
+# type files, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
 # go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
 # library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
 # flags a harmless signed shift inside libprotobuf-c.
@@ -46,7 +46,7 @@ mkdir -p "$out/swiftmodules"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
     Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift -o "$out/obj/KhaosanModel.o"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/swiftmodules/KhaosanWire.swiftmodule" \
-    Sources/KhaosanWire/*.swift -o "$out/obj/KhaosanWire.o"
+    Sources/KhaosanWire/*.swift Sources/KhaosanWire/Generated/*.swift Sources/KhaosanWire/Mappings/*.swift -o "$out/obj/KhaosanWire.o"
 swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \
     "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
 

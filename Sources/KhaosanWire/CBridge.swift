@@ -1,5 +1,6 @@
-// Everything that touches protobuf-c memory lives here and in the *Codec.swift files; only Swift
-// values leave them. Encoding builds the C structs in a bump arena (one malloc per ~16 KiB instead
+// Everything that touches protobuf-c memory lives here, in WireFields.swift, in the conversions
+// generated into Generated/ (scripts/gen-wire.py) and in the few hand mappings in Mappings/; only
+// Swift values leave them. Encoding builds the C structs in a bump arena (one malloc per ~16 KiB instead
 // of one per string); decoding unpacks on a budgeted allocator and frees exactly once.
 internal import CProtobufC
 internal import CKhaosanProto

@@ -56,6 +56,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(KHAOSAN__V1__INGEST_REQUEST__ITEM__CASE)
 } Khaosan__V1__IngestRequest__ItemCase;
 
+/*
+ * [swift: hand-mapped]: a Swift enum whose raw case also carries the category override.
+ */
 struct  Khaosan__V1__IngestRequest
 {
   ProtobufCMessage base;
