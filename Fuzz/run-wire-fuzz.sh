@@ -13,22 +13,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 out="${FUZZ_OUT:-$root/.build/fuzz-wire}"
-mkdir -p "$out/obj" "$out/modules/CKhaosanProto" "$out/corpus" "$out/crashes"
+mkdir -p "$out/obj" "$out/corpus" "$out/crashes"
 cd "$root"
 
-# The generated C's module map: scripts/gen-protos.sh writes one into include/; older layouts had
-# none, so make one then.
-modmap_dir="$out/modules/CKhaosanProto"
-if [ -f Sources/CKhaosanProto/include/module.modulemap ]; then
-    modmap_dir=Sources/CKhaosanProto/include
-else
-    cat > "$modmap_dir/module.modulemap" <<MAP
-module CKhaosanProto {
-    header "$root/Sources/CKhaosanProto/include/CKhaosanProto.h"
-    export *
-}
-MAP
-fi
+# The generated C's module map, which scripts/gen-protos.sh writes (and its --check keeps).
+modmap_dir=Sources/CKhaosanProto/include
 
 objs=()
 for c in Sources/CKhaosanProto/khaosan/v1/*.c Sources/CKhaosanUTF8/*.c; do
