@@ -3,8 +3,8 @@
 #   1. the KhaosanWire decoders (protobuf-c unpack through the bridge), Fuzz/wire;
 #   2. the RPC frame decoder with message unpack, as a server reads a connection, Fuzz/frames.
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
-# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
-# type files, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
+# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's four
+# files the wire uses, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
 # go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
 # library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
 # flags a harmless signed shift inside libprotobuf-c.
@@ -31,9 +31,10 @@ common=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name khaosan -
     -enable-upcoming-feature MemberImportVisibility
     -I Sources/CProtobufC -I "$modmap_dir" -I Sources/CKhaosanUTF8/include -Xcc -I -Xcc Sources/CKhaosanProto/include -I "$out/swiftmodules")
 mkdir -p "$out/swiftmodules"
-# KhaosanModel is mid-edit elsewhere: only the two files the wire depends on.
+# Only the model's files the wire depends on (the parser stays out of the wire harness).
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
-    Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift -o "$out/obj/KhaosanModel.o"
+    Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift Sources/KhaosanModel/MessageLimits.swift \
+    Sources/KhaosanModel/UTF8Scan.swift -o "$out/obj/KhaosanModel.o"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/swiftmodules/KhaosanWire.swiftmodule" \
     Sources/KhaosanWire/*.swift Sources/KhaosanWire/Generated/*.swift Sources/KhaosanWire/Mappings/*.swift -o "$out/obj/KhaosanWire.o"
 swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \

@@ -217,20 +217,9 @@ func swiftString(_ p: UnsafePointer<CChar>?, field: String) throws(WireError) ->
     return s
 }
 
+/// Reports where validation fails, so a peer can find its bug.
 private func invalidUTF8(_ p: UnsafePointer<CChar>, count n: Int, field: String) -> WireError {
-    let bytes = UnsafeRawBufferPointer(start: p, count: n)
-    var offset = 0
-    // Report where validation fails so a peer can find its bug.
-    var it = bytes.makeIterator()
-    var decoder = UTF8()
-    var consumed = 0
-    loop: while true {
-        switch decoder.decode(&it) {
-        case .scalarValue(let v): consumed += String(v).utf8.count
-        case .emptyInput: break loop
-        case .error: offset = consumed; break loop
-        }
-    }
+    let offset = p.withMemoryRebound(to: UInt8.self, capacity: n) { UTF8Scan.firstInvalidOffset(UnsafeBufferPointer(start: $0, count: n)) } ?? 0
     return WireError(code: .invalidUTF8, field: field, message: "string of \(n) bytes is not valid UTF-8 (first bad byte near offset \(offset))")
 }
 
