@@ -7,7 +7,8 @@ import Logging
 struct IngestDaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "khaosan-ingestd",
-        abstract: "Khaosan ingestion service: validates releases, journals them durably and forwards them to khaosan-queryd."
+        abstract: "Khaosan ingestion service: validates releases, journals them durably and forwards them to khaosan-queryd.",
+        subcommands: [CheckpointCommand.self]
     )
 
     @Option(help: "Config file of key = value lines (socket, query_socket, state_dir, ingest_uids, reader_uids, journal_quota_mb, log_level). Flags override it.")
