@@ -303,13 +303,14 @@ def swift_type(msg):
 
 
 def check_message(msg, messages, enums):
+    for f in msg.fields:
+        if f.proto3_optional:
+            raise GenError("%s: proto3 `optional` is not supported: use has_%s or a message" % (f.where, f.name))
     if msg.oneofs and not msg.hand_mapped:
         raise GenError("%s: oneof %s: not generated; mark the message [swift: hand-mapped] and write its mapping in "
                        "Sources/KhaosanWire/Mappings/" % (msg.where, msg.oneofs[0]))
     for f in msg.fields:
-        if f.proto3_optional:
-            raise GenError("%s: proto3 `optional` is not supported: use has_%s or a message" % (f.where, f.name))
-        if f.type == T_GROUP or f.type == T_FLOAT and f.repeated:
+        if f.type == T_GROUP:
             raise GenError("%s: this field type is not supported" % f.where)
         if f.type == T_MESSAGE:
             target = messages.get(f.type_name)
