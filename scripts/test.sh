@@ -14,6 +14,8 @@ scripts/install-deps.sh
 
 step "protobuf-c generated code is current"
 scripts/gen-protos.sh --check
+step "generated Swift bridge and method table are current"
+scripts/gen-wire.py --check
 
 step "build (debug, with tests)"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning|Merging)' || true
