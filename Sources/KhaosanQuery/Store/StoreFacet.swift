@@ -1,4 +1,4 @@
-/// A facet value with its count as the store computes it (the wire's `StoreFacet` carries it to
+/// A facet value with its count as the store computes it (the wire's `FacetCount` carries it to
 /// clients); also a "did you mean" suggestion (key: the query, label: the word).
 package struct StoreFacet: Sendable, Hashable {
     /// Category: slug when known, else the name. Month: `YYYY-MM`.
