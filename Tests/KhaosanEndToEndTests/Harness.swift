@@ -55,8 +55,10 @@ final class Daemon: @unchecked Sendable {
         try process.run()
     }
 
-    /// Waits until the socket accepts connections.
-    func waitReady(timeout: Duration = .seconds(30)) async throws {
+    /// Waits until the socket accepts connections. Generous: a debug daemon is ready in about
+    /// 0.1 s, but with the whole suite starting a dozen daemons at once beside the unit tests'
+    /// fsyncs on a two-core machine, some took over 30 s (seen three times, 2026-12-01).
+    func waitReady(timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if canConnect(socket) { return }
@@ -150,9 +152,9 @@ func khaosan(_ arguments: [String], sandbox: Sandbox, stdin: Data? = nil, enviro
 func withServices<T>(queryArguments: [String] = [], _ body: (Sandbox, Daemon, Daemon) async throws -> T) async throws -> T {
     let sandbox = try Sandbox()
     let query = try Daemon("khaosan-queryd", sandbox: sandbox, arguments: queryArguments, socket: sandbox.querySocket)
-    try await query.waitReady()
+    do { try await query.waitReady() } catch { _ = await query.terminate(); throw error }
     let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, socket: sandbox.ingestSocket)
-    try await ingest.waitReady()
+    do { try await ingest.waitReady() } catch { _ = await ingest.terminate(); _ = await query.terminate(); throw error }
     do {
         let r = try await body(sandbox, query, ingest)
         _ = await ingest.terminate()
