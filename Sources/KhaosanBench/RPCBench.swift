@@ -3,6 +3,7 @@
 import Foundation
 import KhaosanModel
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanWire
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KhaosanIngest
+import KhaosanDaemon
 import KhaosanRPC
 import Logging
 

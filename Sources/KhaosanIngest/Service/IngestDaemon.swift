@@ -1,6 +1,8 @@
 import Foundation
 package import KhaosanModel
+import KhaosanDaemon
 package import KhaosanRPC
+import KhaosanUnixTransport
 package import KhaosanWire
 package import Logging
 import Metrics

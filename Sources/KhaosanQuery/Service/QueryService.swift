@@ -1,7 +1,9 @@
 import Foundation
+import KhaosanDaemon
 package import KhaosanIndex
 import KhaosanModel
 package import KhaosanRPC
+import KhaosanUnixTransport
 package import KhaosanWire
 package import Logging
 import Metrics
@@ -65,7 +67,6 @@ package final class QueryDaemon: Service, Sendable {
         )
         let handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: configuration.ingestUIDs, logger: logger)
         var router = RPCRouter()
-        router.limits = .default
         handlers.register(into: &router)
         router.addHealth(health)
         self.server = RPCServer(configuration: rpc, router: router, logger: logger)

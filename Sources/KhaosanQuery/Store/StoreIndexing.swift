@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import KhaosanIndex
-import KhaosanRPC
+import KhaosanDaemon
 import KhaosanModel
 import KhaosanThai
 import Logging

@@ -1,3 +1,5 @@
+package import KhaosanRPC
+
 /// Every method of Khaosan's services (Protos/khaosan/v1), with whether a retry is safe.
 package enum KhaosanMethods {
     package static let ingestService = "khaosan.v1.IngestService"
