@@ -128,6 +128,13 @@ let package = Package(
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
         .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
+        // The ingest and query handlers and the forwarder over the in-process transport, with
+        // real journal and SQLite files: the services without their processes.
+        .testTarget(
+            name: "KhaosanHandlerTests",
+            dependencies: ["KhaosanIngest", "KhaosanQuery", "KhaosanRPC", "KhaosanInProcessTransport", "KhaosanDaemon", "KhaosanWire", "KhaosanModel", "KhaosanTestSupport", nioPosix, logging],
+            swiftSettings: settings
+        ),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]

@@ -97,7 +97,9 @@ final class IngestCore: Sendable {
         var rejected: UInt64 = 0
     }
 
-    init(configuration: IngestServiceConfiguration, logger: Logger) throws {
+    /// `queryClient`: how to reach khaosan-queryd; by default its socket (tests pass an
+    /// in-process one).
+    init(configuration: IngestServiceConfiguration, logger: Logger, queryClient client: RPCClient? = nil) throws {
         try WireLibrary.checkMinimumVersion()
         self.configuration = configuration
         self.logger = logger
@@ -129,7 +131,7 @@ final class IngestCore: Sendable {
         catalog = try Catalog(path: dir + "/catalog.bin")
         try Self.foldUnforwarded(journal: journal, into: catalog)
         let source = try Self.sourceID(in: dir)
-        queryClient = RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
+        queryClient = client ?? RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
         let deadLetters = try DeadLetters(directory: dir + "/dead-letters")
         forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, deadLetters: deadLetters, configuration: .init(source: source), logger: logger)
         health = HealthStatus(services: [KhaosanMethods.ingestService])
