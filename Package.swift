@@ -43,7 +43,6 @@ let package = Package(
         // Thai text analysis: clusters, dictionary segmenter, search tokens. Pure Swift.
         .target(
             name: "KhaosanThai",
-            dependencies: ["KhaosanModel"],
             resources: [.copy("Resources/lexicon")],
             swiftSettings: settings
         ),
@@ -117,17 +116,16 @@ let package = Package(
         .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "scripts/thai-bench/ThaiBench", swiftSettings: settings),
         .target(
             name: "KhaosanTestSupport",
-            dependencies: ["KhaosanModel"],
             resources: [.copy("Fixtures")],
             swiftSettings: settings
         ),
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
-        .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
-        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
-        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanTestSupport", logging], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest"], swiftSettings: settings),
         // The ingest and query handlers and the forwarder over the in-process transport, with
         // real journal and SQLite files: the services without their processes.
         .testTarget(
