@@ -44,9 +44,11 @@ package final class IngestDaemon: Service, Sendable {
     package let configuration: IngestServiceConfiguration
     private let core: IngestCore
     private let server: RPCServer
+    private let logger: Logger
 
     package init(configuration: IngestServiceConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.logger = logger
         core = try IngestCore(configuration: configuration, logger: logger)
         var rpc = RPCServerConfiguration(socketPath: configuration.socketPath)
         rpc.maxMessageBytes = configuration.maxMessageBytes
@@ -67,13 +69,18 @@ package final class IngestDaemon: Service, Sendable {
 
     package func run() async throws {
         defer { core.close() }
-        let forwarding = Task { await self.core.forwarder.run() }
+        // A group shuts its services down in reverse order: the server drains first, then the
+        // forwarder stops and its last checkpoint lands, all before the journal closes. The
+        // server ending (drained, or its accept loop gone) ends the group the same way; a failing
+        // server (it could not bind) cancels it, and `run` throws its error.
+        let services = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: core.forwarder, successTerminationBehavior: .ignore),
+                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            logger: logger))
         var failure: (any Error)?
-        do { try await server.run() } catch { failure = error }
-        // The server has drained (or failed); stop forwarding and let its last checkpoint land
-        // before the journal closes.
-        forwarding.cancel()
-        await forwarding.value
+        do { try await services.run() } catch { failure = error }
         await core.stop()
         if let failure { throw failure }
     }
