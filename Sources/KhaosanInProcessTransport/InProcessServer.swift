@@ -37,7 +37,19 @@ package final class InProcessServer: RPCServerTransport {
     /// Calls are served from the start; `run` only waits for shutdown and the drain after it.
     package func waitUntilListening() async throws {}
 
+    /// Returns after `beginShutdown` once the open calls have ended. Cancelled, it shuts down and
+    /// cancels the open calls, as the Unix server's cancelled accept loop closes its connections:
+    /// a test that fails before its shutdown must not leave the server waiting for ever.
     package func run() async throws {
+        await withTaskCancellationHandler {
+            await waitForShutdownAndDrain()
+        } onCancel: {
+            beginShutdown()
+            for call in state.withLock({ Array($0.calls.values) }) { call.cancel() }
+        }
+    }
+
+    private func waitForShutdownAndDrain() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let now = state.withLock { s in
                 if s.draining { return true }

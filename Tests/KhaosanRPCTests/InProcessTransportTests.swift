@@ -119,6 +119,21 @@ struct InProcessTransportTests {
         try await running.value
     }
 
+    /// A test that fails before shutting its server down ends its task group, which cancels the
+    /// server's run: that must end it, and the calls still open, instead of waiting for ever.
+    @Test(.timeLimit(.minutes(2))) func cancellingRunEndsTheServerAndItsCalls() async throws {
+        let probe = Probe()
+        let server = InProcessServer(router: testRouter(probe: probe), logger: Logger(label: "test.inprocess"))
+        let client = server.makeClient()
+        let running = Task { try await server.run() }
+        let open = Task { let _: Blob = try await client.unary(Test.slow, Blob("60000")) }
+        #expect(await probe.eventually("slow-start", within: Self.patience))
+        running.cancel()
+        try await running.value
+        await #expect { try await open.value } throws: { ($0 as? RPCError)?.code == .cancelled }
+        #expect(await probe.eventually("slow-cancelled", within: Self.patience))
+    }
+
     /// The frame limit of the transport and the message limit of the codec are one number.
     @Test func theFrameLimitIsTheMessageLimit() {
         #expect(FrameScanner.defaultMaxPayload == SizeLimits.maxMessageBytes)
