@@ -67,6 +67,9 @@ let package = Package(
             dependencies: ["KhaosanModel", "KhaosanRPC", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
             swiftSettings: settings
         ),
+        // Debian's libzstd, and the Swift bridge to it: dictionary-compressed stored bodies.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "KhaosanCompression", dependencies: ["CZstd"], swiftSettings: settings),
         // The search index: segments of character-bigram postings with positions, a hot tier of
         // exact document sets, BM25, facets. Pure Swift; knows nothing of releases or SQLite.
         .target(name: "KhaosanIndex", dependencies: [logging], swiftSettings: settings),
@@ -89,7 +92,7 @@ let package = Package(
         // khaosan-queryd as a library: store, index, search.
         .target(
             name: "KhaosanQuery",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", grdb, logging, metrics, lifecycle, nioPosix],
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", grdb, logging, metrics, lifecycle, nioPosix],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
@@ -114,6 +117,16 @@ let package = Package(
         ),
         // The Thai segmenter benchmark (scripts/thai-bench/run.sh compares it with ICU and newmm).
         .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "scripts/thai-bench/ThaiBench", swiftSettings: settings),
+        // The channel fuzzer: the server's connection pipeline on a testing channel. Built with
+        // libFuzzer only by Fuzz/run-channel-fuzz.sh (-DKHAOSAN_FUZZ); a plain build replays
+        // inputs given as files and writes the seeds.
+        .executableTarget(
+            name: "KhaosanChannelFuzz",
+            dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", "KhaosanWire", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), logging],
+            path: "Fuzz/channel",
+            exclude: ["seeds"],
+            swiftSettings: settings
+        ),
         .target(
             name: "KhaosanTestSupport",
             resources: [.copy("Fixtures")],
@@ -122,10 +135,11 @@ let package = Package(
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanCompressionTests", dependencies: ["KhaosanCompression", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
         .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
-        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanTestSupport", grdb, logging], exclude: ["Fixtures"], swiftSettings: settings),
-        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest"], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanTestSupport", grdb, nioPosix, logging], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", logging], swiftSettings: settings),
         // The ingest and query handlers and the forwarder over the in-process transport, with
         // real journal and SQLite files: the services without their processes.
         .testTarget(

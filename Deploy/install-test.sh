@@ -14,15 +14,27 @@ dir and a test login user; re-installs (configs kept); starts both daemons as th
 checks socket owners and modes; as the test user (group khaosan, uid in the allow-lists) runs
 status, ingest and search; checks that a user outside the group cannot reach the sockets; backs up
 with --system, checks restore refuses while running, stops, restores, restarts and compares
-counts; uninstalls, then uninstalls with --purge. Binaries: $KHAOSAN_BIN_DIR, else .build/release.
+counts; uninstalls, then uninstalls with --purge. The daemons and the CLI run with the Swift
+toolchain hidden (an empty directory bind-mounted over it, found from `swift` on PATH): the
+installed binaries must need no Swift runtime from the build machine. Binaries:
+$KHAOSAN_BIN_DIR, else built with --static-swift-stdlib into .build/static (as install.sh does).
 EOF
 }
 case "${1:-}" in -h|--help) usage; exit 0 ;; "") ;; *) echo "install-test.sh: unknown argument '$1'" >&2; exit 2 ;; esac
 
 DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$DEPLOY")
-BIN=${KHAOSAN_BIN_DIR:-$REPO/.build/release}
 [ "$(id -u)" -eq 0 ] || { echo "install-test.sh: needs root" >&2; exit 1; }
+if [ -z "${KHAOSAN_BIN_DIR:-}" ]; then
+  for b in khaosan khaosan-queryd khaosan-ingestd; do
+    (cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b") >/dev/null \
+      || { echo "install-test.sh: static build of $b failed" >&2; exit 1; }
+  done
+  KHAOSAN_BIN_DIR=$(cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path .build/static --show-bin-path)
+fi
+BIN=$KHAOSAN_BIN_DIR
+# The toolchain to hide: the one `swift` on PATH belongs to (e.g. /opt/swift/usr).
+TOOLCHAIN=${KHAOSAN_TOOLCHAIN:-$(command -v swift >/dev/null && dirname "$(dirname "$(readlink -f "$(command -v swift)")")" || true)}
 [ -x "$BIN/khaosan-queryd" ] || { echo "install-test.sh: no binaries in $BIN (build first or set KHAOSAN_BIN_DIR)" >&2; exit 1; }
 command -v sqlite3 >/dev/null || { echo "install-test.sh: needs sqlite3" >&2; exit 1; }
 
@@ -30,7 +42,8 @@ if [ "${KHAOSAN_INSTALL_TEST_INNER:-}" != 1 ]; then
   tmp=$(mktemp -d /tmp/khaosan-install-test.XXXXXX)
   trap 'rm -rf "$tmp"' EXIT
   rc=0
-  KHAOSAN_INSTALL_TEST_INNER=1 KHAOSAN_INSTALL_TEST_TMP=$tmp KHAOSAN_BIN_DIR=$BIN unshare -m --propagation private "$0" || rc=$?
+  KHAOSAN_INSTALL_TEST_INNER=1 KHAOSAN_INSTALL_TEST_TMP=$tmp KHAOSAN_BIN_DIR=$BIN KHAOSAN_TOOLCHAIN=$TOOLCHAIN \
+    unshare -m --propagation private "$0" || rc=$?
   exit $rc
 fi
 
@@ -87,6 +100,25 @@ stop_daemons() {
   kill -TERM "$QPID"; wait "$QPID" || true
   [ ! -e $QS ] && [ ! -e $IS ] || fail "socket files left after SIGTERM"
 }
+
+step "the toolchain hidden: the installed binaries need none of it"
+if [ -n "$TOOLCHAIN" ] && [ -d "$TOOLCHAIN" ]; then
+  mkdir -p "$tmp/empty"
+  mount --bind "$tmp/empty" "$TOOLCHAIN"
+  [ -z "$(ls -A "$TOOLCHAIN")" ] || fail "$TOOLCHAIN is still visible"
+  ! command -v swift >/dev/null 2>&1 || [ ! -x "$(command -v swift)" ] || fail "swift still runs"
+  echo "hid $TOOLCHAIN"
+else
+  echo "no toolchain found to hide (swift not on PATH)"
+fi
+for b in khaosan khaosan-queryd khaosan-ingestd; do
+  libs=$(ldd "$PREFIX/bin/$b" 2>&1) || fail "ldd $b: $libs"
+  ! grep -q 'not found' <<< "$libs" || { echo "$libs" >&2; fail "$b lacks libraries with the toolchain hidden"; }
+  ! grep -Eq 'libswift|libFoundation|lib_Foundation|libdispatch' <<< "$libs" || { echo "$libs" >&2; fail "$b loads a Swift runtime library"; }
+  [ -z "$TOOLCHAIN" ] || ! grep -q "$TOOLCHAIN" <<< "$libs" || fail "$b resolves into $TOOLCHAIN"
+  "$PREFIX/bin/$b" --help >/dev/null || fail "$b --help does not run with the toolchain hidden"
+  echo "$b: $(wc -l <<< "$libs") libraries, none from a Swift toolchain: $(awk '{print $1}' <<< "$libs" | tr '\n' ' ')"
+done
 
 step "daemons as their users"
 start_daemons

@@ -9,9 +9,11 @@ Usage: sudo Deploy/install.sh [--prefix DIR] [--bin-dir DIR] [--user NAME]... [-
 Installs khaosan, khaosan-queryd and khaosan-ingestd as systemd services (run as root).
 
   --prefix DIR    binaries go to DIR/bin (default /usr/local); the units' ExecStart follows it
-  --bin-dir DIR   where the built binaries are (default: the repo's .build/release; build them
-                  first with `swift build -c release`; for a host without the Swift toolchain
-                  add --static-swift-stdlib, and the host needs libprotobuf-c1 and libsqlite3-0)
+  --bin-dir DIR   where the built binaries are. Default: builds them here, with
+                  `swift build -c release --static-swift-stdlib --scratch-path .build/static`
+                  (the Swift runtime and Foundation linked in: the services then run on a host
+                  without the toolchain, which needs only libprotobuf-c1, libsqlite3-0 and libzstd1).
+                  Binaries that load anything from a Swift toolchain are refused.
   --user NAME     a login user who may use the CLI (repeatable): added to group khaosan and,
                   in newly written configs, to queryd's reader_uids and ingestd's ingest_uids
   --no-start      install and enable nothing at runtime: no `systemctl enable --now`
@@ -31,7 +33,7 @@ EOF
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=/usr/local
-BIN_DIR="$REPO/.build/release"
+BIN_DIR=""
 USERS=()
 START=1
 while [ $# -gt 0 ]; do
@@ -55,8 +57,33 @@ PREFIX=${PREFIX%/}
 [ -n "$PREFIX" ] || die "--prefix / is not supported (binaries would land in /bin)"
 
 BINARIES=(khaosan khaosan-queryd khaosan-ingestd)
+STATIC_BUILD=(swift build -c release --static-swift-stdlib --scratch-path "$REPO/.build/static")
+if [ -z "$BIN_DIR" ]; then
+  command -v swift >/dev/null || die "no --bin-dir and no swift on PATH to build with: build elsewhere with '${STATIC_BUILD[*]}' and pass --bin-dir"
+  # One product per call: swift build keeps only the last of several --product options.
+  for b in "${BINARIES[@]}"; do
+    (cd "$REPO" && "${STATIC_BUILD[@]}" --product "$b") || die "'${STATIC_BUILD[*]} --product $b' failed (see above)"
+  done
+  BIN_DIR=$(cd "$REPO" && "${STATIC_BUILD[@]}" --show-bin-path)
+fi
 for b in "${BINARIES[@]}"; do
-  [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && swift build -c release), or pass --bin-dir"
+  [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && ${STATIC_BUILD[*]}), or pass --bin-dir"
+done
+# The installed services must not depend on the build machine's toolchain: no Swift runtime or
+# Foundation library loaded at all (they are linked in), and nothing resolved under the
+# toolchain's directory (found from the swift on PATH, when there is one).
+TOOLCHAIN=""
+if command -v swift >/dev/null; then TOOLCHAIN=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")"); fi
+for b in "${BINARIES[@]}"; do
+  libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
+  if grep -Eq 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs"; then
+    grep -E 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs" >&2
+    die "$b loads the Swift runtime dynamically: build it with '${STATIC_BUILD[*]}' (the default without --bin-dir)"
+  fi
+  if [ -n "$TOOLCHAIN" ] && grep -q "=> $TOOLCHAIN/" <<< "$libs"; then
+    grep "=> $TOOLCHAIN/" <<< "$libs" >&2
+    die "$b resolves libraries into the toolchain at $TOOLCHAIN"
+  fi
 done
 for u in "${USERS[@]}"; do
   id -u "$u" >/dev/null 2>&1 || die "--user $u: no such user"
@@ -67,7 +94,7 @@ for b in khaosan-queryd khaosan-ingestd; do
   libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
   if grep -q 'not found' <<< "$libs"; then
     grep 'not found' <<< "$libs" >&2
-    die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0)"
+    die "$b needs libraries this host lacks (libprotobuf-c.so.1 is in the Debian package libprotobuf-c1; libsqlite3 in libsqlite3-0; libzstd in libzstd1)"
   fi
   if grep -Eq '=> /(home|root)/' <<< "$libs"; then
     grep -E '=> /(home|root)/' <<< "$libs" >&2

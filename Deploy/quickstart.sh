@@ -7,7 +7,7 @@ usage() {
 Usage: Deploy/quickstart.sh [--skip-packages]
 
   1. installs the Debian packages Khaosan needs (apt-get; sudo when not root):
-     libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 pkg-config
+     libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config
   2. checks that the Swift 6 toolchain is on PATH
   3. builds the release binaries and starts both services for this user (Deploy/local.sh start)
   4. ingests the sample releases bundled in the repo and runs a Thai search
@@ -36,7 +36,7 @@ step() { printf '\n== %s\n' "$*"; }
 die() { printf 'quickstart.sh: error: %s\n' "$*" >&2; exit 1; }
 
 step "1/5 Debian packages"
-PACKAGES=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 pkg-config)
+PACKAGES=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config)
 if [ $SKIP_PACKAGES -eq 1 ]; then
   echo "skipped (--skip-packages)"
 else

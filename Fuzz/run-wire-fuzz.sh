@@ -2,6 +2,8 @@
 # Fuzzes with libFuzzer + AddressSanitizer for N seconds each (default 60):
 #   1. the KhaosanWire decoders (protobuf-c unpack through the bridge), Fuzz/wire;
 #   2. the RPC frame decoder with message unpack, as a server reads a connection, Fuzz/frames.
+# (The frame reader inside the server's real connection handler, with closes, write failures and
+# timeouts, is Fuzz/run-channel-fuzz.sh.)
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
 # Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
 # type files, the codec half of KhaosanRPC, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes

@@ -3,7 +3,7 @@
 # crash test and the benchmark scripts). Swift itself is not a Debian package: it must already be
 # on PATH (swift.org toolchain, 6.1 or newer).
 set -euo pipefail
-packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 pkg-config python3 systemd)
+packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config python3 systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

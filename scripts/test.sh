@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it:
 # generated-code check, the dependency check, unit + end-to-end tests (real sockets, processes, SQLite files),
-# the hostile-client probes (issue 13), fuzzers, the kill -9 crash test, the deploy checks and the local-run scripts end to end.
+# the hostile-client probes (issue 13), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
 # FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,9 +35,16 @@ step "fuzz: protobuf-c unpack through the bridge (${FUZZ_SECONDS}s)"
 Fuzz/run-wire-fuzz.sh "$FUZZ_SECONDS"
 step "fuzz: the query language (${FUZZ_SECONDS}s)"
 Fuzz/run-query-fuzz.sh "$FUZZ_SECONDS"
+step "fuzz: the server channel handler (${FUZZ_SECONDS}s, after a sanitizer build of NIO in .build/fuzz)"
+Fuzz/run-channel-fuzz.sh "$FUZZ_SECONDS"
 
 step "crash test: kill -9 during streamed ingest, ${CRASH_ROUNDS} rounds"
 scripts/crash-test.sh "$CRASH_ROUNDS"
+
+step "faults: disk full under the journal (root), khaosan-queryd stopped 30 s, a bit-flipped journal"
+scripts/fault-tests.py --bin "$(swift build --show-bin-path)" disk-full
+scripts/fault-tests.py --bin "$(swift build --show-bin-path)" queryd-stopped
+scripts/fault-tests.py --bin "$(swift build --show-bin-path)" journal-bitflip
 
 step "deploy: systemd units and scripts"
 scripts/ci-deploy-check.sh

@@ -86,6 +86,10 @@ struct GetCommand: AsyncParsableCommand {
         if response.version > 1 { meta += " · version \(response.version)" }
         StdOut.line(style.dim(meta))
         if !r.sourceURL.isEmpty { StdOut.line(style.cyan(r.sourceURL)) }
+        if r.isTitleOnly {
+            StdOut.line("")
+            StdOut.line(style.dim("(no body: a title-only release, its page had only the title; the title is its text)"))
+        }
         for p in r.paragraphs {
             StdOut.line("")
             if let wrapWidth {

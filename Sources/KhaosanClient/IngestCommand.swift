@@ -216,8 +216,10 @@ struct IngestCommand: AsyncParsableCommand {
         let n = t.accepted + t.duplicate + t.updated + t.rejected.count
         var head = interrupted ? "Interrupted after \(groupedDigits(UInt64(n))) file\(n == 1 ? "" : "s")" : "Ingested \(groupedDigits(UInt64(n))) file\(n == 1 ? "" : "s")"
         head += " (\(formatBytes(t.bytes))) in \(secs < 60 ? formatDecimal(secs, places: 1) + " s" : formatClock(seconds: secs)): "
+        // Title-only releases are among those accepted, updated or duplicate, counted apart.
+        let titleOnly = t.titleOnly > 0 ? " (\(groupedDigits(UInt64(t.titleOnly))) title-only)" : ""
         let counts = [
-            style.green("\(groupedDigits(UInt64(t.accepted))) accepted"),
+            style.green("\(groupedDigits(UInt64(t.accepted))) accepted") + titleOnly,
             "\(groupedDigits(UInt64(t.duplicate))) duplicate",
             "\(groupedDigits(UInt64(t.updated))) updated",
             t.rejected.isEmpty ? "0 rejected" : style.red("\(groupedDigits(UInt64(t.rejected.count))) rejected"),
@@ -228,6 +230,12 @@ struct IngestCommand: AsyncParsableCommand {
             return
         }
         StdOut.line(head + counts.joined(separator: ", ") + ".")
+        if !t.categoryKept.isEmpty {
+            StdOut.line("")
+            StdOut.line(style.bold("Category kept from the version before (the file name has none)"))
+            for (path, message) in t.categoryKept.prefix(10) { StdOut.line("  \(path)\n    \(message)") }
+            if t.categoryKept.count > 10 { StdOut.line("  … and \(t.categoryKept.count - 10) more") }
+        }
         if !t.rejected.isEmpty {
             printRejections(t.rejected, style: style, width: output.width, limit: 10, to: StdOut.line)
         }
@@ -242,6 +250,10 @@ final class IngestTally: Sendable {
         var duplicate = 0
         var updated = 0
         var rejected: [(String, ReleaseError)] = []
+        /// Accepted, updated or duplicate releases with no body (counted in those too).
+        var titleOnly = 0
+        /// Files whose release kept the category of its version before (`category-kept`).
+        var categoryKept: [(String, String)] = []
         var bytes: UInt64 = 0
         var unanswered = 0
     }
@@ -318,14 +330,19 @@ final class IngestTally: Sendable {
                 let e = r.error ?? ReleaseError(code: .init(rawValue: "unknown"), message: "the ingester gave no reason")
                 s.snapshot.rejected.append((path, e))
             }
-            emit(&s, path: path, status: status, id: r.id > 0 ? r.id : nil, error: status == "rejected" ? s.snapshot.rejected.last?.1 : nil)
+            for note in r.notes {
+                if note.code == IngestNote.titleOnly { s.snapshot.titleOnly += 1 }
+                if note.code == IngestNote.categoryKept { s.snapshot.categoryKept.append((path, note.message)) }
+            }
+            emit(&s, path: path, status: status, id: r.id > 0 ? r.id : nil, error: status == "rejected" ? s.snapshot.rejected.last?.1 : nil,
+                 notes: r.notes.map { ($0.code, $0.message) })
             return answered
         }
     }
 
-    private func emit(_ s: inout State, path: String, status: String, id: Int64?, error: ReleaseError?) {
+    private func emit(_ s: inout State, path: String, status: String, id: Int64?, error: ReleaseError?, notes: [(code: String, message: String)] = []) {
         if json {
-            StdOut.line(JSONShapes.ingestItem(file: path, status: status, id: id, error: error).encoded())
+            StdOut.line(JSONShapes.ingestItem(file: path, status: status, id: id, error: error, notes: notes).encoded())
             // Lines must reach a consumer as results arrive, not when the buffer fills.
             StdOut.flush()
         }

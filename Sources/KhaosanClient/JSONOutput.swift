@@ -119,7 +119,8 @@ package enum JSONShapes {
 
     /// `khaosan ingest --json`: `file`, `status` (accepted, duplicate, updated, rejected), `id`
     /// (null when unknown), and `error` ({code, message}) only when rejected.
-    package static func ingestItem(file: String, status: String, id: Int64?, error: ReleaseError?) -> JSONValue {
+    /// `notes` ([{code, message}], e.g. `title-only`, `category-kept`) only when there are some.
+    package static func ingestItem(file: String, status: String, id: Int64?, error: ReleaseError?, notes: [(code: String, message: String)] = []) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("file", .string(file)),
             ("status", .string(status)),
@@ -127,6 +128,9 @@ package enum JSONShapes {
         ]
         if let error {
             pairs.append(("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.message))])))
+        }
+        if !notes.isEmpty {
+            pairs.append(("notes", .array(notes.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) })))
         }
         return .object(pairs)
     }

@@ -35,6 +35,7 @@ struct ParseCommand: AsyncParsableCommand {
         let files = try expandInputs(paths)
         let style = output.style
         var parsed = 0
+        var titleOnly = 0
         var rejected: [(String, ReleaseError)] = []
         for f in files {
             let result: Result<Release, ReleaseError>
@@ -50,13 +51,15 @@ struct ParseCommand: AsyncParsableCommand {
                 result = .failure(ReleaseError(code: .init(rawValue: "unreadable"), message: "\(error)"))
             }
             switch result {
-            case .success: parsed += 1
+            case .success(let r):
+                parsed += 1
+                if r.isTitleOnly { titleOnly += 1 }
             case .failure(let e): rejected.append((f.path, e))
             }
             if output.json { StdOut.line(ReleaseParser.jsonLine(file: f.path, result: result)) }
         }
         if !output.json {
-            printParseSummary(parsed: parsed, rejected: rejected, style: style, width: output.width)
+            printParseSummary(parsed: parsed, titleOnly: titleOnly, rejected: rejected, style: style, width: output.width)
         }
         if !rejected.isEmpty { throw ExitCode(1) }
     }
@@ -78,13 +81,16 @@ func expandInputs(_ paths: [String]) throws(CLIError) -> [WalkedFile] {
     return out
 }
 
-private func printParseSummary(parsed: Int, rejected: [(String, ReleaseError)], style: Style, width: Int) {
+private func printParseSummary(parsed: Int, titleOnly: Int, rejected: [(String, ReleaseError)], style: Style, width: Int) {
     let total = parsed + rejected.count
     if total == 0 {
         StdOut.line("No files found.")
         return
     }
-    let head = "\(groupedDigits(UInt64(parsed))) of \(groupedDigits(UInt64(total))) file\(total == 1 ? "" : "s") parsed"
+    var head = "\(groupedDigits(UInt64(parsed))) of \(groupedDigits(UInt64(total))) file\(total == 1 ? "" : "s") parsed"
+    // Title-only releases are kept like the others, but counted apart: a jump in their number
+    // more likely means a parser fault than a change at thaigov.
+    if titleOnly > 0 { head += " (\(groupedDigits(UInt64(titleOnly))) title-only)" }
     if rejected.isEmpty {
         StdOut.line(style.green(head) + ".")
         return

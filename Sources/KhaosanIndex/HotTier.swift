@@ -21,45 +21,87 @@ struct HotTier: Sendable {
     static let maximumLength = 32
     static let maximumEntries = 16_384
 
-    /// One hot substring, read in place from the segment's bytes.
+    /// One hot substring: its documents (read from the segment, or derived) and title list.
     struct Entry {
         var df: Int
         /// The documents that contain it.
-        var docs: BitsetView
+        var docs: Bitset
         /// Docs whose title contains it, ascending (few: titles are short).
-        var titles: UnsafeBufferPointer<UInt32>
+        var titles: DocIDList
     }
+
+    /// Doc ids read in place: u16 each when the segment has at most 65,536 docs (every segment
+    /// this service writes), else u32. Titles' lists were 30% of the tier at u32.
+    struct DocIDList {
+        let base: UnsafeRawPointer
+        let count: Int
+        let wide: Bool
+
+        static func wide(docCount: Int) -> Bool { docCount > 65_536 }
+
+        @inline(__always) subscript(i: Int) -> UInt32 {
+            wide ? UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                : UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+        }
+    }
+
+    /// A substring of four or more characters whose documents are (almost) exactly those that
+    /// contain both its prefix and its suffix one character shorter is stored derived: no
+    /// bitset, only the few documents of that intersection that lack it (at most this share of
+    /// them). Exact answers stay exact; about a third of the tier's entries are derived.
+    static let derivedShare = 0.05
+
+    /// Derived documents of the substrings looked up during one phrase's evaluation (the prefix
+    /// and suffix chains of a long substring overlap).
+    typealias Memo = [[UInt32]: Bitset]
 
     private let storage: SegmentStorage
     /// Start of the section: u32 count, then `count` directory entries of 16 bytes (hash of the
     /// scalars u64, sorted; offset of the entry from the section start u32; length u32), then the
-    /// entries: the scalars (u32 each), df u32, title count u32, the docs bitset (u64 words, 8-byte
-    /// aligned in the file), the title doc ids (u32 each).
+    /// entries, 4-aligned: the scalars (u32 each), df u32, title count u32, exception count u32
+    /// (`UInt32.max`: not derived); then either the docs bitset (u64 words, 8-byte aligned in the
+    /// file) or the exceptions (`DocIDList`); then the title doc ids (`DocIDList`).
     private let at: Int
     let count: Int
+    /// Entries stored derived (no bitset of their own).
+    let derivedCount: Int
     private let words: Int
+    private let docCount: Int
+    private let wideTitles: Bool
 
     init(storage: SegmentStorage, at: Int, count: Int, docCount: Int, path: String) throws(IndexError) {
         self.storage = storage
         self.at = at
         self.count = count
         words = (docCount + 63) >> 6
+        self.docCount = docCount
+        wideTitles = DocIDList.wide(docCount: docCount)
+        let idBytes = wideTitles ? 4 : 2
         let b = storage.base
         guard count == 0 || (at + 4 + count * 16 <= b.count && Int(b.u32(at)) == count) else {
             throw IndexError.corrupt(path, "hot tier directory overruns")
         }
         var previous: UInt64 = 0
+        var derived = 0
         for i in 0..<count {
             let e = at + 4 + i * 16
             let h = b.u64(e), off = Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
             guard h >= previous, n > 0, n <= Self.maximumLength, off % 4 == 0 else { throw IndexError.corrupt(path, "hot tier directory is damaged") }
             previous = h
             let entry = at + off
-            let bits = Self.align8(entry + n * 4 + 8)
-            guard bits + words * 8 <= b.count else { throw IndexError.corrupt(path, "hot tier entry overruns") }
-            let titles = Int(b.u32(entry + n * 4 + 4))
-            guard titles <= docCount, bits + words * 8 + titles * 4 <= b.count else { throw IndexError.corrupt(path, "hot tier titles overrun") }
+            guard entry + n * 4 + 12 <= b.count else { throw IndexError.corrupt(path, "hot tier entry overruns") }
+            let titles = Int(b.u32(entry + n * 4 + 4)), exceptions = b.u32(entry + n * 4 + 8)
+            let listsAt: Int
+            if exceptions == .max {
+                listsAt = Self.align8(entry + n * 4 + 12) + words * 8
+            } else {
+                guard n >= 4, Int(exceptions) <= docCount else { throw IndexError.corrupt(path, "hot tier derived entry is damaged") }
+                derived += 1
+                listsAt = entry + n * 4 + 12 + Int(exceptions) * idBytes
+            }
+            guard titles <= docCount, listsAt + titles * idBytes <= b.count else { throw IndexError.corrupt(path, "hot tier titles overrun") }
         }
+        derivedCount = derived
     }
 
     static func align8(_ x: Int) -> Int { (x + 7) & ~7 }
@@ -71,6 +113,23 @@ struct HotTier: Sendable {
     }
 
     func entry(_ phrase: [UInt32]) -> Entry? {
+        var memo = Memo()
+        return entry(phrase, &memo)
+    }
+
+    func entry(_ phrase: [UInt32], _ memo: inout Memo) -> Entry? {
+        guard let e = locate(phrase), let docs = docs(phrase, e, &memo) else { return nil }
+        let b = storage.base
+        let n = phrase.count
+        let titles = Int(b.u32(e + n * 4 + 4)), exceptions = b.u32(e + n * 4 + 8)
+        let idBytes = wideTitles ? 4 : 2
+        let titlesAt = exceptions == .max ? Self.align8(e + n * 4 + 12) + words * 8 : e + n * 4 + 12 + Int(exceptions) * idBytes
+        return Entry(df: Int(b.u32(e + n * 4)), docs: docs,
+                     titles: DocIDList(base: b.baseAddress! + titlesAt, count: titles, wide: wideTitles))
+    }
+
+    /// The offset of `phrase`'s entry, or nil.
+    private func locate(_ phrase: [UInt32]) -> Int? {
         guard count > 0 else { return nil }
         let b = storage.base
         let h = Self.hash(phrase)
@@ -83,18 +142,35 @@ struct HotTier: Sendable {
         while i < count, b.u64(at + 4 + i * 16) == h {
             let e = at + 4 + i * 16
             let entry = at + Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
-            if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[$0] }) {
-                let bits = Self.align8(entry + n * 4 + 8)
-                let titles = Int(b.u32(entry + n * 4 + 4))
-                let base = b.baseAddress!
-                return Entry(
-                    df: Int(b.u32(entry + n * 4)),
-                    docs: BitsetView(words: (base + bits).assumingMemoryBound(to: UInt64.self), wordCount: words),
-                    titles: UnsafeBufferPointer(start: (base + bits + words * 8).assumingMemoryBound(to: UInt32.self), count: titles))
-            }
+            if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[$0] }) { return entry }
             i += 1
         }
         return nil
+    }
+
+    /// The documents of the entry at `e`: its bitset, or its prefix's and suffix's intersected
+    /// without its exceptions. Nil if a derived entry's prefix or suffix is missing (a damaged
+    /// tier): then the phrase is evaluated from the postings like any other.
+    private func docs(_ phrase: [UInt32], _ e: Int, _ memo: inout Memo) -> Bitset? {
+        if let known = memo[phrase] { return known }
+        let b = storage.base
+        let n = phrase.count
+        let exceptions = b.u32(e + n * 4 + 8)
+        var set: Bitset
+        if exceptions == .max {
+            let bits = Self.align8(e + n * 4 + 12)
+            set = Bitset(count: docCount, words: (0..<words).map { b.u64(bits + $0 * 8) })
+        } else {
+            let prefix = Array(phrase.dropLast()), suffix = Array(phrase.dropFirst())
+            guard let pe = locate(prefix), let se = locate(suffix),
+                  let p = docs(prefix, pe, &memo), let q = docs(suffix, se, &memo) else { return nil }
+            set = p
+            set.formIntersection(q)
+            let list = DocIDList(base: b.baseAddress! + e + n * 4 + 12, count: Int(exceptions), wide: wideTitles)
+            for k in 0..<list.count where Int(list[k]) < docCount { set.remove(Int(list[k])) }
+        }
+        memo[phrase] = set
+        return set
     }
 
     /// Finds the hot substrings of `segment` and returns them in the section's format.
@@ -130,7 +206,11 @@ struct HotTier: Sendable {
             }
         }
 
-        var found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])] = []
+        var found: [Found] = []
+        // The current level's document sets, kept whether stored or not (the next level's
+        // redundancy test needs them); none for the bigrams.
+        var levelDocs: [Bitset] = []
+        var levelIndex: [[UInt32]: Int] = [:]
         var k = 2
         let total = starts[n]
         while !level.isEmpty && k < maximumLength && found.count < maximumEntries {
@@ -197,16 +277,44 @@ struct HotTier: Sendable {
                 }
             }
             _ = total
-            for (i, s) in next.enumerated() { found.append((s, docs[i].popCount, docs[i], titles[i])) }
+            for (i, s) in next.enumerated() {
+                let df = docs[i].popCount
+                var exceptions: [UInt32]? = nil
+                if s.count >= 4, let p = levelIndex[Array(s.dropLast())], let q = levelIndex[Array(s.dropFirst())] {
+                    // Docs holding prefix and suffix but not the whole: few means derivable.
+                    var both = levelDocs[p]
+                    both.formIntersection(levelDocs[q])
+                    let extra = both.popCount - df
+                    if Double(extra) <= derivedShare * Double(both.popCount) && extra * 4 < both.words.count * 8 {
+                        var without = both
+                        for d in docs[i].members() { without.remove(Int(d)) }
+                        exceptions = without.members()
+                    }
+                }
+                found.append(Found(scalars: s, df: df, docs: docs[i], titles: titles[i], exceptions: exceptions))
+            }
+            levelDocs = docs
+            levelIndex = Dictionary(uniqueKeysWithValues: next.enumerated().map { ($0.element, $0.offset) })
             level = next
             k += 1
             if alive == 0 { break }
         }
-        return (found.count, layout(found, sectionStart: sectionStart))
+        return (found.count, layout(found, docCount: n, sectionStart: sectionStart))
     }
 
     /// The section's bytes (see `at`); `sectionStart` is its offset in the segment, for alignment.
-    static func layout(_ found: [(scalars: [UInt32], df: Int, docs: Bitset, titles: [UInt32])], sectionStart: Int) -> [UInt8] {
+    /// A hot substring found by `build`: `exceptions` set when it is stored derived.
+    struct Found {
+        var scalars: [UInt32]
+        var df: Int
+        var docs: Bitset
+        var titles: [UInt32]
+        var exceptions: [UInt32]?
+    }
+
+    static func layout(_ found: [Found], docCount: Int, sectionStart: Int) -> [UInt8] {
+        let wide = DocIDList.wide(docCount: docCount)
+        func ids(_ list: [UInt32], _ w: inout ByteWriter) { for t in list { if wide { w.u32(t) } else { w.u16(UInt16(t)) } } }
         let order = found.indices.sorted { hash(found[$0].scalars) < hash(found[$1].scalars) }
         var entries = ByteWriter()
         var directory = ByteWriter()
@@ -218,9 +326,17 @@ struct HotTier: Sendable {
             for c in f.scalars { entries.u32(c) }
             entries.u32(UInt32(f.df))
             entries.u32(UInt32(f.titles.count))
-            while (sectionStart + entriesAt + entries.bytes.count) % 8 != 0 { entries.u8(0) }
-            for w in f.docs.words { entries.u64(w) }
-            for t in f.titles { entries.u32(t) }
+            if let exceptions = f.exceptions {
+                entries.u32(UInt32(exceptions.count))
+                ids(exceptions, &entries)
+            } else {
+                entries.u32(.max)
+                while (sectionStart + entriesAt + entries.bytes.count) % 8 != 0 { entries.u8(0) }
+                for w in f.docs.words { entries.u64(w) }
+            }
+            ids(f.titles, &entries)
+            // Entries start 4-aligned (the directory's check; the scalars are u32).
+            while entries.bytes.count % 4 != 0 { entries.u8(0) }
         }
         var out = ByteWriter()
         out.u32(UInt32(found.count))

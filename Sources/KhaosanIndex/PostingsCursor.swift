@@ -6,7 +6,7 @@ final class PostingsCursor {
 
     private let segment: Segment
     private let base: UnsafePointer<UInt8>
-    private let widths: [UInt8]
+    private let lengths: [UInt32]
     private let skipAt: Int
     private let blocksAt: Int
     private let positionsAt: Int
@@ -23,7 +23,7 @@ final class PostingsCursor {
     private var i = 0
     /// Positions read state inside the current block: the doc index and byte offset reached.
     private var posDoc = 0
-    private var posByte = 0
+    private var posBit = 0
     private(set) var doc: UInt32 = 0
 
     init(segment: Segment, info: TermInfo) {
@@ -34,7 +34,7 @@ final class PostingsCursor {
         positionsAt = info.positions
         blocks = info.blocks
         df = info.df
-        widths = segment.positionWidths
+        lengths = segment.streamLengths
         if blocks == 0 { doc = Self.end } else { load(0) }
     }
 
@@ -52,21 +52,19 @@ final class PostingsCursor {
         block = b
         let e = skipAt + b * SegmentFormat.skipEntrySize
         let s = segment.storage.base
-        var at = blocksAt + Int(s.u32(e + 4))
+        let at = blocksAt + Int(s.u32(e + 4))
         n = Int(s.u16(e + 12))
-        var prev: UInt32 = b == 0 ? 0 : skipLast(b - 1)
+        let docWidth = Int(base[at]), codeWidth = Int(base[at + 1])
+        BitPacking.unpack(base + at + 2, count: n, width: docWidth, into: docs, delta: true, start: b == 0 ? 0 : skipLast(b - 1))
+        BitPacking.unpack(base + at + 2 + BitPacking.bytes(count: n, width: docWidth), count: n, width: codeWidth, into: tfs, delta: false)
         for k in 0..<n {
-            prev &+= VarInt.read(base, &at)
-            docs[k] = prev
-        }
-        for k in 0..<n {
-            let v = VarInt.read(base, &at)
+            let v = tfs[k]
             tfs[k] = v >> 2
             wholeFlags[k] = UInt8(v & 3)
         }
         i = 0
         posDoc = 0
-        posByte = positionsAt + Int(s.u32(e + 8))
+        posBit = Int(s.u32(e + 8))
         doc = docs[0]
     }
 
@@ -110,32 +108,29 @@ final class PostingsCursor {
     /// Whether the current doc has this bigram in its title.
     var isInTitle: Bool { wholeFlags[i] & 1 != 0 }
 
-    /// Moves the positions read state to the current doc: past the packed positions of the
-    /// docs before it in the block.
-    @inline(__always) private func seekPositions() -> (UnsafePointer<UInt8>, Int) {
+    /// Moves the positions read state to the current doc: past the runs of the docs before it
+    /// in the block (a run's size follows from its count and the doc's stream length).
+    @inline(__always) private func run() -> PositionRun {
         if posDoc < i {
-            for k in posDoc..<i {
-                posByte += PositionPacking.bytes(count: Int(tfs[k]), width: Int(widths[Int(docs[k])]))
-            }
+            for k in posDoc..<i { posBit += PositionPacking.runBits(count: Int(tfs[k]), universe: lengths[Int(docs[k])]) }
             posDoc = i
         }
-        return (base + posByte, Int(widths[Int(docs[i])]))
+        return PositionRun(base + positionsAt, bit: posBit, count: Int(tfs[i]), universe: lengths[Int(docs[i])])
     }
 
     /// The current doc's positions, ascending, into `out` (replacing its contents).
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
-        let (p, w) = seekPositions()
-        for j in 0..<Int(tfs[i]) { out.append(PositionPacking.value(p, j, w)) }
+        var r = run()
+        while let v = r.next() { out.append(v) }
     }
 
     /// The current doc's positions at or above `offset`, minus `offset`, into `out` (room for `tf`
     /// values); returns how many. A phrase's candidate starts, from its bigram at `offset`.
     func starts(minus offset: UInt32, into out: UnsafeMutablePointer<UInt32>) -> Int {
-        let (p, w) = seekPositions()
+        var r = run()
         var n = 0
-        for j in 0..<Int(tfs[i]) {
-            let v = PositionPacking.value(p, j, w)
+        while let v = r.next() {
             if v >= offset { out[n] = v - offset; n += 1 }
         }
         return n
@@ -143,21 +138,20 @@ final class PostingsCursor {
 
     /// Keeps, of the `count` ascending starts in `starts`, those where this term occurs at
     /// start + `offset` in the current doc, compacting in place; returns how many are left.
-    /// Each is a binary search in the packed positions, from where the previous one ended.
+    /// Both lists ascend: one merge-like walk of the doc's positions.
     func keep(_ starts: UnsafeMutablePointer<UInt32>, _ count: Int, plus offset: UInt32) -> Int {
-        let (p, w) = seekPositions()
-        let n = Int(tfs[i])
-        var lo = 0
+        var r = run()
         var kept = 0
-        for r in 0..<count {
-            let want = starts[r] &+ offset
-            var hi = n
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if PositionPacking.value(p, mid, w) < want { lo = mid + 1 } else { hi = mid }
+        var v: UInt32 = 0
+        var have = false
+        for k in 0..<count {
+            let want = starts[k] &+ offset
+            if !have || v < want {
+                guard let next = r.first(atLeast: want) else { return kept }
+                v = next
+                have = true
             }
-            if lo == n { break }
-            if PositionPacking.value(p, lo, w) == want { starts[kept] = starts[r]; kept += 1 }
+            if v == want { starts[kept] = starts[k]; kept += 1 }
         }
         return kept
     }

@@ -273,6 +273,7 @@ package final class SearchIndex: Sendable {
         package var liveDocuments: Int
         package var fileBytes: Int
         package var hotEntries: Int
+        package var hotDerivedEntries: Int
     }
 
     package var stats: Stats {
@@ -280,7 +281,8 @@ package final class SearchIndex: Sendable {
             Stats(segments: s.parts.count, memorySegments: s.parts.filter { $0.file == nil }.count,
                   documents: s.parts.reduce(0) { $0 + $1.segment.docCount }, liveDocuments: s.snapshot.liveDocs,
                   fileBytes: s.parts.reduce(0) { $0 + ($1.file?.bytes ?? 0) },
-                  hotEntries: s.parts.reduce(0) { $0 + $1.segment.hot.count })
+                  hotEntries: s.parts.reduce(0) { $0 + $1.segment.hot.count },
+                  hotDerivedEntries: s.parts.reduce(0) { $0 + $1.segment.hot.derivedCount })
         }
     }
 

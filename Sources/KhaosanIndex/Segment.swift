@@ -17,8 +17,6 @@ package final class Segment: Sendable {
     package let days: [Int32]
     let titleLengths: [UInt32]
     let streamLengths: [UInt32]
-    /// Bits per packed position of each doc (`PositionPacking.width` of its stream length).
-    let positionWidths: [UInt8]
     let categoryOf: [UInt16]
     package let languages: [UInt8]
     /// (name, slug) per category ordinal.
@@ -91,7 +89,6 @@ package final class Segment: Sendable {
             if t > 0 && ks[t - 1] >= ks[t] { throw IndexError.corrupt(path, "dictionary is not sorted") }
         }
         releaseIDs = ids; days = ds; titleLengths = tl; streamLengths = sl; categoryOf = co; languages = la
-        positionWidths = sl.map { UInt8(PositionPacking.width($0)) }
         var wo = [Int](repeating: 0, count: docCount + 1)
         for d in 0..<docCount { wo[d + 1] = wo[d] + WordBoundaries.bytes(streamLength: Int(sl[d])) }
         guard wordsAt + wo[docCount] <= hotAt else { throw IndexError.corrupt(path, "word boundaries overrun") }

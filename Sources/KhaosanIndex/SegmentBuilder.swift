@@ -123,7 +123,7 @@ package struct SegmentBuilder {
             var skip = ByteWriter()
             var blockBytes = ByteWriter()
             var prev: UInt32 = 0
-            var posByte = 0
+            var posBit = 0
             var totalTF: UInt64 = 0
             do {
                 for b in 0..<blocks {
@@ -131,18 +131,26 @@ package struct SegmentBuilder {
                     var maxTF: UInt32 = 0
                     skip.u32(tdocs[hi - 1])
                     skip.u32(UInt32(blockBytes.bytes.count))
-                    skip.u32(UInt32(posByte))
+                    skip.u32(UInt32(posBit))
                     skip.u16(UInt16(hi - lo))
+                    // Doc-id deltas then frequency codes, each at the width of the block's largest.
+                    var deltas: [UInt32] = []
+                    for i in lo..<hi { deltas.append(tdocs[i] - prev); prev = tdocs[i] }
+                    let docWidth = BitPacking.width(deltas.max() ?? 0)
+                    let codeWidth = BitPacking.width(coded[lo..<hi].max() ?? 0)
+                    blockBytes.u8(UInt8(docWidth))
+                    blockBytes.u8(UInt8(codeWidth))
+                    var bits = BitWriter()
+                    for d in deltas { bits.append(d, width: docWidth) }
+                    blockBytes.append(bits.finish())
+                    bits = BitWriter()
                     for i in lo..<hi {
-                        VarInt.append(tdocs[i] - prev, to: &blockBytes.bytes)
-                        prev = tdocs[i]
-                    }
-                    for i in lo..<hi {
-                        VarInt.append(coded[i], to: &blockBytes.bytes)
+                        bits.append(coded[i], width: codeWidth)
                         maxTF = max(maxTF, tfs[i])
                         totalTF += UInt64(tfs[i])
-                        posByte += PositionPacking.bytes(count: Int(tfs[i]), width: PositionPacking.width(docs[Int(tdocs[i])].streamLength))
+                        posBit += PositionPacking.runBits(count: Int(tfs[i]), universe: docs[Int(tdocs[i])].streamLength)
                     }
+                    blockBytes.append(bits.finish())
                     skip.u16(UInt16(min(maxTF, UInt32(UInt16.max))))
                 }
             }

@@ -200,14 +200,15 @@ final class SegmentEvaluator {
     private func prefilter(_ q: [UInt32]) -> Bitset? {
         guard segment.hot.count > 0 else { return nil }
         var result: Bitset? = nil
+        var memo = HotTier.Memo()
         var start = 0
         let limit = min(q.count, HotTier.maximumLength)
         while start + 3 <= limit {
             var best: HotTier.Entry? = nil
             var end = start + 3
-            while end <= limit, let e = segment.hot.entry(Array(q[start..<end])) { best = e; end += 1 }
+            while end <= limit, let e = segment.hot.entry(Array(q[start..<end]), &memo) { best = e; end += 1 }
             if let best {
-                if result == nil { result = best.docs.intersection(accepted) } else { result!.formIntersection(best.docs) }
+                if result == nil { result = best.docs; result!.formIntersection(accepted) } else { result!.formIntersection(best.docs) }
                 // The next piece starts where this one's last character could be shared.
                 start = max(start + 1, end - 2)
             } else {
@@ -242,7 +243,9 @@ final class SegmentEvaluator {
         if let restrict {
             for d in restrict where accepted.contains(Int(d)) && hot.docs.contains(Int(d)) { add(d) }
         } else {
-            for d in hot.docs.intersection(accepted).members() { add(d) }
+            var docs = hot.docs
+            docs.formIntersection(accepted)
+            for d in docs.members() { add(d) }
         }
         try tick(out.docs.count / 8)
         return out

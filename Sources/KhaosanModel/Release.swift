@@ -123,6 +123,10 @@ package struct Release: Sendable, Hashable, Codable {
         self.entities = entities
         self.contentHash = contentHash
     }
+
+    /// A release with a title and no body (thaigov's page had only a photo or a video): the
+    /// title is its text. Kept, searchable by its title, and counted apart as `title-only`.
+    package var isTitleOnly: Bool { paragraphs.isEmpty }
 }
 
 /// A release as it arrives at the ingester: either a raw thaigov text file or a structured

@@ -420,10 +420,13 @@ enum ThaigovParse {
         }
         body = removeRepeatedBlocks(body, norm: norm)
         body = dropTitleRepeats(body, title: title, norm: norm)
-        guard !body.isEmpty else {
+        // A page with a title and no other text (thaigov had only a photo or a video) is still
+        // a real release: it is kept with no paragraphs, its title being its text
+        // (`Release.isTitleOnly`). Only with no title either is there nothing to keep.
+        guard !body.isEmpty || title.count > 0 else {
             throw ReleaseError(
                 code: .emptyBody, field: "paragraphs", line: footer.number,
-                message: "no body text between the date on line \(dateLine.number) and the footer on line \(footer.number)")
+                message: "no title and no body text between the date on line \(dateLine.number) and the footer on line \(footer.number)")
         }
         guard title.count > 0 else {
             throw ReleaseError(code: .missingTitle, field: "title", line: titleLine.number, message: "line \(titleLine.number): empty title")

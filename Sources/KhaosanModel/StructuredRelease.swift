@@ -93,8 +93,9 @@ extension ReleaseParser {
             categoryName = CategoryCatalog.trimmedName(try string("category"))
         }
         let paragraphs = try stringArray("paragraphs").map(TextNormalizer.normalizeLine).filter { !$0.isEmpty }
-        guard !paragraphs.isEmpty else {
-            throw ReleaseError(code: .emptyBody, field: "paragraphs", message: "no non-empty paragraph")
+        // No paragraph with a title is a title-only release (see ReleaseParser); neither is nothing.
+        guard !paragraphs.isEmpty || !title.isEmpty else {
+            throw ReleaseError(code: .emptyBody, field: "paragraphs", message: "no title and no non-empty paragraph")
         }
         guard !title.isEmpty else { throw ReleaseError(code: .missingTitle, field: "title", message: "empty title") }
 

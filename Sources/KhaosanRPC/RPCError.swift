@@ -61,10 +61,9 @@ package struct RPCError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    package var description: String {
-        if let cause { return "\(code): \(message) (cause: \(cause))" }
-        return "\(code): \(message)"
-    }
+    /// `CODE: message`. The message already says the cause in words (every maker of an RPCError
+    /// puts it there once); `cause` is for code that inspects it, so it is not appended again.
+    package var description: String { "\(code): \(message)" }
 }
 
 /// Converts whatever a handler threw into the status the peer will see: RPCErrors pass through,

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import KhaosanRPC
 import Logging
 import NIOCore
@@ -72,7 +75,9 @@ final class ClientConnection: Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
-        if let io = error as? IOError { return io.description }
+        // NIO's IOError reads "connect(descriptor:addr:size:): No such file or directory (errno:
+        // 2)"; the reason alone reads as part of one sentence.
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
         return "\(error)"
     }
 

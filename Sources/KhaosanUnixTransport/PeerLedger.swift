@@ -3,11 +3,11 @@ import Synchronization
 /// Calls open per uid across all of a server's connections (issue 13, item 5: 128 connections
 /// each holding one Health/Watch call refused every other client, the forwarder included). A
 /// uid over its cap gets RESOURCE_EXHAUSTED at once for a new call; other uids are not affected.
-final class PeerLedger: Sendable {
-    let maxCallsPerUID: Int
+package final class PeerLedger: Sendable {
+    package let maxCallsPerUID: Int
     private let calls = Mutex<[UInt32: Int]>([:])
 
-    init(maxCallsPerUID: Int) { self.maxCallsPerUID = maxCallsPerUID }
+    package init(maxCallsPerUID: Int) { self.maxCallsPerUID = maxCallsPerUID }
 
     /// Counts a new call of `uid`; false (nothing counted) when it is at its cap.
     func startCall(uid: UInt32) -> Bool {
@@ -26,5 +26,5 @@ final class PeerLedger: Sendable {
         }
     }
 
-    func openCalls(uid: UInt32) -> Int { calls.withLock { $0[uid, default: 0] } }
+    package func openCalls(uid: UInt32) -> Int { calls.withLock { $0[uid, default: 0] } }
 }

@@ -168,8 +168,6 @@ package final class RPCServer: Service, RPCServerTransport {
         case .notASocket:
             throw RPCError(code: .alreadyExists, message: "\(path) exists and is not a socket; refusing to replace it")
         }
-        let maxMessage = configuration.maxMessageBytes
-        let frameReadTimeout = configuration.frameReadTimeout
         // The umask makes bind() create the file as 0660, so it is never briefly wider. The
         // process-wide umask is only changed for the duration of the bind.
         let old = umask(0o117)
@@ -182,7 +180,7 @@ package final class RPCServer: Service, RPCServerTransport {
                         child.close(promise: nil)
                         return nil
                     }
-                    try child.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: connection, maxPayload: maxMessage, frameReadTimeout: frameReadTimeout))
+                    try connection.installHandlers()
                     return connection
                 }.flatMapErrorThrowing { error -> ServerConnection? in
                     // Usually a peer that connected and left at once.

@@ -1,5 +1,5 @@
-import KhaosanRPC
-import Logging
+package import KhaosanRPC
+package import Logging
 package import NIOCore
 import Synchronization
 
@@ -8,9 +8,9 @@ import Synchronization
 /// event loop, so a unary call (request in, response and trailers out) is answered without waking
 /// another thread; streaming-request calls run on Swift's pool (see `RPCRouter.Route`).
 /// Calls on one connection run concurrently; each has its own flow-control window both ways.
-final class ServerConnection: Sendable {
+package final class ServerConnection: Sendable {
     let channel: any Channel
-    let peer: PeerCredentials
+    package let peer: PeerCredentials
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
     private let logger: Logger
@@ -32,7 +32,7 @@ final class ServerConnection: Sendable {
         var lastActivity = ContinuousClock.now
     }
 
-    init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger,
+    package init(channel: any Channel, peer: PeerCredentials, router: RPCRouter, configuration: RPCServerConfiguration, logger: Logger,
          ledger: PeerLedger? = nil, refusal: (cap: String, message: String)? = nil) {
         self.channel = channel
         self.peer = peer
@@ -59,8 +59,21 @@ final class ServerConnection: Sendable {
         }
     }
 
+    /// Puts the connection's handlers on its channel's pipeline; on the channel's event loop,
+    /// before the channel reads. The server installs an accepted connection's handlers through
+    /// this and nothing else, and so does the channel fuzzer (Fuzz/channel): it drives exactly
+    /// the pipeline a peer meets.
+    package func installHandlers() throws {
+        try channel.pipeline.syncOperations.addHandler(ServerFrameHandler(connection: self, maxPayload: configuration.maxMessageBytes, frameReadTimeout: configuration.frameReadTimeout))
+    }
+
+    /// Calls started and not yet ended, and request bytes queued for their handlers: both must
+    /// be back at zero once `run` has returned (the channel fuzzer checks).
+    package var openCalls: Int { state.withLock { $0.streams.count } }
+    package var queuedRequestBytes: Int { budget.bytes }
+
     /// Returns when the connection has closed and its last call has ended.
-    func run() async {
+    package func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch() }
             try? await channel.closeFuture.get()
@@ -79,7 +92,7 @@ final class ServerConnection: Sendable {
     }
 
     /// Sends GOAWAY; the connection closes when its last call ends.
-    func drain() {
+    package func drain() {
         let idle: Bool = state.withLock { s in
             s.draining = true
             return s.streams.isEmpty
@@ -88,7 +101,7 @@ final class ServerConnection: Sendable {
         if idle { channel.close(promise: nil) }
     }
 
-    func forceClose(reason: String) {
+    package func forceClose(reason: String) {
         logger.notice("closing connection", metadata: ["reason": "\(reason)"])
         channel.close(promise: nil)
     }
@@ -243,6 +256,14 @@ final class ServerFrameHandler: ChannelInboundHandler {
     private var frameTimer: Scheduled<Void>?
     private var framesRead = 0
     private var framesReadWhenArmed = 0
+    /// Reads that arrived while a read was being handled, taken after it in order. NIO reads
+    /// the socket dry inside a flush whose write failed, before it closes the channel
+    /// (BaseSocketChannel.flushNow), so an answer written from here brings the peer's next bytes
+    /// in while the rest of this read has not been taken: the frame reader took those next
+    /// bytes as the stream's, out of place (a frame's payload read as frames, found by the
+    /// channel fuzzer, Fuzz/channel).
+    private var reading = false
+    private var laterReads = CircularBuffer<ByteBuffer>()
 
     init(connection: ServerConnection, maxPayload: Int, frameReadTimeout: Duration = .seconds(10)) {
         self.connection = connection
@@ -251,19 +272,29 @@ final class ServerFrameHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        do {
-            // Each frame is handled after `reader.next` has returned: handling it can close the
-            // channel (an answer whose write fails), which runs `channelInactive` re-entrantly,
-            // here, and that looks at the reader. Frames after a close are not looked at.
-            while !broken, !inactive, let frame = try reader.next(from: &buffer) {
-                framesRead &+= 1
-                try connection.received(frame)
-            }
-        } catch {
-            broken = true
-            connection.failed(error)
+        guard !reading else {
+            laterReads.append(unwrapInboundIn(data))
+            return
         }
+        reading = true
+        var next: ByteBuffer? = unwrapInboundIn(data)
+        while var buffer = next {
+            do {
+                // Each frame is handled after `reader.next` has returned: handling it can close
+                // the channel (an answer whose write fails), which runs `channelInactive`
+                // re-entrantly, here, and that looks at the reader. Frames after a close are not
+                // looked at.
+                while !broken, !inactive, let frame = try reader.next(from: &buffer) {
+                    framesRead &+= 1
+                    try connection.received(frame)
+                }
+            } catch {
+                broken = true
+                connection.failed(error)
+            }
+            next = laterReads.popFirst()
+        }
+        reading = false
         timeFrame(context: context)
     }
 

@@ -67,7 +67,11 @@ extension IngestResult {
         if let e = c.error {
             do throws(WireError) { error = try swiftReleaseError(e.pointee) } catch let err { throw err.under("error") }
         }
-        self.init(status: status, id: c.id, fileName: try swiftString(c.file_name, field: "file_name"), error: error, sequence: c.sequence)
+        let notes = try swiftMessages(c.notes, count: c.n_notes, field: "notes") { (n) throws(WireError) in
+            let e = try swiftReleaseError(n)
+            return IngestNote(code: e.code.rawValue, field: e.field, message: e.message)
+        }
+        self.init(status: status, id: c.id, fileName: try swiftString(c.file_name, field: "file_name"), error: error, sequence: c.sequence, notes: notes)
     }
 
     func fill(_ m: UnsafeMutablePointer<Khaosan__V1__IngestResult>, _ arena: Arena) throws(WireError) {
@@ -82,6 +86,9 @@ extension IngestResult {
         m.pointee.file_name = try arena.cString(fileName, field: "file_name")
         if let error { m.pointee.error = try cReleaseError(error, arena, field: "error") }
         m.pointee.sequence = sequence
+        (m.pointee.n_notes, m.pointee.notes) = try cMessages(notes, arena: arena, field: "notes") { (nm: UnsafeMutablePointer<Khaosan__V1__ReleaseErrorInfo>, n) throws(WireError) in
+            nm.pointee = try cReleaseError(ReleaseError(code: .init(rawValue: n.code), field: n.field, message: n.message), arena, field: "").pointee
+        }
     }
 }
 

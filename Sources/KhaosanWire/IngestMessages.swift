@@ -27,14 +27,38 @@ package struct IngestResult: Sendable, Hashable {
     package var error: ReleaseError?
     /// Journal position of the accepted record (0 when nothing was written).
     package var sequence: UInt64
+    /// proto: `repeated ReleaseErrorInfo notes`. What the sender should know about an accepted
+    /// release (`title-only`, `category-kept`).
+    package var notes: [IngestNote]
 
-    package init(status: Status = .unspecified, id: Int64 = 0, fileName: String = "", error: ReleaseError? = nil, sequence: UInt64 = 0) {
+    package init(status: Status = .unspecified, id: Int64 = 0, fileName: String = "", error: ReleaseError? = nil, sequence: UInt64 = 0, notes: [IngestNote] = []) {
         self.status = status
         self.id = id
         self.fileName = fileName
         self.error = error
         self.sequence = sequence
+        self.notes = notes
     }
+}
+
+/// A remark on an accepted release; on the wire a `ReleaseErrorInfo` (code, field, message).
+package struct IngestNote: Sendable, Hashable, CustomStringConvertible {
+    package var code: String
+    package var field: String?
+    package var message: String
+
+    package init(code: String, field: String? = nil, message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    /// The release has no body; its title is its text.
+    package static let titleOnly = "title-only"
+    /// The new version had no category; the one known from the previous version was kept.
+    package static let categoryKept = "category-kept"
+
+    package var description: String { "\(code): \(message)" }
 }
 
 package struct SyncRequest: Sendable, Hashable {

@@ -76,6 +76,44 @@ struct IndexPropertyTests {
         }
     }
 
+    /// Long phrases common to many documents (boilerplate, names) make the hot tier store most of
+    /// their substrings derived from their prefix and suffix; every substring, and every variant
+    /// that differs in one character, still matches exactly what a literal scan finds, as do
+    /// titles (ranking's title part comes from the tier's title lists).
+    @Test func derivedHotEntriesAnswerExactly() throws {
+        var rng = SplitMix64(seed: 41)
+        let common = Array("กระทรวงการคลังแถลง".unicodeScalars.map(\.value))
+        var docs = Self.docs(&rng, count: 600)
+        for i in docs.indices {
+            switch rng.next() % 4 {
+            case 0, 1: docs[i].body += [0x20] + common
+            case 2:
+                var variant = common
+                variant[Int(rng.next() % UInt64(common.count))] = 0x61
+                docs[i].body = variant + docs[i].body
+            default: break
+            }
+            if rng.next() % 5 == 0 { docs[i].title += common.prefix(7 + Int(rng.next() % 8)) }
+        }
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        var b = SegmentBuilder()
+        for d in docs { b.add(d) }
+        try index.replaceAll(with: [b.build(hotFraction: 0.05, hotMinimumDocs: 100)], through: 1)
+        #expect(index.stats.hotDerivedEntries > 0)
+        for start in 0..<common.count {
+            for end in (start + 1)...common.count {
+                let phrase = Array(common[start..<end])
+                let truth = Self.naive(docs, phrase)
+                let (total, got) = try Self.all(index, IndexQuery(phrase: phrase))
+                #expect(total == truth.count && got == truth, "phrase \(start)..<\(end)")
+            }
+        }
+        // Title presence: the best hit for a title-heavy substring has it in its title.
+        let inTitle = Array(common.prefix(7))
+        let top = try #require(try index.search(IndexSearchRequest(query: IndexQuery(phrase: inTitle), limit: 1)).hits.first)
+        #expect(Self.contains(docs.first { $0.releaseID == top.releaseID }!.title, inTitle) > 0)
+    }
+
     /// With no segmentation given, word boundaries are the spaces and the ends: a whole-word
     /// match is one with a space or an end on both sides.
     @Test func wholeWordMatchesHaveBoundariesOnBothSides() throws {

@@ -19,6 +19,14 @@ import Testing
         #expect(r.language == .th)
     }
 
+    /// A title and no paragraph is a title-only release, as for a thaigov page (issue 15).
+    @Test func titleOnlyAccepted() throws {
+        let json = #"{"id":7,"source_url":"https://x/7","title":"ภาพข่าว นายกรัฐมนตรี","published":"2023-01-01","category":"c","paragraphs":[" "]}"#
+        let r = try ReleaseParser.parseStructured(fileName: "x.json", bytes: Array(json.utf8))
+        #expect(r.isTitleOnly)
+        #expect(r.title == "ภาพข่าว นายกรัฐมนตรี")
+    }
+
     @Test func validEnglishDetected() throws {
         let r = try parse("json/valid-en.json")
         #expect(r.language == .en)
@@ -44,7 +52,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"id":1,"source_url":"https://x/1","title":"t","published":"2023-01-01","category":"c","paragraphs":[]}"#, ReleaseError.Code.emptyBody),
+        (#"{"id":1,"source_url":"https://x/1","title":" ","published":"2023-01-01","category":"c","paragraphs":[""]}"#, ReleaseError.Code.emptyBody),
         (#"{"id":1,"source_url":"https://x/1","title":"t","published":"1970-01-01","category":"c","paragraphs":["p"]}"#, .placeholderPage),
         (#"{"id":1,"source_url":"x/1","title":"t","published":"2023-01-01","category":"c","paragraphs":["p"]}"#, .badSourceURL),
         (#"{"id":2,"source_url":"https://x/1","title":"t","published":"2023-01-01","category":"c","paragraphs":["p"]}"#, .badField),

@@ -21,7 +21,11 @@ import Testing
 
     static let invisible: Set<UInt32> = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x00A0]
     /// Real pages with a title and nothing else (or only zero-width spaces).
-    static let titleOnlyPages = ["ด้านความมั่นคง_1_f8c16d75", "other_1_5ee0c665", "อื่นๆ_1.txt"]
+    static let titleOnlyPages = ["2023/01/09/ด้านความมั่นคง_1_f8c16d75", "2023/06/21/other_1_5ee0c665", "2020/10/21/อื่นๆ_1.txt"]
+
+    static func isTitleOnlyPage(_ url: URL) -> Bool {
+        titleOnlyPages.contains { url.path.contains("/corpus/" + $0) }
+    }
     static let englishCategories: Set<String> = ["Government News", "Statements", "Cabinet Meeting Synopsis"]
 
     @Test func release73500() throws {
@@ -54,7 +58,8 @@ import Testing
                 parsed += 1
                 let where_ = url.lastPathComponent
                 #expect(!r.title.isEmpty, "\(where_)")
-                #expect(!r.paragraphs.isEmpty, "\(where_)")
+                // Title-only pages are kept, with no paragraphs; every other page has some.
+                #expect(r.isTitleOnly == Self.isTitleOnlyPage(url), "\(where_)")
                 for text in [r.title] + r.paragraphs {
                     #expect(!text.unicodeScalars.contains { Self.invisible.contains($0.value) }, "\(where_): \(text.prefix(40))")
                     #expect(text == TextNormalizer.normalizeLine(text), "\(where_): not normalised")
@@ -85,20 +90,15 @@ import Testing
                 let rest = first.starts(with: full) ? first.dropFirst(full.count) : first.dropFirst(bare.count)
                 #expect(r.title == TextNormalizer.normalizeLine(String(decoding: rest, as: UTF8.self)), "\(where_)")
             } catch {
-                // Placeholders are named `_<n>...` (no category) and dated 2513; the others are
-                // title-only pages.
-                if url.lastPathComponent.hasPrefix("_") {
-                    #expect(error.code == .placeholderPage, "\(url.lastPathComponent): \(error)")
-                    #expect(error.line == 4)
-                } else {
-                    #expect(error.code == .emptyBody, "\(url.lastPathComponent): \(error)")
-                    #expect(Self.titleOnlyPages.contains { url.lastPathComponent.hasPrefix($0) }, "\(url.lastPathComponent)")
-                }
+                // Only placeholders are rejected: named `_<n>...` (no category), dated 2513.
+                #expect(url.lastPathComponent.hasPrefix("_"), "\(url.lastPathComponent): \(error)")
+                #expect(error.code == .placeholderPage, "\(url.lastPathComponent): \(error)")
+                #expect(error.line == 4)
             }
         }
         let placeholders = files.filter { $0.lastPathComponent.hasPrefix("_") }.count
         #expect(placeholders >= 2)
-        #expect(parsed == files.count - placeholders - Self.titleOnlyPages.count)
+        #expect(parsed == files.count - placeholders)
     }
 
     @Test func dateSlashLineAndPrintDropped() throws {
@@ -134,9 +134,17 @@ import Testing
         #expect(try parse(file).title.hasPrefix(title))
     }
 
-    /// A page whose only text is its title is rejected, not kept with the title as body.
-    @Test func titleOnlyPageIsEmptyBody() {
-        #expect(error("corpus/2023/06/21/other_1_5ee0c665-d21b-4ea2-a1c7-2e3e7668c929.txt")?.code == .emptyBody)
+    /// A page whose only text is its title (thaigov had a photo or a video) is a release: kept with
+    /// no paragraphs, not with the title copied into a body.
+    @Test(arguments: titleOnlyPages)
+    func titleOnlyPageIsKept(prefix: String) throws {
+        let url = try #require(Fixtures.corpusFiles().first { $0.path.contains("/corpus/" + prefix) })
+        let rel = String(url.path.dropFirst(Fixtures.directory.path.count + 1 + "corpus/".count))
+        let r = try parse(rel)
+        #expect(r.isTitleOnly)
+        #expect(r.paragraphs.isEmpty)
+        #expect(!r.title.isEmpty)
+        #expect(r.id > 0 && r.published.year >= 2020)
     }
 
     @Test func doubledBodyKeptOnce() throws {
@@ -201,7 +209,7 @@ import Testing
         ("bad/empty.txt", .emptyFile, nil, "empty"),
         ("bad/blank.txt", .emptyFile, nil, "no text"),
         ("bad/no-title-prefix.txt", .missingTitle, 1, "ข่าวที่ไม่มีหัว"),
-        ("bad/empty-body.txt", .emptyBody, 10, "footer on line 10"),
+        ("bad/empty-body.txt", .emptyBody, 10, "no title and no body text"),
     ] as [(String, ReleaseError.Code, Int?, String)])
     func badFilesRejected(file: String, code: ReleaseError.Code, line: Int?, messagePart: String) {
         let e = error(file)

@@ -180,15 +180,15 @@ enum StoreFixtures {
     /// with the store afterwards).
     @Test func preparedDocumentsMatchTheStoredTexts() throws {
         let rs = StoreFixtures.releases
+        let store = try ReleaseStore(path: try StoreFixtures.tempPath("prepared"), logger: StoreFixtures.logger)
         for r in rs.prefix(10) {
             let body = r.paragraphs.joined(separator: "\n")
-            let d = ReleaseStore.prepare(StoreFixtures.items([r])).items[0].document
+            let d = store.prepare(StoreFixtures.items([r])).items[0].document
             #expect(d.title == SearchText.scalars(r.title))
             #expect(d.body == SearchText.scalars(body))
             #expect(d.releaseID == r.id)
         }
-        let store = try ReleaseStore(path: try StoreFixtures.tempPath("prepared"), logger: StoreFixtures.logger)
-        let prepared = ReleaseStore.prepare(StoreFixtures.items(rs))
+        let prepared = store.prepare(StoreFixtures.items(rs))
         #expect(try store.apply(source: "s", prepared: prepared).inserted == rs.count)
         #expect(try store.integrityCheck().ok)
         #expect(try store.search(SearchQuery(text: "\"ยา\"")).total > 0)

@@ -65,6 +65,11 @@ let everyMessage: [Sample] = [
                         error: ReleaseError(code: .badDateLine, field: "published", line: 4, message: "line 4: \"วันพุธที่ 31 กุมภาพันธ์ 2566\""), sequence: 0)),
     Sample(IngestResult(status: .rejected, error: ReleaseError(code: .emptyFile, message: "empty"))),
     Sample(IngestResult(status: .accepted, id: 6001, fileName: "a.txt", sequence: 12)),
+    // Issue 15: notes on an accepted release.
+    Sample(IngestResult(status: .updated, id: 6002, fileName: "_1.txt", sequence: 13, notes: [
+        IngestNote(code: IngestNote.categoryKept, field: "category", message: "kept \"ด้านสังคม\" from the version before"),
+        IngestNote(code: IngestNote.titleOnly, message: "no body text"),
+    ])),
     Sample(IngestResult(status: .duplicate)),
     Sample(IngestResult(status: .updated)),
     Sample(SyncRequest()),

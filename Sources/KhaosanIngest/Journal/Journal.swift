@@ -313,10 +313,23 @@ final class JournalCore: @unchecked Sendable {
             }
             segment.size = offset
             if let bad {
+                let repair = "`khaosan-ingestd repair-journal` (with the same --state-dir) salvages every intact record"
                 guard isLast else {
                     throw JournalError(
                         .corrupt,
-                        "\(bad) at offset \(offset) of \(fileSize); not the last segment, so this is not a torn append and later acknowledged records would be lost: refusing to open",
+                        "\(bad) at offset \(offset) of \(fileSize); not the last segment, so this is not a torn append and later acknowledged records would be lost: refusing to open; \(repair)",
+                        path: path)
+                }
+                // A torn append leaves garbage or nothing after the cut; an intact record further
+                // on means the damage is inside the segment (a flipped bit), and what follows it
+                // was acknowledged: not to be cut away.
+                let following = data.withUnsafeBytes {
+                    JournalRepair.resync($0, after: offset, next: segment.endSequence, maxRecordBytes: config.maxRecordBytes)
+                }
+                if let following {
+                    throw JournalError(
+                        .corrupt,
+                        "\(bad) at offset \(offset) of \(fileSize), and an intact record follows at offset \(following): damage inside the segment, not a torn append, so cutting it would lose acknowledged records: refusing to open; \(repair)",
                         path: path)
                 }
                 if segment.endSequence <= checkpoint {

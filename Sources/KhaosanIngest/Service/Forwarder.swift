@@ -72,6 +72,8 @@ final class Forwarder: Service {
         case undecodable(sequence: UInt64, error: any Error)
         /// A record too large for any message khaosan-queryd takes.
         case unsendable(JournalRecord)
+        /// A lost-record marker written by `repair-journal` in place of an unreadable record.
+        case lost(sequence: UInt64, reason: String)
     }
 
     /// khaosan-queryd refused the content of one of the batches still unanswered. Which one is
@@ -131,6 +133,10 @@ final class Forwarder: Service {
             } catch LocalFailure.unsendable(let record) {
                 let reason = "record of \(record.payload.count) bytes cannot fit a \(configuration.maxMessageBytes)-byte message to khaosan-queryd"
                 if !(await setAside(sequence: record.sequence, code: "RESOURCE_EXHAUSTED", reason: reason)) {
+                    try? await Task.sleep(for: configuration.maxBackoff)
+                }
+            } catch LocalFailure.lost(let sequence, let reason) {
+                if !(await setAside(sequence: sequence, code: "DATA_LOSS", reason: reason)) {
                     try? await Task.sleep(for: configuration.maxBackoff)
                 }
             } catch LocalFailure.journalUnreadable(let error) {
@@ -198,7 +204,17 @@ final class Forwarder: Service {
                     for _ in 0..<self.configuration.maxBatchesPerStream {
                         try await slots.acquire()
                         let single = position < singlesThrough
-                        guard let (request, batch) = try self.batch(after: position, single: single) else { break }
+                        let next: (ApplyBatchRequest, PendingBatches.Batch)?
+                        do {
+                            next = try self.batch(after: position, single: single)
+                        } catch where position != start {
+                            // A record to set aside (or an unreadable one) behind batches still
+                            // unanswered: end the stream so they are answered first; the next
+                            // stream starts at that record and meets it with nothing in flight.
+                            // Setting it aside now would move the position past them.
+                            break
+                        }
+                        guard let (request, batch) = next else { break }
                         pending.append(batch)
                         try await sender.send(request)
                         position = batch.last
@@ -219,11 +235,16 @@ final class Forwarder: Service {
 
     /// The next batch of journal records after `position`, by count and bytes; nil when there is none.
     private func batch(after position: UInt64, single: Bool) throws(LocalFailure) -> (ApplyBatchRequest, PendingBatches.Batch)? {
-        let records: [JournalRecord]
+        var records: [JournalRecord]
         do {
             records = try journal.read(after: position, maxRecords: single ? 1 : configuration.maxRecords, maxBytes: configuration.maxBytes)
         } catch {
             throw .journalUnreadable(error)
+        }
+        // A lost-record marker goes alone, to the dead letters; the batch stops before it.
+        if let marker = records.firstIndex(where: { JournalRepair.lostReason($0.payload) != nil }) {
+            if marker == 0 { throw .lost(sequence: records[0].sequence, reason: JournalRepair.lostReason(records[0].payload) ?? "") }
+            records.removeSubrange(marker...)
         }
         guard let first = records.first?.sequence, let last = records.last?.sequence else { return nil }
         // A record over `maxBytes` comes alone (the journal returns a first record whatever its
@@ -268,7 +289,13 @@ final class Forwarder: Service {
             setError("record \(sequence) was refused (\(code): \(reason)) and cannot be set aside: \(error)")
             return false
         }
-        if let item { catalog.forget(id: item.release.id, hash: item.release.contentHash) }
+        if let item {
+            do { try catalog.forget(id: item.release.id, hash: item.release.contentHash) } catch {
+                // The dead letter is written; only a resend of it is called a duplicate. The
+                // catalog itself has gone NOT_SERVING (see Catalog) if it is broken.
+                logger.error("cannot forget a dead letter in the intake catalog", metadata: ["release.id": "\(item.release.id)", "error": "\(error)"])
+            }
+        }
         logger.error("query service refused a record for good; set aside", metadata: [
             "journal.sequence": "\(sequence)", "release.id": "\(item?.release.id ?? 0)", "rpc.code": "\(code)",
             "error": "\(reason)", "dead_letters.dir": "\(deadLetters.directory)"])
@@ -287,7 +314,12 @@ final class Forwarder: Service {
             current = Task { [catalog, journal, logger] in
                 await previous?.value
                 // The catalog must be durable before the journal forgets the records it came from.
-                catalog.sync()
+                do { try catalog.sync() } catch {
+                    // The records stay in the journal (they fold back in at start-up) and are
+                    // covered by the next checkpoint once the catalog can be written.
+                    logger.error("intake catalog not durable; journal checkpoint held back", metadata: ["journal.sequence": "\(last)", "error": "\(error)"])
+                    return
+                }
                 do {
                     try journal.setCheckpoint(last)
                 } catch {

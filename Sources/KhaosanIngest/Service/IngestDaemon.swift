@@ -135,13 +135,27 @@ final class IngestCore: Sendable {
                 "journal.reason": "\(recovery.reason ?? "")",
             ])
         }
-        catalog = try Catalog(path: dir + "/catalog.bin")
-        try Self.foldUnforwarded(journal: journal, into: catalog)
+        let health = HealthStatus(services: [KhaosanMethods.ingestService])
+        self.health = health
+        do {
+            catalog = try Catalog(path: dir + "/catalog.bin", onBroken: { error in
+                // Nothing more is acknowledged (each call gets the error); the health check says
+                // so before anyone sends.
+                health.setAll(.notServing)
+                logger.critical("intake catalog cannot be written; not serving until fixed and restarted", metadata: ["error": "\(error)"])
+            })
+            if !catalog.migration.isEmpty {
+                logger.warning("intake catalog rewritten", metadata: ["catalog.path": "\(catalog.path)", "catalog.migration": "\(catalog.migration)"])
+            }
+            try Self.foldUnforwarded(journal: journal, into: catalog)
+        } catch let e as CatalogError {
+            journal.close()
+            throw e
+        }
         let source = try Self.sourceID(in: dir)
         queryClient = client ?? RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
         let deadLetters = try DeadLetters(directory: dir + "/dead-letters")
         forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, deadLetters: deadLetters, configuration: .init(source: source), logger: logger)
-        health = HealthStatus(services: [KhaosanMethods.ingestService])
         logger.info("journal open", metadata: [
             "journal.last_sequence": "\(journal.lastSequence)", "journal.checkpoint": "\(journal.checkpoint)",
             "catalog.releases": "\(catalog.count)", "journal.source": "\(source)",
@@ -149,7 +163,10 @@ final class IngestCore: Sendable {
     }
 
     func stop() async {
-        catalog.sync()
+        do { try catalog.sync() } catch {
+            // Costs labels only: the records after the checkpoint are folded in again at start-up.
+            logger.error("cannot sync the intake catalog at shutdown", metadata: ["error": "\(error)"])
+        }
         await queryClient.close()
     }
 
@@ -163,11 +180,13 @@ final class IngestCore: Sendable {
             let records = try journal.read(after: position, maxRecords: 1024, maxBytes: 64 << 20)
             guard let last = records.last else { break }
             for r in records {
-                if let item = try? BatchItem(wireBytes: r.payload) { catalog.fold(id: item.release.id, hash: item.release.contentHash) }
+                if let item = try? BatchItem(wireBytes: r.payload) {
+                    catalog.fold(id: item.release.id, hash: item.release.contentHash, category: item.release.category.name)
+                }
             }
             position = last.sequence
         }
-        catalog.sync()
+        try catalog.sync()
     }
 
     /// The journal's identity towards the query service, which tracks applied positions per
@@ -197,6 +216,10 @@ final class IngestCore: Sendable {
             return SyncResponse(appliedSequence: forwarder.forwarded)
         }
         router.unary(KhaosanMethods.ingestStatus) { [self] (_: IngestStatusRequest, _) in
+            // Reachability is checked now, not remembered from the last forwarded batch (which,
+            // right after start with nothing to forward, said "unreachable" for a query service
+            // that serves).
+            let live = await probeQueryService()
             let stats = journal.stats
             let c = counters.withLock { $0 }
             let forwarded = forwarder.forwarded
@@ -206,11 +229,23 @@ final class IngestCore: Sendable {
                 journalBytes: UInt64(stats.bytesOnDisk), journalSegments: UInt32(stats.segmentCount),
                 lastSequence: stats.lastSequence, forwardedSequence: forwarded,
                 lag: stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0,
-                queryReachable: forwarder.queryReachable,
+                queryReachable: live == nil,
                 acceptedTotal: c.accepted, duplicateTotal: c.duplicate, updatedTotal: c.updated, rejectedTotal: c.rejected,
-                lastForwardError: forwarder.lastError,
+                lastForwardError: forwarder.lastError ?? live,
                 deadLetterTotal: UInt64(dead.count), lastDeadLetter: dead.last
             )
+        }
+    }
+
+    /// nil when khaosan-queryd answers a health check within a second (serving or not: it is
+    /// reachable), else why not.
+    private func probeQueryService() async -> String? {
+        do {
+            let _: HealthCheckResponse = try await queryClient.unary(
+                KhaosanMethods.healthCheck, HealthCheckRequest(service: ""), options: CallOptions(timeout: .seconds(1)))
+            return nil
+        } catch {
+            return "khaosan-queryd does not answer a health check: \(RPCError(wrapping: error).message)"
         }
     }
 
@@ -290,7 +325,7 @@ final class IngestCore: Sendable {
     private func process(_ request: IngestRequest) async throws -> IngestResult {
         // A Result rather than do/catch: Swift 6.3 crashes compiling a typed-throws catch here.
         let fileName: String
-        let release: Release
+        var release: Release
         switch Result(catching: { () throws(ReleaseError) in try parse(request) }) {
         case .success(let parsed):
             (fileName, release) = parsed
@@ -299,10 +334,32 @@ final class IngestCore: Sendable {
             Counter(label: "khaosan_ingest_items_total", dimensions: [("status", "rejected")]).increment()
             return IngestResult(status: .rejected, id: 0, fileName: Self.name(of: request), error: error)
         }
-        let (decision, previous) = catalog.reserve(id: release.id, hash: release.contentHash)
+        var notes: [IngestNote] = []
+        if release.category.name.isEmpty, let known = catalog.knownCategory(id: release.id) {
+            // A new copy whose file name carries no category must not erase the one known: the
+            // release keeps it (and its hash is that of the release with it, so an otherwise
+            // unchanged copy is a duplicate), and the sender is told.
+            release.category = CategoryCatalog.category(named: known)
+            release.contentHash = ReleaseParser.contentHash(
+                title: release.title, published: release.published, category: release.category.name,
+                language: release.language, paragraphs: release.paragraphs)
+            notes.append(IngestNote(code: IngestNote.categoryKept, field: "category",
+                                    message: "no category in this copy; kept \"\(known)\" from the version before"))
+        }
+        if release.isTitleOnly {
+            notes.append(IngestNote(code: IngestNote.titleOnly, field: "paragraphs",
+                                    message: "no body text; the title is the release's text"))
+        }
+        let decision: Catalog.Decision
+        let previous: Catalog.Entry?
+        do {
+            (decision, previous) = try catalog.reserve(id: release.id, hash: release.contentHash, category: release.category.name)
+        } catch {
+            throw RPCError(code: RPCError(wrapping: error).code, message: "nothing more is acknowledged: \(error)", cause: error)
+        }
         if decision == .duplicate {
             counters.withLock { $0.duplicate += 1 }
-            return IngestResult(status: .duplicate, id: release.id, fileName: fileName)
+            return IngestResult(status: .duplicate, id: release.id, fileName: fileName, notes: notes)
         }
         let sequence: UInt64
         do {
@@ -329,19 +386,27 @@ final class IngestCore: Sendable {
                 counters.withLock { $0.rejected += 1 }
                 return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(code: .tooLarge, message: e.message))
             default:
-                health.setAll(.notServing)
-                logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
-                throw RPCError(code: .unavailable, message: "journal cannot be written: \(e.message)", cause: e)
+                if e.code != .closed {
+                    health.setAll(.notServing)
+                    logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
+                }
+                throw RPCError(code: e.rpcCode, message: "the journal cannot be written: \(e.message)", cause: e)
             }
         } catch {
             catalog.release(id: release.id, hash: release.contentHash, previous: previous)
             throw RPCError(code: .internal, message: "cannot encode release \(release.id): \(error)")
         }
-        catalog.committed(id: release.id, hash: release.contentHash)
+        do {
+            try catalog.committed(id: release.id, hash: release.contentHash, category: release.category.name)
+        } catch {
+            // Journaled, so it will be forwarded; but with the catalog broken nothing is
+            // acknowledged (a resend is harmless: the query service stores a release once).
+            throw RPCError(code: RPCError(wrapping: error).code, message: "release \(release.id) is journaled but not acknowledged: \(error)", cause: error)
+        }
         let status: IngestResult.Status = decision == .new ? .accepted : .updated
         counters.withLock { c in if status == .accepted { c.accepted += 1 } else { c.updated += 1 } }
         Counter(label: "khaosan_ingest_items_total", dimensions: [("status", status == .accepted ? "accepted" : "updated")]).increment()
-        return IngestResult(status: status, id: release.id, fileName: fileName, sequence: sequence)
+        return IngestResult(status: status, id: release.id, fileName: fileName, sequence: sequence, notes: notes)
     }
 
     private static func name(of request: IngestRequest) -> String {

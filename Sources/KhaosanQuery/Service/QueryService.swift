@@ -116,14 +116,10 @@ struct QueryHandlers: Sendable {
         Self.calls.increment()
         do {
             return try await pool.runIfActive(body)
-        } catch let e as QuerySyntaxError {
-            throw RPCError(code: .invalidArgument, message: e.description)
-        } catch let e as SearchCancelled {
-            throw RPCError(code: .deadlineExceeded, message: e.description)
-        } catch let e as RPCError {
-            throw e
         } catch {
-            throw RPCError(code: .unavailable, message: "database error: \(error)", cause: error)
+            // One mapping for every error type (`RPCErrorConvertible`, e.g. DatabaseError+RPC):
+            // what is not known is INTERNAL, which no client retries.
+            throw RPCError(wrapping: error)
         }
     }
 
@@ -170,7 +166,7 @@ struct QueryHandlers: Sendable {
         }
         @Sendable func prepare(_ request: ApplyBatchRequest) throws -> ReleaseStore.PreparedBatch {
             guard !request.source.isEmpty else { throw RPCError(code: .invalidArgument, message: "source: empty") }
-            return ReleaseStore.prepare(request.items.map { (sequence: $0.sequence, release: $0.release) })
+            return store.prepare(request.items.map { (sequence: $0.sequence, release: $0.release) })
         }
         @Sendable func apply(_ source: String, _ batch: ReleaseStore.PreparedBatch, _ context: ServerContext) async throws -> ApplyBatchResponse {
             let outcome = try await db("apply_batch") { try store.apply(source: source, prepared: batch) }

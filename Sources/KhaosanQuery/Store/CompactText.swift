@@ -6,7 +6,7 @@
 ///   0x81-0xFF  U+0E01-U+0E7F (byte - 0x80 + 0x0E00)
 ///   0x80       escape: the next bytes are one scalar in UTF-8 (any other character)
 ///
-/// Lossless for every String; FTS5 and SQL see the decoded text through `khaosan_text()`.
+/// Lossless for every String. Bodies are further compressed with zstd (TextCodec).
 enum CompactText {
     static func encode(_ s: String) -> [UInt8] {
         var out: [UInt8] = []

@@ -19,6 +19,7 @@ final class IndexMaintenance: Sendable {
         var scheduled = false
         var searches = 0
         var trimScheduled = false
+        var storeWorkScheduled = false
     }
     private let state = Mutex(State())
 
@@ -41,6 +42,22 @@ final class IndexMaintenance: Sendable {
             }
             // A flush frees the memory segments and the merge's buffers: give the heap back.
             HeapTrim.returnFreedMemory()
+        }
+    }
+
+    /// Runs `work` (the store's text compaction) on the maintenance thread, at its priority, one
+    /// run at a time; a call while one is pending is dropped (the pending run sees its rows too).
+    func scheduleStoreWork(_ work: @escaping @Sendable () -> Void) {
+        let go = state.withLock { s in
+            if s.storeWorkScheduled { return false }
+            s.storeWorkScheduled = true
+            return true
+        }
+        guard go else { return }
+        queue.async { [self] in
+            state.withLock { $0.storeWorkScheduled = false }
+            Self.lowerPriority()
+            work()
         }
     }
 

@@ -82,14 +82,14 @@ extension ReleaseStore {
     func page(_ hits: [IndexHit], needles: [[UInt32]]) throws -> [SearchResultHit] {
         let workers = hits.count >= 4 ? min(2, Searcher.defaultParallelism) : 1
         guard workers > 1 else {
-            return try pool.read { db in try hits.compactMap { try Self.hit(db, id: $0.releaseID, score: $0.score, needles: needles) } }
+            return try pool.read { db in try hits.compactMap { try Self.hit(db, texts, id: $0.releaseID, score: $0.score, needles: needles) } }
         }
         let halves = Mutex<[Int: Result<[SearchResultHit?], any Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let r = Result { () throws -> [SearchResultHit?] in
                 try pool.read { db in
                     try stride(from: w, to: hits.count, by: workers).map {
-                        try Self.hit(db, id: hits[$0].releaseID, score: hits[$0].score, needles: needles)
+                        try Self.hit(db, texts, id: hits[$0].releaseID, score: hits[$0].score, needles: needles)
                     }
                 }
             }

@@ -61,7 +61,7 @@ extension ReleaseStore {
         var docs: [IndexDocument] = []
         for chunk in stride(from: 0, to: ids.count, by: 512) {
             let part = Array(ids[chunk..<min(chunk + 512, ids.count)])
-            let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, id: $0) } }
+            let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, texts, id: $0) } }
             docs += releases.map { Self.document($0, body: $0.paragraphs.joined(separator: "\n")) }
             if docs.count >= index.flushDocuments {
                 index.add(docs, through: last)
@@ -83,7 +83,7 @@ extension ReleaseStore {
             try pool.read { db in
                 let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM index_log") ?? 0
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT r.id, r.published_days, r.language, r.category_name, r.category_slug, t.title, t.body
+                    SELECT r.id, r.published_days, r.language, r.category_name, r.category_slug, t.title, t.body, t.title_dictionary, t.body_dictionary
                     FROM releases r JOIN release_texts t ON t.id = r.id ORDER BY r.published_days, r.id
                     """)
                 var builder = SegmentBuilder()
@@ -91,7 +91,7 @@ extension ReleaseStore {
                     let id: Int64 = row[0]
                     builder.add(Self.document(
                         id: id, days: row[1], category: Category(name: row[3], slug: row[4]),
-                        language: try Self.language(row[2], id: id), title: try Self.text(row, 5), body: try Self.text(row, 6)))
+                        language: try Self.language(row[2], id: id), title: try texts.decode(row, blob: 5, dictionary: 7, release: id), body: try texts.decode(row, blob: 6, dictionary: 8, release: id)))
                     count += 1
                     if builder.estimatedBytes >= Self.rebuildSegmentBytes {
                         try emit(builder.build())

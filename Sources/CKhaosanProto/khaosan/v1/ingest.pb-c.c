@@ -362,7 +362,7 @@ const ProtobufCEnumDescriptor khaosan__v1__ingest_result__status__descriptor =
   khaosan__v1__ingest_result__status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__ingest_result__field_descriptors[5] =
+static const ProtobufCFieldDescriptor khaosan__v1__ingest_result__field_descriptors[6] =
 {
   {
     "status",
@@ -424,18 +424,31 @@ static const ProtobufCFieldDescriptor khaosan__v1__ingest_result__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "notes",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Khaosan__V1__IngestResult, n_notes),
+    offsetof(Khaosan__V1__IngestResult, notes),
+    &khaosan__v1__release_error_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__ingest_result__field_indices_by_name[] = {
   3,   /* field[3] = error */
   2,   /* field[2] = file_name */
   1,   /* field[1] = id */
+  5,   /* field[5] = notes */
   4,   /* field[4] = sequence */
   0,   /* field[0] = status */
 };
 static const ProtobufCIntRange khaosan__v1__ingest_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__ingest_result__descriptor =
 {
@@ -445,7 +458,7 @@ const ProtobufCMessageDescriptor khaosan__v1__ingest_result__descriptor =
   "Khaosan__V1__IngestResult",
   "khaosan.v1",
   sizeof(Khaosan__V1__IngestResult),
-  5,
+  6,
   khaosan__v1__ingest_result__field_descriptors,
   khaosan__v1__ingest_result__field_indices_by_name,
   1,  khaosan__v1__ingest_result__number_ranges,

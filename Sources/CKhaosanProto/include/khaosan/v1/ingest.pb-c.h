@@ -81,10 +81,17 @@ struct  Khaosan__V1__IngestResult
    * Journal position of the accepted record (0 when nothing was written).
    */
   uint64_t sequence;
+  /*
+   * Not errors: what the ingester noticed or did to an accepted release that the sender should
+   * know, e.g. code "title-only" (no body; the title is its text) or "category-kept" (the new
+   * version had no category, the known one was kept). `line` is unused.
+   */
+  size_t n_notes;
+  Khaosan__V1__ReleaseErrorInfo **notes;
 };
 #define KHAOSAN__V1__INGEST_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__ingest_result__descriptor) \
-    , KHAOSAN__V1__INGEST_RESULT__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, NULL, 0 }
+    , KHAOSAN__V1__INGEST_RESULT__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL }
 
 
 struct  Khaosan__V1__SyncRequest
