@@ -14,6 +14,8 @@ scripts/install-deps.sh
 
 step "protobuf-c generated code is current"
 scripts/gen-protos.sh --check
+step "generated Swift bridge and method table are current"
+scripts/gen-wire.py --check
 
 step "every target imports exactly its declared dependencies"
 scripts/check-deps.py

@@ -11,6 +11,14 @@ import Logging
 import NIOPosix
 
 enum HandlerFixtures {
+    /// Calls get 5 minutes: the whole test process was seen to stand still for 30 s under load,
+    /// as long as the default deadline.
+    static let patientCalls: RPCCallPolicy = {
+        var p = RPCCallPolicy()
+        p.defaultTimeout = .seconds(300)
+        return p
+    }()
+
     static let logger: Logger = {
         var l = Logger(label: "handler-tests")
         l.logLevel = .warning
@@ -50,7 +58,7 @@ final class QueryUnderTest: Sendable {
         QueryHandlers(store: store, pool: pool, ingestUIDs: [], logger: HandlerFixtures.logger).register(into: &router)
         router.addHealth(HealthStatus(services: [KhaosanMethods.queryService]))
         server = InProcessServer(router: router, peer: peer, peerPolicy: PeerPolicy(defaultUIDs: readerUIDs), logger: HandlerFixtures.logger)
-        client = server.makeClient()
+        client = server.makeClient(policy: HandlerFixtures.patientCalls)
     }
 
     func close() async throws {
@@ -93,7 +101,7 @@ final class IngestUnderTest: Sendable {
         router.addHealth(core.health)
         core.registerHandlers(into: &router)
         server = InProcessServer(router: router, logger: HandlerFixtures.logger)
-        client = server.makeClient()
+        client = server.makeClient(policy: HandlerFixtures.patientCalls)
     }
 
     /// Runs `body` with the forwarder running, as IngestDaemon.run does; then stops as it does.

@@ -12,13 +12,20 @@ struct InProcessTransportTests {
     /// How long to wait for a handler to get going. Its task runs on Swift's shared pool (two
     /// threads here), which the full parallel test run can keep busy for seconds.
     static let patience: Duration = .seconds(60)
+    /// Calls get 5 minutes unless a test sets a deadline: the whole test process was seen to
+    /// stand still for 30 s under load (every test then took 30 s), as long as the default.
+    static let patientCalls: RPCCallPolicy = {
+        var p = RPCCallPolicy()
+        p.defaultTimeout = .seconds(300)
+        return p
+    }()
 
     private func withInProcess<T: Sendable>(
         probe: Probe = Probe(), window: Int = 64, policy: PeerPolicy = PeerPolicy(),
         _ body: @Sendable (InProcessServer, RPCClient) async throws -> T
     ) async throws -> T {
         let server = InProcessServer(router: testRouter(probe: probe), peerPolicy: policy, streamWindow: window, logger: Logger(label: "test.inprocess"))
-        let client = server.makeClient()
+        let client = server.makeClient(policy: Self.patientCalls)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await server.run(); return nil }
             let result = try await body(server, client)
@@ -107,7 +114,7 @@ struct InProcessTransportTests {
     @Test func aDrainingServerRefusesNewCallsAndFinishesOpenOnes() async throws {
         let probe = Probe()
         let server = InProcessServer(router: testRouter(probe: probe), logger: Logger(label: "test.inprocess"))
-        let client = server.makeClient()
+        let client = server.makeClient(policy: Self.patientCalls)
         let running = Task { try await server.run() }
         let open = Task { let reply: Blob = try await client.unary(Test.slow, Blob("300")); return reply.text }
         #expect(await probe.eventually("slow-start", within: Self.patience))
@@ -124,7 +131,7 @@ struct InProcessTransportTests {
     @Test(.timeLimit(.minutes(2))) func cancellingRunEndsTheServerAndItsCalls() async throws {
         let probe = Probe()
         let server = InProcessServer(router: testRouter(probe: probe), logger: Logger(label: "test.inprocess"))
-        let client = server.makeClient()
+        let client = server.makeClient(policy: Self.patientCalls)
         let running = Task { try await server.run() }
         let open = Task { let _: Blob = try await client.unary(Test.slow, Blob("60000")) }
         #expect(await probe.eventually("slow-start", within: Self.patience))

@@ -105,16 +105,11 @@ extension ReleaseStore {
 
     static func monthKey(_ d: CivilDate) -> String { String(d.description.prefix(7)) }
 
-    static let thaiMonths = [
-        "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-        "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-    ]
-
     /// `2023-10` -> `ตุลาคม 2566` (Buddhist-era year, as thaigov writes dates).
     static func monthLabel(_ key: String) -> String {
         let parts = key.split(separator: "-")
         guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return key }
-        return "\(thaiMonths[m - 1]) \(y + 543)"
+        return "\(ThaiCalendar.monthNames[m - 1]) \(ThaiCalendar.buddhistEraYear(gregorian: y))"
     }
 }
 
