@@ -109,10 +109,7 @@ struct QueryHandlers: Sendable {
     private func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         let timer = Metrics.Timer(label: "khaosan_query_call_duration", dimensions: [("method", method)])
         let start = ContinuousClock.now
-        defer {
-            let (sec, atto) = (ContinuousClock.now - start).components
-            timer.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
-        }
+        defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
         Self.calls.increment()
         do {
             return try await pool.runIfActive(body)
