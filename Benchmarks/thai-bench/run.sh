@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # KhaosanThai benchmark, one run on one sample: Swift (words, indexTokens, load, memory), ICU, newmm.
-# Usage: scripts/thai-bench/run.sh [package-dir]
+# Usage: Benchmarks/thai-bench/run.sh [package-dir]
 #   package-dir: the SwiftPM package with the ThaiBench product (default: this repository).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: Deploy/e2e-test.sh [--keep]
+Usage: Tests/Scripts/e2e-test.sh [--keep]
 
 Runs, in fresh temp homes: local.sh start (twice: idempotent), status, the sample ingest and a
 search; an online backup while a second ingest runs between its database and journal copies
@@ -23,8 +23,8 @@ for arg in "$@"; do
   esac
 done
 
-DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$DEPLOY")
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DEPLOY=$REPO/Deploy
 SAMPLES="$REPO/Sources/KhaosanTestSupport/Fixtures/corpus"
 BIN=${KHAOSAN_BIN_DIR:-$REPO/.build/release}
 tmp=$(mktemp -d /tmp/khaosan-e2e.XXXXXX)

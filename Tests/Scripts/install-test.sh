@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: sudo Deploy/install-test.sh
+Usage: sudo Tests/Scripts/install-test.sh
 
 Needs root and unshare(1) with overlayfs (a VM or a privileged container). In a private mount
 namespace (the host's /etc, /var/lib and /run are untouched) it: installs with --prefix in a temp
@@ -22,8 +22,8 @@ EOF
 }
 case "${1:-}" in -h|--help) usage; exit 0 ;; "") ;; *) echo "install-test.sh: unknown argument '$1'" >&2; exit 2 ;; esac
 
-DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$DEPLOY")
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DEPLOY=$REPO/Deploy
 [ "$(id -u)" -eq 0 ] || { echo "install-test.sh: needs root" >&2; exit 1; }
 if [ -z "${KHAOSAN_BIN_DIR:-}" ]; then
   for b in khaosan khaosan-queryd khaosan-ingestd; do

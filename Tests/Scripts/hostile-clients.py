@@ -5,7 +5,7 @@ that both daemons are alive, that a normal `khaosan search` and `khaosan ingest`
 2 s while the probe is in effect, that resident memory stays under a stated bound, and that the
 error code is the right one.
 
-    scripts/hostile-clients.py [--bin DIR] [--keep]
+    Tests/Scripts/hostile-clients.py [--bin DIR] [--keep]
 
 DIR holds the three executables (default: `swift build --show-bin-path`, the debug build). Runs
 in a temporary KHAOSAN_HOME. Standard library only, with its own framing client. As root it also
@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "Sources/KhaosanTestSupport/Fixtures/corpus")
 NOBODY = 65534
 

@@ -6,7 +6,7 @@ import KhaosanIngest
 /// `khaosan-bench [rpc|wire|all] [--iterations N] [--stream N]`: prints figures, asserts nothing.
 /// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm]
 /// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
-/// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of scripts/bench-corpus.sh.
+/// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of Benchmarks/bench-corpus.sh.
 @main
 struct BenchMain {
     static func main() async throws {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-corpus ingest alone, run by hand (BENCHMARKS.md, issue 6):
-#   scripts/bench-ingest.sh [CORPUS_DIR]      (default /tmp/corpus/data; release binaries must exist)
+#   Benchmarks/bench-ingest.sh [CORPUS_DIR]      (default /tmp/corpus/data; release binaries must exist)
 # Starts khaosan-queryd and khaosan-ingestd on a fresh KHAOSAN_HOME, runs `khaosan ingest` until
 # Sync says everything is searchable, and prints the wall time, each daemon's CPU time and the
 # database size and each daemon's memory (peak and resident) right after Sync and once the WAL has

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The anchor for scripts/bench-corpus.sh: what an off-the-shelf SQLite FTS5 trigram index does
+"""The anchor for Benchmarks/bench-corpus.sh: what an off-the-shelf SQLite FTS5 trigram index does
 with the same corpus and queries, plus the exact-phrase ground truth both are scored against.
 
   anchor_fts5_trigram.py queries CORPUS OUT [--seed N]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helper of scripts/bench-search.sh (issue 12): query set, anchors, exact-phrase truth, report.
+"""Helper of Benchmarks/bench-search.sh (issue 12): query set, anchors, exact-phrase truth, report.
 
 Every engine is fed the same parsed texts: the JSON lines of `khaosan parse --json` over the
 corpus (id, title, paragraphs per accepted release; one current version per id, the last one in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Corpus-scale benchmark, run by hand (not CI: 10-20 minutes on 2 cores):
-#   scripts/bench-corpus.sh [CORPUS_DIR]        (default /tmp/corpus/data, the unpacked year tarballs)
+#   Benchmarks/bench-corpus.sh [CORPUS_DIR]        (default /tmp/corpus/data, the unpacked year tarballs)
 # In one run: release build; ingest of the whole corpus through both services (wall time, MB/s,
 # releases/s, peak RSS of each daemon, database size); query latency (server side, through the
 # CLI against khaosan-queryd and in-process with KhaosanBench search); single-thread parser
@@ -66,7 +66,7 @@ WORK=$(mktemp -d /tmp/khaosan-bench.XXXXXX)
 export KHAOSAN_HOME=$WORK/home
 mkdir -p "$KHAOSAN_HOME"
 QFILE=$WORK/queries.tsv
-python3 "$ROOT/scripts/anchor_fts5_trigram.py" queries "$CORPUS" "$QFILE"
+python3 "$ROOT/Benchmarks/anchor_fts5_trigram.py" queries "$CORPUS" "$QFILE"
 
 QPID= IPID= SPID=
 cleanup() {
@@ -198,7 +198,7 @@ section "4. parse throughput (KhaosanBench parse $PARSE_DIR, one thread)"
 "$BIN/KhaosanBench" parse "$PARSE_DIR" --passes 2 | tee "$WORK/parse.txt"
 
 section "5. anchor: SQLite FTS5 trigram (python3 sqlite3, in-process)"
-python3 "$ROOT/scripts/anchor_fts5_trigram.py" run "$CORPUS" "$QFILE" --db "$WORK/anchor.db" \
+python3 "$ROOT/Benchmarks/anchor_fts5_trigram.py" run "$CORPUS" "$QFILE" --db "$WORK/anchor.db" \
     --khaosan-ids "$WORK/khaosan-ids.jsonl" --repetitions 5 --slow-ms 1000 | tee "$WORK/anchor.txt"
 
 section "summary"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Search benchmark of issue 12, run by hand (not CI: 10-15 minutes on 2 cores):
-#   scripts/bench-search.sh [CORPUS_DIR]        (default /tmp/corpus/data: the 2020-2024 tarballs,
+#   Benchmarks/bench-search.sh [CORPUS_DIR]        (default /tmp/corpus/data: the 2020-2024 tarballs,
 #                                                unpacked there from /work/shared/corpus if missing)
 # In one run on this machine, every engine fed the same parsed texts (`khaosan parse --json`):
-#  - a query set generated from the corpus with a fixed seed (scripts/bench_search.py queries:
+#  - a query set generated from the corpus with a fixed seed (Benchmarks/bench_search.py queries:
 #    title-word, title-phrase, name, english, short, latin-partial, thai-partial);
 #  - Khaosan in-process (`KhaosanBench search`, the ReleaseStore.search the Search RPC runs; top 10
 #    with snippets and the exact total), without and with facets, on a database built by the
@@ -47,7 +47,7 @@ WORKBASE=${BENCH_WORK:-/tmp/bench-search-work}
 RUN=$WORKBASE/run-$STAMP
 ROUNDS=${BENCH_ROUNDS:-3}
 PY=python3
-HELPER=$ROOT/scripts/bench_search.py
+HELPER=$ROOT/Benchmarks/bench_search.py
 mkdir -p "$RUN"
 exec > >(tee "$LOG") 2>&1
 

@@ -3,8 +3,8 @@
 pasted as a query (quotes and parentheses dropped, as a user would type it), must rank that
 release first in at least 95 % of cases.
 
-Usage: KHAOSAN_HOME=... scripts/bench-title-rank.py [CORPUS_DIR]   (khaosan-queryd running on
-a database that holds the corpus, e.g. after scripts/bench-corpus.sh with BENCH_KEEP=1)."""
+Usage: KHAOSAN_HOME=... Benchmarks/bench-title-rank.py [CORPUS_DIR]   (khaosan-queryd running on
+a database that holds the corpus, e.g. after Benchmarks/bench-corpus.sh with BENCH_KEEP=1)."""
 import glob, json, os, random, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

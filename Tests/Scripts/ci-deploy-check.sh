@@ -4,13 +4,13 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/ci-deploy-check.sh [--threshold N]
+Usage: Tests/Scripts/ci-deploy-check.sh [--threshold N]
 
   1. systemd-analyze verify on Deploy/systemd/*.service (any warning fails), with ExecStart
      pointed at stub executables in a temp dir, as install.sh rewrites it for its --prefix.
   2. systemd-analyze security --offline=true on each unit: fails when the overall exposure
      level is above the threshold (default 2.0; 0 = safest, 10 = fully exposed).
-  3. bash -n on every Deploy/*.sh and scripts/ci-deploy-check.sh; shellcheck too when installed.
+  3. bash -n on every Deploy/*.sh and Tests/Scripts/*.sh; shellcheck too when installed.
 Installs the Debian package `systemd` when systemd-analyze is missing (as root, or with sudo).
 EOF
 }
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 REPO=$PWD
 failures=0
 fail() { printf 'ci-deploy-check: FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
@@ -86,7 +86,7 @@ for u in "$tmp"/units/*.service; do
   fi
 done
 
-scripts=("$REPO"/Deploy/*.sh "$REPO/scripts/ci-deploy-check.sh")
+scripts=("$REPO"/Deploy/*.sh "$REPO"/Tests/Scripts/*.sh)
 for s in "${scripts[@]}"; do
   [ -e "$s" ] || continue
   rel=${s#"$REPO"/}

@@ -1,4 +1,4 @@
-// Corpus-scale figures for scripts/bench-corpus.sh: search latency measured in-process on a
+// Corpus-scale figures for Benchmarks/bench-corpus.sh: search latency measured in-process on a
 // database that khaosan-queryd built (the same `ReleaseStore.search` the Search RPC runs, so the
 // time is the server-side time without the socket), and single-thread parser throughput.
 import Foundation

@@ -5,7 +5,7 @@
 # must pass PRAGMA integrity_check. khaosan-queryd writes index segments every 64 documents here
 # (--index-flush-documents), so kills also land during segment writes and merges. Bounded: ROUNDS (default 50) rounds of at most a few seconds each.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROUNDS=${1:-50}
 PER_ROUND=${PER_ROUND:-40}
 BIN=${KHAOSAN_BIN_DIR:-$(swift build --show-bin-path)}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fault tests (issue 15, item 5): real daemons and the real CLI under three faults.
 
-    scripts/fault-tests.py [--bin DIR] [--keep] disk-full | queryd-stopped | journal-bitflip | all
+    Tests/Scripts/fault-tests.py [--bin DIR] [--keep] disk-full | queryd-stopped | journal-bitflip | all
 
 disk-full        khaosan-ingestd's state directory is a 4 MiB tmpfs in a private mount namespace
                  (root: `unshare -m`), 3 MiB of it taken by a filler file. A bulk ingest fills
@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 failures = 0
 
 

@@ -1,4 +1,4 @@
-// Benchmark and comparison driver for KhaosanThai (see scripts/thai-bench/README.md).
+// Benchmark and comparison driver for KhaosanThai (see Benchmarks/thai-bench/README.md).
 // Usage: ThaiBench <file-list> [boundaries-out.tsv]
 import Foundation
 import KhaosanThai
