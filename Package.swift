@@ -19,6 +19,7 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 
 let package = Package(
     name: "khaosan",
@@ -42,7 +43,6 @@ let package = Package(
         // Thai text analysis: clusters, dictionary segmenter, search tokens. Pure Swift.
         .target(
             name: "KhaosanThai",
-            dependencies: ["KhaosanModel"],
             resources: [.copy("Resources/lexicon")],
             swiftSettings: settings
         ),
@@ -56,10 +56,15 @@ let package = Package(
         // UTF-8 validation 16 bytes at a time (SSSE3): checking every string protobuf-c unpacks
         // was 60 % of a release's decode with the standard library's byte-at-a-time validator.
         .target(name: "CKhaosanUTF8"),
-        // The bridge: the only Swift module that touches C.
+        // The RPC core, as grpc-swift-2's GRPCCore: frames, metadata, status, method descriptors,
+        // the router, flow control, the client's call semantics, and the message-codec protocol
+        // (`RPCMessage`). No NIO, no codec: transports and messages plug into it.
+        .target(name: "KhaosanRPC", dependencies: [logging, deque], swiftSettings: settings),
+        // The bridge: the only Swift module that touches C. Its messages are `RPCMessage`s, and
+        // the method table sits next to them (as generated gRPC code depends on GRPCCore).
         .target(
             name: "KhaosanWire",
-            dependencies: ["KhaosanModel", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
+            dependencies: ["KhaosanModel", "KhaosanRPC", "CKhaosanProto", "CProtobufC", "CKhaosanUTF8"],
             swiftSettings: settings
         ),
         // Debian's libzstd, and the Swift bridge to it: dictionary-compressed stored bodies.
@@ -68,36 +73,46 @@ let package = Package(
         // The search index: segments of character-bigram postings with positions, a hot tier of
         // exact document sets, BM25, facets. Pure Swift; knows nothing of releases or SQLite.
         .target(name: "KhaosanIndex", dependencies: [logging], swiftSettings: settings),
-        // gRPC-style RPC over Unix domain sockets.
+        // The RPC core's transport over Unix domain sockets (SwiftNIO): server and client
+        // connections, peer credentials, socket files, deadlines on the event loop, drain.
         .target(
-            name: "KhaosanRPC",
-            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle, unixSignals, heap],
+            name: "KhaosanUnixTransport",
+            dependencies: ["KhaosanRPC", nioCore, nioPosix, logging, lifecycle, heap],
+            swiftSettings: settings
+        ),
+        // The RPC core's transport within one process (no socket), for handler tests.
+        .target(name: "KhaosanInProcessTransport", dependencies: ["KhaosanRPC", logging], swiftSettings: settings),
+        // What both daemons share around their service: paths and config file, the health
+        // service, logging and signal handling, giving freed heap back.
+        .target(
+            name: "KhaosanDaemon",
+            dependencies: ["KhaosanRPC", "KhaosanWire", logging, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         // khaosan-queryd as a library: store, index, search.
         .target(
             name: "KhaosanQuery",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", grdb, logging, metrics, lifecycle, nioCore],
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", grdb, logging, metrics, lifecycle, nioPosix],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
         .target(
             name: "KhaosanIngest",
-            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", logging, metrics, lifecycle, nioCore],
+            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", logging, metrics, lifecycle],
             swiftSettings: settings
         ),
         // The client side: typed calls and the CLI commands.
         .target(
             name: "KhaosanClient",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", argumentParser, logging],
+            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", argumentParser, logging],
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
-        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
-            dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
+            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
             path: "Benchmarks/KhaosanBench",
             swiftSettings: settings
         ),
@@ -108,25 +123,31 @@ let package = Package(
         // inputs given as files and writes the seeds.
         .executableTarget(
             name: "KhaosanChannelFuzz",
-            dependencies: ["KhaosanRPC", "KhaosanWire", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), logging],
+            dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", "KhaosanWire", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), logging],
             path: "Fuzz/channel",
             exclude: ["seeds"],
             swiftSettings: settings
         ),
         .target(
             name: "KhaosanTestSupport",
-            dependencies: ["KhaosanModel"],
             resources: [.copy("Fixtures")],
             swiftSettings: settings
         ),
         .testTarget(name: "KhaosanModelTests", dependencies: ["KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
-        .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
+        .testTarget(name: "KhaosanThaiTests", dependencies: ["KhaosanThai", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanCompressionTests", dependencies: ["KhaosanCompression", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
-        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging], swiftSettings: settings),
-        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", grdb, nioPosix, logging], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
+        .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanTestSupport", grdb, nioPosix, logging], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", logging], swiftSettings: settings),
+        // The ingest and query handlers and the forwarder over the in-process transport, with
+        // real journal and SQLite files: the services without their processes.
+        .testTarget(
+            name: "KhaosanHandlerTests",
+            dependencies: ["KhaosanIngest", "KhaosanQuery", "KhaosanRPC", "KhaosanInProcessTransport", "KhaosanDaemon", "KhaosanWire", "KhaosanModel", "KhaosanTestSupport", nioPosix, logging],
+            swiftSettings: settings
+        ),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]

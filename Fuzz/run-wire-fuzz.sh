@@ -6,7 +6,7 @@
 # timeouts, is Fuzz/run-channel-fuzz.sh.)
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
 # Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's four
-# files the wire uses, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
+# files the wire uses, the codec half of KhaosanRPC, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
 # go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
 # library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
 # flags a harmless signed shift inside libprotobuf-c.
@@ -37,15 +37,18 @@ mkdir -p "$out/swiftmodules"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
     Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift Sources/KhaosanModel/MessageLimits.swift \
     Sources/KhaosanModel/UTF8Scan.swift -o "$out/obj/KhaosanModel.o"
+# KhaosanWire's messages are KhaosanRPC messages: only the core's codec half, which imports nothing.
+swiftc "${common[@]}" -wmo -c -module-name KhaosanRPC -emit-module-path "$out/swiftmodules/KhaosanRPC.swiftmodule" \
+    Sources/KhaosanRPC/{Metadata,RPCError,MessageBuffer,RPCMessage,MethodDescriptor}.swift -o "$out/obj/KhaosanRPC.o"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/swiftmodules/KhaosanWire.swiftmodule" \
     Sources/KhaosanWire/*.swift Sources/KhaosanWire/Generated/*.swift Sources/KhaosanWire/Mappings/*.swift -o "$out/obj/KhaosanWire.o"
 swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \
-    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
+    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanRPC.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
 
 # The frame harness: the NIO-free half of KhaosanRPC's framing, compiled into the harness module.
 swiftc "${common[@]}" -module-name FrameFuzz Fuzz/frames/main.swift \
     Sources/KhaosanRPC/FrameCore.swift Sources/KhaosanRPC/Metadata.swift Sources/KhaosanRPC/RPCError.swift \
-    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/frame-fuzz"
+    "$out/obj/KhaosanModel.o" "$out/obj/KhaosanRPC.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/frame-fuzz"
 mkdir -p "$out/frame-corpus"
 if [ -d Fuzz/frames/seeds ]; then cp -n Fuzz/frames/seeds/* "$out/frame-corpus/" 2>/dev/null || true; fi
 

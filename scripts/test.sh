@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it:
-# generated-code check, unit + end-to-end tests (real sockets, processes, SQLite files),
+# generated-code check, the dependency check, unit + end-to-end tests (real sockets, processes, SQLite files),
 # the hostile-client probes (issue 13), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
 # FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
 set -euo pipefail
@@ -16,6 +16,9 @@ step "protobuf-c generated code is current"
 scripts/gen-protos.sh --check
 step "generated Swift bridge and method table are current"
 scripts/gen-wire.py --check
+
+step "every target imports exactly its declared dependencies"
+scripts/check-deps.py
 
 step "build (debug, with tests)"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning|Merging)' || true

@@ -3,6 +3,7 @@
 import Foundation
 import KhaosanModel
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanWire
 import Logging
 import NIOCore
@@ -35,10 +36,6 @@ enum RPCBench {
     static let echoRelease = MethodDescriptor(service: "bench.v1.Bench", method: "EchoRelease", idempotent: true)
     static let sink = MethodDescriptor(service: "bench.v1.Bench", method: "Sink", idempotent: false)
 
-    static func micros(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
-    }
-
     /// Blocking ping-pong over a Unix socket with plain read/write on two threads: the floor any
     /// RPC layer on this machine sits on.
     static func rawPingPong(size: Int, iterations: Int) -> Percentiles {
@@ -61,7 +58,7 @@ enum RPCBench {
             let start = clock.now
             _ = buf.withUnsafeBytes { write(fds[0], $0.baseAddress, $0.count) }
             _ = readFully(fds[0], &buf)
-            if i >= 100 { samples.append(micros(clock.now - start)) }
+            if i >= 100 { samples.append((clock.now - start).inMicroseconds) }
         }
         close(fds[0]); close(fds[1])
         return Percentiles(samples)
@@ -120,7 +117,7 @@ enum RPCBench {
             for i in 0..<(iterations + 200) {
                 let start = clock.now
                 try await call()
-                if i >= 200 { samples.append(micros(clock.now - start)) }
+                if i >= 200 { samples.append((clock.now - start).inMicroseconds) }
             }
             return samples
         }
@@ -179,7 +176,7 @@ enum RPCBench {
                 }
             }
             let reply = onEventLoop ? try await client.withConnectionExecutor { try await stream() } : try await stream()
-            let seconds = micros(clock.now - start) / 1e6
+            let seconds = (clock.now - start).inSeconds
             let received = Int(String(decoding: reply.bytes, as: UTF8.self)) ?? -1
             out.append(("stream \(streamMessages) x \(releaseBytes) B releases, \(placement)", String(format: "%.0f msg/s, %.0f MB/s (received %d)", Double(streamMessages) / seconds, Double(streamMessages * releaseBytes) / seconds / 1e6, received)))
         }
@@ -197,7 +194,7 @@ enum RPCBench {
             }
             try await group.waitForAll()
         }
-        let s16 = micros(clock.now - start16) / 1e6
+        let s16 = (clock.now - start16).inSeconds
         out.append(("16 concurrent streams, \(per * 16) x \(releaseBytes) B", String(format: "%.0f msg/s, %.0f MB/s", Double(per * 16) / s16, Double(per * 16 * releaseBytes) / s16 / 1e6)))
 
         await client.close()
@@ -256,7 +253,7 @@ enum NIOPingPong {
             pending -= unwrapInboundIn(data).readableBytes
             guard pending <= 0 else { return }
             count += 1
-            if count > 100 { samples.append(RPCBench.micros(ContinuousClock.now - started)) }
+            if count > 100 { samples.append((ContinuousClock.now - started).inMicroseconds) }
             if count == total + 100 {
                 done.succeed(samples)
                 context.close(promise: nil)

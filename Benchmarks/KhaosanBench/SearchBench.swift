@@ -4,6 +4,7 @@
 import Foundation
 import KhaosanModel
 import KhaosanQuery
+import KhaosanRPC
 import Logging
 
 package enum SearchBench {
@@ -129,11 +130,11 @@ package enum SearchBench {
         let t0 = ContinuousClock.now
         do {
             let r = try store.search(sq)
-            return (r, micros(ContinuousClock.now - t0))
+            return (r, (ContinuousClock.now - t0).inMicroseconds)
         } catch let e as QuerySyntaxError {
             // A query the language rejects still costs a parse: timed, and said once.
             print("search note: [\(q.kind)] \(q.text): \(e)")
-            return (nil, micros(ContinuousClock.now - t0))
+            return (nil, (ContinuousClock.now - t0).inMicroseconds)
         }
     }
 
@@ -155,11 +156,7 @@ package enum SearchBench {
         return s[min(max(rank, 1), s.count) - 1]
     }
 
-    static func micros(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
-    }
-
-    static func ms(_ d: Duration) -> Double { micros(d) / 1000 }
+    static func ms(_ d: Duration) -> Double { d.inMicroseconds / 1000 }
 
     static func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
 
@@ -215,7 +212,7 @@ package enum ParseBench {
                     errors[error.code.rawValue, default: 0] += 1
                 }
             }
-            let secs = SearchBench.micros(ContinuousClock.now - t0) / 1e6
+            let secs = (ContinuousClock.now - t0).inSeconds
             let errText = errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             print("parse pass \(pass): \(SearchBench.fmt(secs)) s, \(SearchBench.fmt(Double(bytes) / 1e6 / secs)) MB/s, \(Int(Double(raws.count) / secs)) releases/s, ok \(ok), rejected \(raws.count - ok) [\(errText)], paragraphs \(paragraphs)")
         }

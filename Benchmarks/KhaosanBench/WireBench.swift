@@ -2,6 +2,7 @@
 // dominates ingest -> query traffic. Prints nothing; the caller formats the pairs.
 import Foundation
 package import KhaosanModel
+import KhaosanRPC
 import KhaosanWire
 
 package enum WireBench {
@@ -60,7 +61,7 @@ package enum WireBench {
                 let start = clock.now
                 for _ in 0..<batch { sink &+= op() }
                 let d = clock.now - start
-                let ns = Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
+                let ns = d.inMicroseconds * 1000
                 perOp.append(ns / Double(batch) / 1000)
             }
             perOp.sort()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KhaosanRPC
+import KhaosanUnixTransport
 
 /// One fuzz input: how the connection is set up, a schedule of events, and the bytes the peer
 /// sends. Layout: `u8 setup, u8 schedule length L, L schedule bytes, the peer's bytes`. Each

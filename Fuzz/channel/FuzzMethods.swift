@@ -1,3 +1,4 @@
+import KhaosanDaemon
 import KhaosanRPC
 import KhaosanWire
 

@@ -1,4 +1,5 @@
 import KhaosanRPC
+import KhaosanUnixTransport
 import Synchronization
 
 /// The peer's bytes the server has not read yet, as they would wait in the socket. Taken by the

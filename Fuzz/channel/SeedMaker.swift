@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanWire
 import NIOCore
 

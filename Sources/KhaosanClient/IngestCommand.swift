@@ -212,7 +212,7 @@ struct IngestCommand: AsyncParsableCommand {
     static func units(_ bytes: Int, unit: Int, max: Int) -> Int { Swift.min(max, Swift.max(1, (bytes + unit - 1) / unit)) }
 
     private func printSummary(_ t: IngestTally.Snapshot, elapsed: Duration, style: Style, json: Bool, interrupted: Bool) {
-        let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let secs = elapsed.inSeconds
         let n = t.accepted + t.duplicate + t.updated + t.rejected.count
         var head = interrupted ? "Interrupted after \(groupedDigits(UInt64(n))) file\(n == 1 ? "" : "s")" : "Ingested \(groupedDigits(UInt64(n))) file\(n == 1 ? "" : "s")"
         head += " (\(formatBytes(t.bytes))) in \(secs < 60 ? formatDecimal(secs, places: 1) + " s" : formatClock(seconds: secs)): "

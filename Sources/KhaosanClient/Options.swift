@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KhaosanDaemon
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanWire
 import Logging
 

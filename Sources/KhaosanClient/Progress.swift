@@ -1,3 +1,5 @@
+import KhaosanRPC
+
 /// The ingest progress display on stderr: a bar redrawn in place on a terminal (at most ten times
 /// a second), or a plain line every few seconds into a file or pipe. No escape codes unless stderr
 /// is a terminal.
@@ -49,7 +51,7 @@ package struct ProgressLine: Sendable {
 
     /// `[#########...........]  1,234/5,000  12.3/50.1 MB  850/s  ETA 0:05`.
     package static func text(done: Int, total: Int, bytes: UInt64, totalBytes: UInt64, elapsed: Duration, barWidth: Int) -> String {
-        let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let secs = elapsed.inSeconds
         var parts: [String] = []
         if barWidth > 0 {
             let frac = total > 0 ? min(1, Double(done) / Double(total)) : 0

@@ -119,7 +119,7 @@ struct SearchCommand: AsyncParsableCommand {
             try await client.unary(KhaosanMethods.search, req)
         }
         let elapsed = ContinuousClock.now - started
-        let roundTrip = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+        let roundTrip = UInt64(max(0, elapsed.microseconds))
         let timing = "\(formatDuration(micros: roundTrip)) (server \(formatDuration(micros: response.tookMicros)))"
         let firstRank = (page - 1) * limit + 1
 

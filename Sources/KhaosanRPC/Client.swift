@@ -1,22 +1,15 @@
-package import KhaosanWire
 package import Logging
-package import NIOCore
-import NIOPosix
-import Synchronization
 
-package struct RPCClientConfiguration: Sendable {
-    package var socketPath: String
+/// What a client does about deadlines and failures, whatever its transport.
+package struct RPCCallPolicy: Sendable {
     /// Every call gets a deadline; this one unless the call names its own.
     package var defaultTimeout: Duration = .seconds(30)
     /// Attempts for a call that failed with UNAVAILABLE (idempotent calls, or calls never sent).
     package var maxAttempts: Int = 5
     package var initialBackoff: Duration = .milliseconds(50)
     package var maxBackoff: Duration = .seconds(2)
-    package var maxMessageBytes: Int = Frame.defaultMaxPayload
-    package var streamWindow: Int = 64
-    package var connectTimeout: Duration = .seconds(5)
 
-    package init(socketPath: String) { self.socketPath = socketPath }
+    package init() {}
 }
 
 package struct CallOptions: Sendable {
@@ -28,61 +21,46 @@ package struct CallOptions: Sendable {
     }
 }
 
-/// A client for one server socket. Calls share one connection (opened on first use, re-opened
-/// after it breaks) and may run concurrently.
+/// A client of one server, over a transport (`KhaosanUnixTransport`: one socket; calls share one
+/// connection, opened on first use and re-opened after it breaks). Calls may run concurrently.
 package final class RPCClient: Sendable {
-    package let configuration: RPCClientConfiguration
-    private let group: any EventLoopGroup
+    package let policy: RPCCallPolicy
+    private let transport: any RPCClientTransport
     private let logger: Logger
-    private let current = Mutex<ClientConnection?>(nil)
-    private let connectLock = AsyncLock()
 
-    package init(configuration: RPCClientConfiguration, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        self.configuration = configuration
-        self.group = eventLoopGroup
+    package init(transport: any RPCClientTransport, policy: RPCCallPolicy = RPCCallPolicy(), logger: Logger) {
+        self.transport = transport
+        self.policy = policy
         self.logger = logger
     }
 
-    package func close() async {
-        let conn = current.withLock { c in defer { c = nil }; return c }
-        try? await conn?.channel.close()
-    }
+    package func close() async { await transport.close() }
 
-    private func connection() async throws -> ClientConnection {
-        if let c = current.withLock({ $0 }), c.isUsable { return c }
-        return try await connectLock.withLock {
-            if let c = current.withLock({ $0 }), c.isUsable { return c }
-            let c = try await ClientConnection.connect(configuration: configuration, group: group, logger: logger)
-            current.withLock { $0 = c }
-            return c
-        }
-    }
-
-    /// Runs `body` as a task on the event loop of this client's connection. Calls made from it
-    /// go out and come back on that thread, with no hand-off to or from Swift's thread pool: two
-    /// thread wake-ups per round trip instead of four. For callers that make many calls in a row
-    /// and do little work between them; `body` must not block.
+    /// Runs `body` where this client's calls are cheapest (the Unix transport: as a task on the
+    /// event loop of its connection, so calls made from it go out and come back on that thread,
+    /// with no hand-off to or from Swift's thread pool: two thread wake-ups per round trip
+    /// instead of four). For callers that make many calls in a row and do little work between
+    /// them; `body` must not block.
     package func withConnectionExecutor<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let executor = try await connection().executor
-        return try await withTaskExecutorPreference(executor) { try await body() }
+        try await transport.withPreferredExecutor(body)
     }
 
     // MARK: Call shapes
 
-    package func unary<Request: WireMessage, Response: WireMessage>(
+    package func unary<Request: RPCMessage, Response: RPCMessage>(
         _ method: MethodDescriptor, _ request: Request, options: CallOptions = CallOptions()
     ) async throws -> Response {
-        let payload = try RPCRouter.encode(request)
+        let payload = try request.encoded()
         return try await withRetries(method, options, unaryMessage: payload) { call in
-            try await Self.single(call, limits: .default)
+            try await Self.single(call)
         }
     }
 
-    package func serverStreaming<Request: WireMessage, Response: WireMessage, Result: Sendable>(
+    package func serverStreaming<Request: RPCMessage, Response: RPCMessage, Result: Sendable>(
         _ method: MethodDescriptor, _ request: Request, options: CallOptions = CallOptions(),
         _ body: @Sendable (ResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
-        let payload = try RPCRouter.encode(request)
+        let payload = try request.encoded()
         return try await withRetries(method, options, unaryMessage: payload) { call in
             let result = try await body(ResponseStream(call: call))
             try await call.drainAndCheck()
@@ -90,20 +68,20 @@ package final class RPCClient: Sendable {
         }
     }
 
-    package func clientStreaming<Request: WireMessage, Response: WireMessage>(
+    package func clientStreaming<Request: RPCMessage, Response: RPCMessage>(
         _ method: MethodDescriptor, options: CallOptions = CallOptions(),
         _ produce: @Sendable (RequestSender<Request>) async throws -> Void
     ) async throws -> Response {
         try await withRetries(method, options) { call in
             try await produce(RequestSender(call: call))
             call.halfClose()
-            return try await Self.single(call, limits: .default)
+            return try await Self.single(call)
         }
     }
 
     /// Runs `body` with a sender and the response stream; the request side is half-closed when
     /// `body` calls `sender.finish()` or returns.
-    package func bidirectional<Request: WireMessage, Response: WireMessage, Result: Sendable>(
+    package func bidirectional<Request: RPCMessage, Response: RPCMessage, Result: Sendable>(
         _ method: MethodDescriptor, options: CallOptions = CallOptions(),
         _ body: @Sendable (RequestSender<Request>, ResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
@@ -115,11 +93,11 @@ package final class RPCClient: Sendable {
         }
     }
 
-    private static func single<Response: WireMessage>(_ call: ClientCall, limits: WireLimits) async throws -> Response {
+    private static func single<Response: RPCMessage>(_ call: any RPCClientCall) async throws -> Response {
         var response: Response?
         for try await buffer in call.responses {
             guard response == nil else { throw RPCError(code: .internal, message: "server sent more than one response to a unary call") }
-            response = try RPCRouter.decode(buffer, limits: limits)
+            response = try Response.decode(buffer)
         }
         guard let response else { throw RPCError(code: .internal, message: "server ended the call without a response") }
         return response
@@ -129,18 +107,17 @@ package final class RPCClient: Sendable {
     /// jitter: always when the request never left (no connection), otherwise only for idempotent
     /// methods. The deadline covers all attempts.
     private func withRetries<Result: Sendable>(
-        _ method: MethodDescriptor, _ options: CallOptions, unaryMessage: ByteBuffer? = nil,
-        _ body: (ClientCall) async throws -> Result
+        _ method: MethodDescriptor, _ options: CallOptions, unaryMessage: MessageBuffer? = nil,
+        _ body: (any RPCClientCall) async throws -> Result
     ) async throws -> Result {
-        let deadline = ContinuousClock.now + (options.timeout ?? configuration.defaultTimeout)
+        let deadline = ContinuousClock.now + (options.timeout ?? policy.defaultTimeout)
         var attempt = 0
-        var backoff = configuration.initialBackoff
+        var backoff = policy.initialBackoff
         while true {
             attempt += 1
             var sent = false
             do {
-                let conn = try await connection()
-                let call = try conn.open(path: method.path, deadline: deadline, metadata: options.metadata, unaryMessage: unaryMessage)
+                let call = try await transport.openCall(path: method.path, deadline: deadline, metadata: options.metadata, unaryMessage: unaryMessage)
                 sent = true
                 return try await withTaskCancellationHandler {
                     defer { call.finish() }
@@ -150,34 +127,27 @@ package final class RPCClient: Sendable {
                 }
             } catch let error as RPCError {
                 let retryable = error.code == .unavailable && (!sent || method.idempotent)
-                guard retryable, attempt < configuration.maxAttempts else { throw error }
+                guard retryable, attempt < policy.maxAttempts else { throw error }
                 let jittered = Duration.nanoseconds(Int64.random(in: 0...max(1, backoff.nanoseconds)))
                 guard ContinuousClock.now + jittered < deadline else { throw error }
                 logger.debug("retrying", metadata: ["rpc.method": "\(method.path)", "rpc.attempt": "\(attempt)", "error": "\(error)"])
                 try await Task.sleep(for: jittered)
-                backoff = min(backoff * 2, configuration.maxBackoff)
+                backoff = min(backoff * 2, policy.maxBackoff)
             }
         }
     }
 }
 
-extension Duration {
-    package var nanoseconds: Int64 {
-        let (s, a) = components
-        return s * 1_000_000_000 + a / 1_000_000_000
-    }
-}
-
 /// Typed responses of a call.
-package struct ResponseStream<Message: WireMessage>: AsyncSequence, Sendable {
+package struct ResponseStream<Message: RPCMessage>: AsyncSequence, Sendable {
     package typealias Element = Message
-    let call: ClientCall
+    let call: any RPCClientCall
 
     package struct AsyncIterator: AsyncIteratorProtocol {
         var base: InboundMessages.AsyncIterator
         package mutating func next() async throws -> Message? {
             guard let buffer = try await base.next() else { return nil }
-            return try RPCRouter.decode(buffer, limits: .default)
+            return try Message.decode(buffer)
         }
     }
 
@@ -187,32 +157,8 @@ package struct ResponseStream<Message: WireMessage>: AsyncSequence, Sendable {
 }
 
 /// Typed request side of a streaming call. `send` waits while the server's window is full.
-package struct RequestSender<Message: WireMessage>: Sendable {
-    let call: ClientCall
-    package func send(_ message: Message) async throws { try await call.send(RPCRouter.encode(message)) }
+package struct RequestSender<Message: RPCMessage>: Sendable {
+    let call: any RPCClientCall
+    package func send(_ message: Message) async throws { try await call.send(message.encoded()) }
     package func finish() { call.halfClose() }
-}
-
-/// A tiny async mutex so concurrent first calls open one connection, not many.
-final class AsyncLock: Sendable {
-    private let state = Mutex<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let go = state.withLock { s -> Bool in
-                if !s.locked { s.locked = true; return true }
-                s.waiters.append(c)
-                return false
-            }
-            if go { c.resume() }
-        }
-        defer {
-            let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                if s.waiters.isEmpty { s.locked = false; return nil }
-                return s.waiters.removeFirst()
-            }
-            next?.resume()
-        }
-        return try await body()
-    }
 }

@@ -1,4 +1,4 @@
-package import NIOCore
+import DequeModule
 import Synchronization
 
 /// Message credits for one direction of one stream. A sender takes one credit per message and
@@ -91,15 +91,16 @@ package struct WindowTracker: Sendable {
     }
 }
 
-/// The inbound messages of one call: filled on the event loop, read by one consumer task. A
+/// The inbound messages of one call: filled by the transport (the Unix transport: on the event
+/// loop), read by one consumer task. A
 /// plain class rather than AsyncThrowingStream, which costs a generic storage object and runtime
 /// metadata look-ups per call, a measurable share of a unary round trip (BENCHMARKS.md, issue 2).
 /// Messages queued before the end are delivered before it; the end is final.
 package final class MessageQueue: Sendable {
     private struct State {
-        var buffer = CircularBuffer<ByteBuffer>(initialCapacity: 2)
+        var buffer = Deque<MessageBuffer>(minimumCapacity: 2)
         var end: (any Error)??  // nil: open; .some(nil): finished; .some(error): failed
-        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var waiter: CheckedContinuation<MessageBuffer?, any Error>?
     }
 
     private let state = Mutex(State())
@@ -107,7 +108,7 @@ package final class MessageQueue: Sendable {
     package init() {}
 
     /// The next queued message, or the end (nil message, or the failure); nil while neither.
-    private static func take(_ s: inout State) -> Result<ByteBuffer?, any Error>? {
+    private static func take(_ s: inout State) -> Result<MessageBuffer?, any Error>? {
         if let m = s.buffer.popFirst() { return .success(m) }
         switch s.end {
         case nil: return nil
@@ -116,8 +117,8 @@ package final class MessageQueue: Sendable {
         }
     }
 
-    package func yield(_ message: ByteBuffer) {
-        let waiter: CheckedContinuation<ByteBuffer?, any Error>? = state.withLock { s in
+    package func yield(_ message: MessageBuffer) {
+        let waiter: CheckedContinuation<MessageBuffer?, any Error>? = state.withLock { s in
             guard s.end == nil else { return nil }
             if let w = s.waiter {
                 s.waiter = nil
@@ -130,7 +131,7 @@ package final class MessageQueue: Sendable {
     }
 
     package func finish(throwing error: (any Error)? = nil) {
-        let waiter: CheckedContinuation<ByteBuffer?, any Error>? = state.withLock { s in
+        let waiter: CheckedContinuation<MessageBuffer?, any Error>? = state.withLock { s in
             guard s.end == nil else { return nil }
             s.end = .some(error)
             defer { s.waiter = nil }
@@ -141,11 +142,11 @@ package final class MessageQueue: Sendable {
 
     /// The next message, nil at a normal end; throws the failure, or CancellationError when the
     /// consuming task is cancelled while it waits.
-    package func next() async throws -> ByteBuffer? {
+    package func next() async throws -> MessageBuffer? {
         if let ready = state.withLock({ Self.take(&$0) }) { return try ready.get() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<ByteBuffer?, any Error>) in
-                let now: Result<ByteBuffer?, any Error>? = state.withLock { s in
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<MessageBuffer?, any Error>) in
+                let now: Result<MessageBuffer?, any Error>? = state.withLock { s in
                     if let ready = Self.take(&s) { return ready }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     s.waiter = c
@@ -166,22 +167,27 @@ package final class MessageQueue: Sendable {
 /// The messages arriving on one stream, as an async sequence. Each message taken may trigger a
 /// WINDOW frame back to the sender (via `onConsume`, which is told the message's size).
 package struct InboundMessages: AsyncSequence, Sendable {
-    package typealias Element = ByteBuffer
+    package typealias Element = MessageBuffer
     let queue: MessageQueue
     let onConsume: @Sendable (Int) -> Void
+
+    package init(queue: MessageQueue, onConsume: @escaping @Sendable (Int) -> Void) {
+        self.queue = queue
+        self.onConsume = onConsume
+    }
 
     package struct AsyncIterator: AsyncIteratorProtocol {
         let queue: MessageQueue
         let onConsume: @Sendable (Int) -> Void
 
-        package mutating func next() async throws -> ByteBuffer? {
-            let element: ByteBuffer?
+        package mutating func next() async throws -> MessageBuffer? {
+            let element: MessageBuffer?
             do {
                 element = try await queue.next()
             } catch is CancellationError {
                 throw RPCError(code: .cancelled, message: "the call was cancelled")
             }
-            if let element { onConsume(element.readableBytes) }
+            if let element { onConsume(element.count) }
             return element
         }
     }

@@ -12,6 +12,8 @@ package struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
     }
     package var reason: Reason
 
+    package init(reason: Reason) { self.reason = reason }
+
     package var description: String {
         switch reason {
         case .tooLarge(let announced, let limit, _):
@@ -23,6 +25,11 @@ package struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Finds the first frame in a byte buffer: `u32 length, u8 kind, u8 flags, u32 stream, payload`.
 package enum FrameScanner {
+    /// Largest message payload taken by default: gRPC's default maximum receive size. KhaosanWire's
+    /// `SizeLimits.maxMessageBytes` is the same number (a test checks; the fuzzers build that
+    /// module without the frame code).
+    package static let defaultMaxPayload = 4 << 20
+
     package struct Header: Sendable, Hashable {
         package var kind: UInt8
         package var flags: UInt8

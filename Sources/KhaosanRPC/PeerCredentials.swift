@@ -1,15 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOCore
 
 /// The process on the other end of a Unix socket, as the kernel reports it (SO_PEERCRED).
+/// How a transport learns it is its own business (the Unix transport asks the kernel); handlers
+/// and `PeerPolicy` only read it.
 package struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     package var pid: Int32
     package var uid: UInt32
     package var gid: UInt32
-
-    package var description: String { "pid=\(pid) uid=\(uid) gid=\(gid)" }
 
     package init(pid: Int32, uid: UInt32, gid: UInt32) {
         self.pid = pid
@@ -17,24 +16,12 @@ package struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
         self.gid = gid
     }
 
-    /// Swift's Glibc module does not expose `struct ucred`; this has its layout (pid_t, uid_t, gid_t).
-    struct UCred {
-        var pid: Int32 = 0
-        var uid: UInt32 = 0
-        var gid: UInt32 = 0
-    }
-
-    static func of(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
-        guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeFailedFuture(RPCError(code: .internal, message: "channel does not expose socket options"))
-        }
-        return provider.unsafeGetSocketOption(
-            level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET),
-            name: NIOBSDSocket.Option(rawValue: SO_PEERCRED)
-        ).map { (cred: UCred) in PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid) }
-    }
+    package var description: String { "pid=\(pid) uid=\(uid) gid=\(gid)" }
 
     package static var currentUID: UInt32 { getuid() }
+
+    /// This process, as the kernel reports a local client (the in-process transport's peer).
+    package static var currentProcess: PeerCredentials { PeerCredentials(pid: getpid(), uid: getuid(), gid: getgid()) }
 }
 
 /// Which peers may call a service. Checked per call against the service named in the method path.

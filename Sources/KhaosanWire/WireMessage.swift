@@ -1,6 +1,8 @@
+package import KhaosanRPC
+
 /// A message of the Khaosan wire format (Protos/khaosan/v1), encoded by libprotobuf-c.
 /// Conforming types are plain Swift values; no C type or pointer appears in this API.
-package protocol WireMessage: Sendable {
+package protocol WireMessage: RPCMessage {
     /// The protobuf full name, e.g. `khaosan.v1.SearchRequest`.
     static var protoName: String { get }
     /// Decodes one message. The bytes are only read during the call.

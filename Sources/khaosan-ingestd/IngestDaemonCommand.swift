@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import KhaosanIngest
+import KhaosanDaemon
 import KhaosanRPC
 import Logging
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KhaosanQuery
+import KhaosanDaemon
 import KhaosanRPC
 import Logging
 

@@ -1,4 +1,5 @@
 import KhaosanRPC
+import KhaosanUnixTransport
 import NIOCore
 import NIOEmbedded
 import Synchronization

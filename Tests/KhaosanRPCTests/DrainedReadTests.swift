@@ -1,5 +1,6 @@
 import Foundation
-@testable import KhaosanRPC
+import KhaosanRPC
+@testable import KhaosanUnixTransport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanTestSupport
 import Logging
 import NIOPosix

@@ -1,4 +1,5 @@
 import KhaosanRPC
+import KhaosanUnixTransport
 import NIOCore
 import NIOPosix
 import Testing
@@ -7,11 +8,11 @@ import Testing
 struct MessageQueueTests {
     @Test func deliversQueuedMessagesInOrderThenTheEnd() async throws {
         let q = MessageQueue()
-        for i in 0..<5 { q.yield(ByteBuffer(string: "\(i)")) }
+        for i in 0..<5 { q.yield(MessageBuffer(Array("\(i)".utf8))) }
         q.finish()
-        q.yield(ByteBuffer(string: "after the end"))  // dropped: the end is final
+        q.yield(MessageBuffer(Array("after the end".utf8)))  // dropped: the end is final
         var got: [String] = []
-        while let m = try await q.next() { got.append(String(buffer: m)) }
+        while let m = try await q.next() { got.append(String(decoding: m.bytes, as: UTF8.self)) }
         #expect(got == ["0", "1", "2", "3", "4"])
         #expect(try await q.next() == nil)
     }
@@ -19,10 +20,10 @@ struct MessageQueueTests {
     @Test func aFailureComesAfterTheQueuedMessages() async throws {
         struct Boom: Error {}
         let q = MessageQueue()
-        q.yield(ByteBuffer(string: "a"))
+        q.yield(MessageBuffer(Array("a".utf8)))
         q.finish(throwing: Boom())
         q.finish()  // a second end changes nothing
-        #expect(try await q.next().map { String(buffer: $0) } == "a")
+        #expect(try await q.next().map { String(decoding: $0.bytes, as: UTF8.self) } == "a")
         await #expect(throws: Boom.self) { try await q.next() }
     }
 
@@ -34,7 +35,7 @@ struct MessageQueueTests {
             return n
         }
         for i in 0..<1000 {
-            q.yield(ByteBuffer(string: "\(i)"))
+            q.yield(MessageBuffer(Array("\(i)".utf8)))
             if i % 100 == 0 { await Task.yield() }
         }
         q.finish()

@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanRPC
+import KhaosanUnixTransport
 import NIOCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanRPC
+import KhaosanUnixTransport
 import KhaosanTestSupport
 import KhaosanWire
 import Logging
@@ -34,9 +35,9 @@ final class Probe: @unchecked Sendable {
     private var _events: [String] = []
     func record(_ e: String) { lock.lock(); _events.append(e); lock.unlock() }
     var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
-    /// Waits (up to 5 s: test machines can be busy) for an event to be recorded.
-    func eventually(_ e: String) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
+    /// Waits (up to 5 s by default: test machines can be busy) for an event to be recorded.
+    func eventually(_ e: String, within limit: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if events.contains(e) { return true }
             try? await Task.sleep(for: .milliseconds(10))

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KhaosanRPC
 
 /// The durable, append-only, segmented log of accepted releases.
 ///
@@ -351,8 +352,7 @@ final class JournalCore: @unchecked Sendable {
     }
 
     private func writerLoop() {
-        let delay = config.groupCommitMaxDelay.components
-        let delaySeconds = Double(delay.seconds) + Double(delay.attoseconds) / 1e18
+        let delaySeconds = config.groupCommitMaxDelay.inSeconds
         while true {
             cond.lock()
             while pending.isEmpty && !closing { cond.wait() }

@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanRPC
 
 /// Figures for the journal, printed by a benchmark executable (never asserted in tests).
 package enum JournalBenchmark {
@@ -16,7 +17,7 @@ package enum JournalBenchmark {
             for _ in 0..<rounds { sink ^= CRC32C.update(sink, buffer) }
         }
         if sink == 0x5EED { print("") }  // keeps the loop from being optimised away
-        return Double(bufferBytes * rounds) / 1e6 / seconds(elapsed)
+        return Double(bufferBytes * rounds) / 1e6 / elapsed.inSeconds
     }
 
     package struct AppendFigures: Sendable, CustomStringConvertible {
@@ -57,10 +58,6 @@ package enum JournalBenchmark {
         }
         return AppendFigures(
             appenders: appenders, payloadBytes: payloadBytes, appends: perTask * appenders,
-            seconds: seconds(elapsed), commits: journal.stats.commits)
-    }
-
-    private static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            seconds: elapsed.inSeconds, commits: journal.stats.commits)
     }
 }

@@ -3,15 +3,6 @@ package import Foundation
 import Glibc
 #endif
 
-/// A place in the journal: the sequence number of a record. Sequences start at 1 and never repeat,
-/// so 0 means "before everything".
-package struct JournalPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    package var sequence: UInt64
-    package init(sequence: UInt64) { self.sequence = sequence }
-    package static func < (a: JournalPosition, b: JournalPosition) -> Bool { a.sequence < b.sequence }
-    package var description: String { "#\(sequence)" }
-}
-
 package struct JournalRecord: Sendable, Equatable {
     package var sequence: UInt64
     package var payload: [UInt8]

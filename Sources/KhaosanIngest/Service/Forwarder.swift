@@ -2,12 +2,14 @@ import KhaosanModel
 import KhaosanRPC
 import KhaosanWire
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Moves journal records to khaosan-queryd in batches, at least once, and checkpoints what the
 /// query service confirms. The query service applies by (source, sequence), so a batch resent
-/// after a crash or a lost reply changes nothing there.
-final class Forwarder: Sendable {
+/// after a crash or a lost reply changes nothing there. A service of khaosan-ingestd's
+/// ServiceGroup, which starts it in `run()` and stops it after the RPC server has drained.
+final class Forwarder: Service {
     struct Configuration: Sendable {
         var source: String
         var maxRecords: Int = 512
@@ -57,9 +59,10 @@ final class Forwarder: Sendable {
     var queryReachable: Bool { state.withLock { $0.reachable } }
     var lastError: String? { state.withLock { $0.lastError } }
 
+    /// Forwards until cancelled or, in a ServiceGroup, told to shut down gracefully; returns once
+    /// the last checkpoint has landed, so the journal may close after it.
     func run() async {
-        await forward()
-        // The last checkpoint finishes before the caller closes the journal.
+        await cancelWhenGracefulShutdown { await self.forward() }
         await checkpointing.withLock { $0 }?.value
     }
 

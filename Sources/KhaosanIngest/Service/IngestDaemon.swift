@@ -1,6 +1,8 @@
 import Foundation
 package import KhaosanModel
+import KhaosanDaemon
 package import KhaosanRPC
+import KhaosanUnixTransport
 package import KhaosanWire
 package import Logging
 import Metrics
@@ -42,9 +44,11 @@ package final class IngestDaemon: Service, Sendable {
     package let configuration: IngestServiceConfiguration
     private let core: IngestCore
     private let server: RPCServer
+    private let logger: Logger
 
     package init(configuration: IngestServiceConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.logger = logger
         core = try IngestCore(configuration: configuration, logger: logger)
         var rpc = RPCServerConfiguration(socketPath: configuration.socketPath)
         rpc.maxMessageBytes = configuration.maxMessageBytes
@@ -65,13 +69,18 @@ package final class IngestDaemon: Service, Sendable {
 
     package func run() async throws {
         defer { core.close() }
-        let forwarding = Task { await self.core.forwarder.run() }
+        // A group shuts its services down in reverse order: the server drains first, then the
+        // forwarder stops and its last checkpoint lands, all before the journal closes. The
+        // server ending (drained, or its accept loop gone) ends the group the same way; a failing
+        // server (it could not bind) cancels it, and `run` throws its error.
+        let services = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: core.forwarder, successTerminationBehavior: .ignore),
+                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            logger: logger))
         var failure: (any Error)?
-        do { try await server.run() } catch { failure = error }
-        // The server has drained (or failed); stop forwarding and let its last checkpoint land
-        // before the journal closes.
-        forwarding.cancel()
-        await forwarding.value
+        do { try await services.run() } catch { failure = error }
         await core.stop()
         if let failure { throw failure }
     }
@@ -95,7 +104,9 @@ final class IngestCore: Sendable {
         var rejected: UInt64 = 0
     }
 
-    init(configuration: IngestServiceConfiguration, logger: Logger) throws {
+    /// `queryClient`: how to reach khaosan-queryd; by default its socket (tests pass an
+    /// in-process one).
+    init(configuration: IngestServiceConfiguration, logger: Logger, queryClient client: RPCClient? = nil) throws {
         try WireLibrary.checkMinimumVersion()
         self.configuration = configuration
         self.logger = logger
@@ -142,7 +153,7 @@ final class IngestCore: Sendable {
             throw e
         }
         let source = try Self.sourceID(in: dir)
-        queryClient = RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
+        queryClient = client ?? RPCClient(configuration: RPCClientConfiguration(socketPath: configuration.querySocketPath), logger: logger)
         let deadLetters = try DeadLetters(directory: dir + "/dead-letters")
         forwarder = Forwarder(journal: journal, client: queryClient, catalog: catalog, deadLetters: deadLetters, configuration: .init(source: source), logger: logger)
         logger.info("journal open", metadata: [

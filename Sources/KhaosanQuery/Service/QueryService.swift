@@ -1,7 +1,9 @@
 import Foundation
+import KhaosanDaemon
 package import KhaosanIndex
 import KhaosanModel
 package import KhaosanRPC
+import KhaosanUnixTransport
 package import KhaosanWire
 package import Logging
 import Metrics
@@ -65,7 +67,6 @@ package final class QueryDaemon: Service, Sendable {
         )
         let handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: configuration.ingestUIDs, logger: logger)
         var router = RPCRouter()
-        router.limits = .default
         handlers.register(into: &router)
         router.addHealth(health)
         self.server = RPCServer(configuration: rpc, router: router, logger: logger)
@@ -74,40 +75,24 @@ package final class QueryDaemon: Service, Sendable {
     package func waitUntilListening() async throws { try await server.waitUntilListening() }
 
     package func run() async throws {
-        // The watcher is stopped only after the server has drained: ending first would cancel
-        // the server (and the calls it is letting finish) along with it.
-        let watcher = Task { await self.watchStorage() }
+        // A group shuts its services down in reverse order: the server drains first, and only
+        // then does the storage watcher stop. The server ending ends the group the same way; a
+        // failing server (it could not bind) cancels it, and `run` throws its error.
+        let watcher = StorageWatcher(store: store, pool: pool, health: health, databasePath: configuration.databasePath,
+                                     interval: configuration.healthCheckInterval, logger: logger)
+        let services = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: watcher, successTerminationBehavior: .ignore),
+                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            logger: logger))
         var failure: (any Error)?
-        do { try await server.run() } catch { failure = error }
-        watcher.cancel()
-        await watcher.value
+        do { try await services.run() } catch { failure = error }
         try? await pool.shutdownGracefully()
         // What the index holds only in memory goes to a file, so the next start need not index it
         // again from the store's log (a kill skips this and loses nothing: the log has it).
         store.writeIndexOut()
         if let failure { throw failure }
-    }
-
-    /// NOT_SERVING while the database cannot be written (disk gone, read-only remount, ...), so
-    /// the ingester holds its journal instead of failing batches.
-    private func watchStorage() async {
-        while !Task.isCancelled {
-            // The check waits for SQLite's writer: on the database threads, never the
-            // cooperative pool the RPC server runs on.
-            let store = self.store
-            let readOnly = StorageProbe.readOnlyReason(databasePath: configuration.databasePath)
-            if let readOnly, health.status(of: "") != .notServing {
-                logger.warning("database treated as read-only", metadata: ["reason": "\(readOnly)"])
-            }
-            let ok = readOnly == nil ? ((try? await pool.runIfActive { store.checkWritable() }) ?? false) : false
-            let status: HealthCheckResponse.ServingStatus = ok ? .serving : .notServing
-            if health.status(of: "") != status {
-                logger.warning("health changed", metadata: ["health.status": "\(status)"])
-            }
-            health.setAll(status)
-            try? await Task.sleep(for: configuration.healthCheckInterval)
-            if Task.isCancelled { return }
-        }
     }
 }
 
@@ -124,10 +109,7 @@ struct QueryHandlers: Sendable {
     private func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         let timer = Metrics.Timer(label: "khaosan_query_call_duration", dimensions: [("method", method)])
         let start = ContinuousClock.now
-        defer {
-            let (sec, atto) = (ContinuousClock.now - start).components
-            timer.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
-        }
+        defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
         Self.calls.increment()
         do {
             return try await pool.runIfActive(body)

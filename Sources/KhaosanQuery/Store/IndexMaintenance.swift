@@ -3,7 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import KhaosanIndex
-import KhaosanRPC
+import KhaosanDaemon
 import Logging
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Dispatch
 import GRDB
 import KhaosanIndex
+import KhaosanRPC
 import Synchronization
 import KhaosanModel
 import KhaosanThai
@@ -44,7 +45,7 @@ extension ReleaseStore {
             hits: hits, total: result.total,
             categoryFacets: result.categories.map { StoreFacet(key: $0.key, label: $0.label, count: $0.count) },
             monthFacets: result.months.map { StoreFacet(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
-            tookMicros: Self.micros(started.duration(to: .now)), suggestions: suggestions)
+            tookMicros: started.duration(to: .now).microseconds, suggestions: suggestions)
     }
 
     /// "Did you mean": for each typed term that matches nothing by itself, its spellings one
@@ -100,10 +101,6 @@ extension ReleaseStore {
         var out: [SearchResultHit] = []
         for i in hits.indices { if let h = parts[i % workers][i / workers] { out.append(h) } }
         return out
-    }
-
-    static func micros(_ d: Duration) -> Int64 {
-        d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
     }
 
     static func monthKey(_ d: CivilDate) -> String { String(d.description.prefix(7)) }

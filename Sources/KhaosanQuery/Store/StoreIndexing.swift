@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import KhaosanIndex
-import KhaosanRPC
+import KhaosanDaemon
 import KhaosanModel
+import KhaosanRPC
 import KhaosanThai
 import Logging
 
@@ -29,7 +30,7 @@ extension ReleaseStore {
             // The rebuild's buffers are freed; give the heap back before serving.
             HeapTrim.returnFreedMemory()
             logger.notice("search index rebuilt from the store", metadata: [
-                "releases": "\(n)", "seconds": "\(Self.seconds(ContinuousClock.now - started))",
+                "releases": "\(n)", "seconds": "\(String(format: "%.2f", (ContinuousClock.now - started).inSeconds))",
             ])
             return
         }
@@ -45,10 +46,6 @@ extension ReleaseStore {
             logger.warning("search index not written at shutdown; it is indexed again from the store at the next start",
                            metadata: ["error": "\(error)"])
         }
-    }
-
-    static func seconds(_ d: Duration) -> String {
-        String(format: "%.2f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
     /// Indexes the releases the index log names after `covered` (the latest version of each).

@@ -1,6 +1,6 @@
 import Dispatch
 import GRDB
-import KhaosanRPC
+import KhaosanDaemon
 import Logging
 import Synchronization
 

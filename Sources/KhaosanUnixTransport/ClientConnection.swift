@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KhaosanRPC
 import Logging
 import NIOCore
 import NIOPosix
@@ -82,7 +83,7 @@ final class ClientConnection: Sendable {
 
     /// Opens a call. With `unaryMessage`, also sends that one request and half-closes, all three
     /// frames handed to the event loop at once (one wake-up, one flush).
-    func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, unaryMessage: ByteBuffer? = nil) throws -> ClientCall {
+    func open(path: String, deadline: ContinuousClock.Instant, metadata: Metadata, unaryMessage: MessageBuffer? = nil) throws -> ClientCall {
         let remaining = deadline - .now
         guard remaining > .zero else { throw RPCError(code: .deadlineExceeded, message: "deadline passed before the call started") }
         var payload = ByteBuffer()
@@ -98,7 +99,7 @@ final class ClientConnection: Sendable {
             var frames = [Frame(kind: .headers, stream: id, payload: payload)]
             if let unaryMessage {
                 call.markHalfClosed()
-                frames.append(Frame(kind: .message, stream: id, payload: unaryMessage))
+                frames.append(Frame(kind: .message, stream: id, payload: ByteBuffer(message: unaryMessage)))
                 frames.append(Frame(kind: .halfClose, stream: id))
             }
             // Queued, even on the event loop: writing here, inside the lock, could re-enter it
@@ -241,7 +242,7 @@ private final class ClientFrameHandler: ChannelInboundHandler {
 }
 
 /// Client side of one call.
-final class ClientCall: Sendable {
+final class ClientCall: RPCClientCall {
     let id: UInt32
     /// Set on the event loop once the HEADERS frame is written (see `ClientConnection.write`).
     let headersWritten = Atomic<Bool>(false)
@@ -303,7 +304,7 @@ final class ClientCall: Sendable {
 
     var trailingMetadata: Metadata { state.withLock { $0.trailers } }
 
-    func received(_ payload: ByteBuffer) { sink.yield(payload) }
+    func received(_ payload: ByteBuffer) { sink.yield(MessageBuffer(payload)) }
 
     func ended(_ trailers: CallTrailers) {
         guard markEnded(trailers: trailers.metadata) else { return }
@@ -330,9 +331,9 @@ final class ClientCall: Sendable {
 
     /// Waits for a credit, then queues the message without waiting for the write itself: the
     /// window bounds what is in flight, and a broken connection ends the call (and the next send).
-    func send(_ payload: ByteBuffer) async throws {
+    func send(_ message: MessageBuffer) async throws {
         try await sendCredit.acquire()
-        write(Frame(kind: .message, stream: id, payload: payload))
+        write(Frame(kind: .message, stream: id, payload: ByteBuffer(message: message)))
     }
 
     func halfClose() {
@@ -341,11 +342,6 @@ final class ClientCall: Sendable {
             return !s.halfClosed && !s.ended
         }
         if first { write(Frame(kind: .halfClose, stream: id)) }
-    }
-
-    /// Reads what is left so the trailers' status is seen.
-    func drainAndCheck() async throws {
-        for try await _ in responses {}
     }
 
     func cancel() {

@@ -1,3 +1,4 @@
+package import KhaosanRPC
 package import KhaosanWire
 import Synchronization
 

@@ -1,3 +1,4 @@
+package import KhaosanRPC
 package import Logging
 package import NIOCore
 import Synchronization
@@ -73,9 +74,11 @@ package final class ServerConnection: Sendable {
 
     /// Returns when the connection has closed and its last call has ended.
     package func run() async {
-        let watchdog = Task { await self.watch() }
-        defer { watchdog.cancel() }
-        try? await channel.closeFuture.get()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watch() }
+            try? await channel.closeFuture.get()
+            group.cancelAll()
+        }
         deadlines.close()
         // The peer is gone or broke the protocol: nobody is left to read the answers.
         let calls = state.withLock { s in s.streams.values.map { $0 } }
@@ -336,7 +339,7 @@ final class ServerFrameHandler: ChannelInboundHandler {
 
 /// Runs tasks on a NIO event loop, so a call's handler and the channel it answers on share a
 /// thread: no wake-up of another core between reading a request and writing its response.
-/// Handlers must not block; the query service's database work runs on GRDB's own queues.
+/// Handlers must not block; the query service's database work runs on a NIO thread pool.
 package final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     // Unchecked: an EventLoop is Sendable, and this class has no other state.
     private let eventLoop: any EventLoop
@@ -350,7 +353,7 @@ package final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
 }
 
 /// Server side of one call.
-final class ServerStream: Sendable {
+final class ServerStream: ServerCallResponses {
     let id: UInt32
     let responseCredit: SendCredit
     private let channel: any Channel
@@ -392,7 +395,7 @@ final class ServerStream: Sendable {
         }
         if queue {
             budget.add(n)
-            requestSink.yield(message)
+            requestSink.yield(MessageBuffer(message))
         }
         return ok
     }
@@ -436,20 +439,13 @@ final class ServerStream: Sendable {
     func start(route: RPCRouter.Route, context: ServerContext, executor: EventLoopTaskExecutor,
                onEnd: @escaping @Sendable () -> Void) {
         let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] n in self?.consumed(n) })
-        let writer = ResponseWriter(stream: self)
+        let writer = ResponseWriter(self)
+        // Unstructured: the call is opened by a frame on the event loop, which cannot wait for it.
+        // It is not lost: the connection keeps it in its table until `onEnd`, and `run()` waits
+        // for every call (`finished()`) before the connection is gone.
         let task = Task(executorPreference: route.onEventLoop ? executor : nil) {
-            let trailers: CallTrailers
-            var finalMessage: ByteBuffer?
-            do {
-                let outcome = try await route.handler(inbound, writer, context)
-                trailers = CallTrailers(code: .ok, message: "", metadata: outcome.trailers)
-                finalMessage = outcome.finalMessage
-            } catch {
-                let e = RPCError(wrapping: error)
-                if e.code == .internal { context.logger.error("call failed: \(e)") }
-                trailers = CallTrailers(code: e.code, message: e.message, metadata: e.metadata)
-            }
-            await self.sendTrailers(trailers, after: finalMessage)
+            let (trailers, finalMessage) = await RPCRouter.respond(with: route, inbound, writer, context)
+            await self.sendTrailers(trailers, after: finalMessage.map(ByteBuffer.init(message:)))
             onEnd()
         }
         state.withLock { $0.task = task }
@@ -472,11 +468,11 @@ final class ServerStream: Sendable {
         task?.cancel()
     }
 
-    func send(_ message: ByteBuffer) async throws {
+    func send(_ message: MessageBuffer) async throws {
         try await responseCredit.acquire()
         guard !state.withLock({ $0.trailersSent }) else { throw CancellationError() }
         // Not waiting for the write: the client's window bounds what is queued.
-        channel.writeAndFlush(frame: Frame(kind: .message, stream: id, payload: message))
+        channel.writeAndFlush(frame: Frame(kind: .message, stream: id, payload: ByteBuffer(message: message)))
     }
 
     private func sendTrailers(_ trailers: CallTrailers, after message: ByteBuffer? = nil) async {
@@ -508,10 +504,4 @@ final class ServerStream: Sendable {
             }
         }
     }
-}
-
-/// Where a handler writes its response messages; waits when the client's window is full.
-package struct ResponseWriter: Sendable {
-    fileprivate let stream: ServerStream
-    package func write(_ message: ByteBuffer) async throws { try await stream.send(message) }
 }

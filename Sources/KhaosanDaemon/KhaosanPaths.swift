@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanRPC
 
 /// Where things live by default, shared by the daemons, the CLI and Deploy/local.sh:
 /// `$KHAOSAN_HOME` (default `$HOME/.local/state/khaosan`) holds both sockets and the state.

@@ -1,3 +1,4 @@
+import KhaosanRPC
 import NIOCore
 import Synchronization
 

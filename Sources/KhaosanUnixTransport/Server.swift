@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+package import KhaosanRPC
 package import Logging
 package import NIOCore
 import NIOPosix
@@ -39,29 +40,9 @@ package struct RPCServerConfiguration: Sendable {
     package init(socketPath: String) { self.socketPath = socketPath }
 }
 
-/// What a handler knows about its call.
-package struct ServerContext: Sendable {
-    package var path: String
-    package var metadata: Metadata
-    package var deadline: ContinuousClock.Instant?
-    package var peer: PeerCredentials
-    package var requestID: String
-    let connectionLogger: Logger
-
-    /// The connection's logger with the call's method and request id as metadata. Built when a
-    /// handler logs, not for every call: setting metadata re-renders it in swift-log's stream
-    /// handler, which was a twentieth of a unary round trip.
-    package var logger: Logger {
-        var l = connectionLogger
-        l[metadataKey: "rpc.method"] = "\(path)"
-        l[metadataKey: "request.id"] = "\(requestID)"
-        return l
-    }
-}
-
 /// An RPC server on a Unix domain socket. Run it as a ServiceLifecycle service: graceful shutdown
 /// stops accepting, lets in-flight calls finish within `drainTimeout`, then removes the socket file.
-package final class RPCServer: Service, Sendable {
+package final class RPCServer: Service, RPCServerTransport {
     package let configuration: RPCServerConfiguration
     private let router: RPCRouter
     private let logger: Logger
@@ -161,6 +142,9 @@ package final class RPCServer: Service, Sendable {
         let conns = connections.withLock { Array($0.values) }
         for c in conns { c.drain() }
         let timeout = configuration.drainTimeout
+        // Unstructured: shutdown begins in a synchronous handler (ServiceLifecycle's graceful
+        // shutdown, or a test). The timer only closes what is left; `run()` returns when the
+        // last connection has gone, whether it closed by itself or here.
         Task {
             try? await Task.sleep(for: timeout)
             let left = self.connections.withLock { Array($0.values) }

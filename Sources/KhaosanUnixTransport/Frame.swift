@@ -1,4 +1,4 @@
-import KhaosanWire
+package import KhaosanRPC
 package import NIOCore
 
 /// One unit on the wire. Layout (all integers big-endian):
@@ -58,8 +58,8 @@ package struct Frame: Sendable, Hashable {
     }
 
     package static let headerSize = 10
-    /// Default maximum message size, as gRPC's default maximum receive size (`SizeLimits`).
-    package static let defaultMaxPayload = SizeLimits.maxMessageBytes
+    /// Default maximum message size, as gRPC's default maximum receive size.
+    package static let defaultMaxPayload = FrameScanner.defaultMaxPayload
 }
 
 /// Takes the first whole frame off a byte buffer, refusing an oversize one before buffering it;

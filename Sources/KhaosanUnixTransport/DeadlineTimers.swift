@@ -1,4 +1,5 @@
 import HeapModule
+import KhaosanRPC
 package import NIOCore
 import Synchronization
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KhaosanRPC
 
 /// File-system side of a listening Unix socket: the directory, stale files, permissions.
 enum UnixSocketFile {
