@@ -19,6 +19,9 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
+// Only the two daemon executables depend on it: they bootstrap swift-metrics with it, and the
+// libraries record through swift-metrics alone.
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "khaosan",
@@ -31,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -71,7 +75,7 @@ let package = Package(
         // gRPC-style RPC over Unix domain sockets.
         .target(
             name: "KhaosanRPC",
-            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, lifecycle, unixSignals, heap],
+            dependencies: ["KhaosanWire", nioCore, nioPosix, logging, metrics, lifecycle, unixSignals, heap],
             swiftSettings: settings
         ),
         // khaosan-queryd as a library: store, index, search.
@@ -93,8 +97,8 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
-        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],

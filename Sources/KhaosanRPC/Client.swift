@@ -15,6 +15,9 @@ package struct RPCClientConfiguration: Sendable {
     package var maxMessageBytes: Int = Frame.defaultMaxPayload
     package var streamWindow: Int = 64
     package var connectTimeout: Duration = .seconds(5)
+    /// Sent with every call, after the call's own entries: where the CLI puts its one
+    /// `x-request-id` per invocation. A call's own entry of the same key wins.
+    package var metadata: Metadata = [:]
 
     package init(socketPath: String) { self.socketPath = socketPath }
 }
@@ -125,6 +128,13 @@ package final class RPCClient: Sendable {
         return response
     }
 
+    private func callMetadata(_ options: CallOptions) -> Metadata {
+        guard !configuration.metadata.isEmpty else { return options.metadata }
+        var m = options.metadata
+        for (key, value) in configuration.metadata where m[key] == nil { m.add(key, value) }
+        return m
+    }
+
     /// Opens the call, runs it, and retries on UNAVAILABLE with exponential backoff and full
     /// jitter: always when the request never left (no connection), otherwise only for idempotent
     /// methods. The deadline covers all attempts.
@@ -140,7 +150,7 @@ package final class RPCClient: Sendable {
             var sent = false
             do {
                 let conn = try await connection()
-                let call = try conn.open(path: method.path, deadline: deadline, metadata: options.metadata, unaryMessage: unaryMessage)
+                let call = try conn.open(path: method.path, deadline: deadline, metadata: callMetadata(options), unaryMessage: unaryMessage)
                 sent = true
                 return try await withTaskCancellationHandler {
                     defer { call.finish() }

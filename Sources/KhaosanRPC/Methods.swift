@@ -3,6 +3,7 @@ package enum KhaosanMethods {
     package static let ingestService = "khaosan.v1.IngestService"
     package static let queryService = "khaosan.v1.QueryService"
     package static let healthService = "khaosan.v1.Health"
+    package static let observabilityService = "khaosan.v1.Observability"
 
     // Ingest: Ingest and IngestStream are not retried blindly (the client decides per item);
     // the ingester deduplicates by content hash, so a resent release is reported as duplicate.
@@ -24,4 +25,7 @@ package enum KhaosanMethods {
 
     package static let healthCheck = MethodDescriptor(service: healthService, method: "Check", idempotent: true)
     package static let healthWatch = MethodDescriptor(service: healthService, method: "Watch", idempotent: true)
+
+    // Observability (observability.proto), served by both daemons.
+    package static let metrics = MethodDescriptor(service: observabilityService, method: "Metrics", idempotent: true)
 }

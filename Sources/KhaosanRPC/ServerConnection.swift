@@ -217,7 +217,7 @@ package final class ServerConnection: Sendable {
         guard ledger.startCall(uid: peer.uid) else {
             return reject(id, .resourceExhausted, "uid \(peer.uid) has \(ledger.maxCallsPerUID) calls open, the most one uid may hold", refusal: "calls-per-uid")
         }
-        let requestID = headers.metadata[Metadata.requestIDKey] ?? "s\(id)"
+        let requestID = RequestID.accept(headers.metadata[Metadata.requestIDKey])
         let timeout = headers.timeoutNanos == 0 ? nil : Int64(clamping: headers.timeoutNanos)
         let deadline: ContinuousClock.Instant? = timeout.map { .now + .nanoseconds($0) }
         let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, connectionLogger: logger)
@@ -368,6 +368,9 @@ final class ServerStream: Sendable {
         var budget: InboundBudget?
         /// The call has ended and given its bytes back: a late message is not counted again.
         var settled = false
+        /// Set by `start`: what the call's metrics and its end-of-call log line need.
+        var context: ServerContext?
+        var started = ContinuousClock.now
     }
 
     init(id: UInt32, window: Int, channel: any Channel) {
@@ -409,10 +412,11 @@ final class ServerStream: Sendable {
 
     /// The client cancelled or went away: stop the handler, send nothing more.
     func abandon() {
-        let task = state.withLock { s in
-            s.trailersSent = true
-            return s.task
+        let (task, first) = state.withLock { s in
+            defer { s.trailersSent = true }
+            return (s.task, !s.trailersSent)
         }
+        if first { ended(.cancelled) }
         requestSink.finish(throwing: CancellationError())
         responseCredit.fail(RPCError(code: .cancelled, message: "the client cancelled the call"))
         task?.cancel()
@@ -437,6 +441,10 @@ final class ServerStream: Sendable {
                onEnd: @escaping @Sendable () -> Void) {
         let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] n in self?.consumed(n) })
         let writer = ResponseWriter(stream: self)
+        state.withLock { s in
+            s.context = context
+            s.started = .now
+        }
         let task = Task(executorPreference: route.onEventLoop ? executor : nil) {
             let trailers: CallTrailers
             var finalMessage: ByteBuffer?
@@ -487,6 +495,24 @@ final class ServerStream: Sendable {
         writeTrailers(trailers, after: message)
     }
 
+    /// Records the call's metrics once, with the code its peer is told (or CANCELLED when the
+    /// peer went away): the one place every call of every method passes as it ends.
+    private func ended(_ code: RPCError.Code) {
+        let (context, started) = state.withLock { ($0.context, $0.started) }
+        guard let context else { return }
+        let duration = ContinuousClock.now - started
+        let (service, method) = CallMetrics.split(context.path)
+        CallMetrics.record(service: service, method: method, code: code, duration: duration)
+        // Built only when it will be written: a logger with metadata costs a unary round trip
+        // a twentieth (see `ServerContext.logger`).
+        if context.connectionLogger.logLevel <= .debug {
+            context.logger.debug("call ended", metadata: [
+                "rpc.code": "\(code)",
+                "rpc.duration_ms": "\(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)",
+            ])
+        }
+    }
+
     /// The first caller wins; the response (if any) and the trailers go out in one flush.
     private func writeTrailers(_ trailers: CallTrailers, after message: ByteBuffer?) {
         let first = state.withLock { s in
@@ -494,6 +520,7 @@ final class ServerStream: Sendable {
             return !s.trailersSent
         }
         guard first else { return }
+        ended(trailers.code)
         responseCredit.fail(RPCError(code: .cancelled, message: "the call has ended"))
         let id = self.id
         let channel = self.channel
