@@ -13,7 +13,8 @@ package enum KhaosanCLI {
     /// can be joined for one command: $KHAOSAN_REQUEST_ID when set (a script's own id), else
     /// 16 random hex digits.
     package static let requestID: String = {
-        if let id = ProcessInfo.processInfo.environment["KHAOSAN_REQUEST_ID"], !id.isEmpty { return RequestID.accept(id) }
+        // Sent as given: a server that finds it unusable logs its own instead.
+        if let id = ProcessInfo.processInfo.environment["KHAOSAN_REQUEST_ID"], !id.isEmpty { return id }
         return RequestID.make()
     }()
 
