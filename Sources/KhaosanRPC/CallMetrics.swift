@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 
 /// The server's per-call metrics, recorded once per call where it ends (`ServerStream`), so
 /// every method of every service has them without its handler doing anything:
@@ -7,15 +8,41 @@ import Metrics
 /// the call's HEADERS to its trailers. Labels are the method's service and name (a route that
 /// exists), never a client's unknown path, so a peer cannot grow the label set.
 package enum CallMetrics {
-    static func record(service: String, method: String, code: RPCError.Code, duration: Duration) {
-        let codeName = code.description
-        Counter(label: "khaosan_rpc_calls_total", dimensions: [("service", service), ("method", method), ("code", codeName)]).increment()
-        if code != .ok {
-            Counter(label: "khaosan_rpc_errors_total", dimensions: [("service", service), ("method", method), ("code", codeName)]).increment()
+    private struct Key: Hashable {
+        var path: String
+        var code: UInt16
+    }
+
+    private struct Series: Sendable {
+        var calls: Counter
+        var errors: Counter?
+        var duration: Metrics.Timer
+    }
+
+    /// The handles of each (method, code) seen, made once: making one asks the backend, whose
+    /// registry checks the name and labels and looks them up under one lock for the whole
+    /// process, three times per call otherwise. Filled only by calls, so after the executable
+    /// has bootstrapped its backend (a process that never does keeps no-op handles).
+    private static let series = Mutex<[Key: Series]>([:])
+
+    static func record(path: String, code: RPCError.Code, duration: Duration) {
+        let key = Key(path: path, code: code.rawValue)
+        let s = series.withLock { cache -> Series in
+            if let s = cache[key] { return s }
+            let (service, method) = split(path)
+            let labels = [("service", service), ("method", method)]
+            let withCode = labels + [("code", code.description)]
+            let s = Series(
+                calls: Counter(label: "khaosan_rpc_calls_total", dimensions: withCode),
+                errors: code == .ok ? nil : Counter(label: "khaosan_rpc_errors_total", dimensions: withCode),
+                duration: Metrics.Timer(label: "khaosan_rpc_call_duration_seconds", dimensions: labels))
+            cache[key] = s
+            return s
         }
+        s.calls.increment()
+        s.errors?.increment()
         let (seconds, attoseconds) = duration.components
-        Metrics.Timer(label: "khaosan_rpc_call_duration_seconds", dimensions: [("service", service), ("method", method)])
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        s.duration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// `/khaosan.v1.QueryService/Search` -> ("khaosan.v1.QueryService", "Search").

@@ -501,8 +501,7 @@ final class ServerStream: Sendable {
         let (context, started) = state.withLock { ($0.context, $0.started) }
         guard let context else { return }
         let duration = ContinuousClock.now - started
-        let (service, method) = CallMetrics.split(context.path)
-        CallMetrics.record(service: service, method: method, code: code, duration: duration)
+        CallMetrics.record(path: context.path, code: code, duration: duration)
         // Built only when it will be written: a logger with metadata costs a unary round trip
         // a twentieth (see `ServerContext.logger`).
         if context.connectionLogger.logLevel <= .debug {
