@@ -8,6 +8,7 @@ them a query that does not parse, for an error), `khaosan status`, then reads `k
   non-OK calls exactly (by service, method and code);
 - every latency histogram's buckets are monotonic, its +Inf bucket equals its _count, and its
   _count equals the calls of its method over all codes;
+- a call of an unknown method is counted in khaosan_rpc_rejected_total, not as a method series;
 - ingest outcomes equal what `khaosan ingest --json` reported, gauges agree with the store
   (journal lag 0 after the sync, index documents = stored releases);
 - the --metrics-textfile file parses and holds the same families.
@@ -21,6 +22,8 @@ import argparse
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -101,6 +104,33 @@ def check_service(label, families, used):
         check(h["count"] == methods_called.get(key), f"{label}: {key[0]}/{key[1]} _count {h['count']} = calls {methods_called.get(key)}")
 
 
+def unknown_method_call(sock_path, path):
+    """One call of a method the server does not have, by hand (the CLI cannot make one); returns
+    the status code of its trailers."""
+    p = path.encode()
+    headers = struct.pack(">H", len(p)) + p + struct.pack(">Q", 5_000_000_000) + struct.pack(">H", 0)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(sock_path)
+    s.sendall(struct.pack(">IBBI", 6 + len(headers), 1, 0, 1) + headers)
+    data = b""
+    while True:
+        if len(data) >= 4:
+            n = struct.unpack(">I", data[:4])[0]
+            if len(data) >= 4 + n:
+                kind, payload = data[4], data[10:4 + n]
+                data = data[4 + n:]
+                if kind == 4:  # TRAILERS
+                    s.close()
+                    return struct.unpack(">H", payload[:2])[0]
+                continue
+        chunk = s.recv(65536)
+        if not chunk:
+            s.close()
+            return None
+        data += chunk
+
+
 def gauge(families, name, **labels):
     for _, l, v in samples(families, name):
         if all(l.get(k) == v2 for k, v2 in labels.items()):
@@ -156,6 +186,8 @@ def main():
         bad = cli("search", '"unterminated', expect=None)
         check(bad.returncode == 2, f"a query that does not parse exits 2 (got {bad.returncode})")
         cli("status")
+        code = unknown_method_call(os.path.join(home, "query.sock"), "/khaosan.v1.QueryService/NoSuchMethod")
+        check(code == 12, f"an unknown method is answered UNIMPLEMENTED (got {code})")
 
         out = cli("metrics", "--json")
         by_service = {}
@@ -170,6 +202,10 @@ def main():
         I, Q, H = "khaosan.v1.IngestService", "khaosan.v1.QueryService", "khaosan.v1.Health"
         check_service("ingestd", ing, [(I, "IngestStream", "OK"), (I, "Sync", "OK"), (I, "Status", "OK"), (H, "Check", "OK")])
         check_service("queryd", qry, [(Q, "Search", "OK"), (Q, "Search", "INVALID_ARGUMENT"), (Q, "Stats", "OK"), (H, "Check", "OK")])
+        rejected = {(l["code"], l["refusal"]): v for n, l, v in samples(qry, "khaosan_rpc_rejected") if n.endswith("_total")}
+        check(rejected.get(("UNIMPLEMENTED", "")) == 1, f"queryd: khaosan_rpc_rejected_total{{code=UNIMPLEMENTED}} = 1 ({rejected})")
+        check(not any(m == "NoSuchMethod" for (_, m, _) in calls_by(qry, "khaosan_rpc_calls")),
+              "queryd: an unknown method makes no call series (a peer cannot grow the label set)")
         applied = sum(v for (s, m, c), v in calls_by(qry, "khaosan_rpc_calls").items() if s == Q and m in ("ApplyStream", "ApplyBatch") and c == "OK")
         check(applied > 0, f"queryd: the ingester's batches are counted ({applied} ApplyStream/ApplyBatch calls)")
 

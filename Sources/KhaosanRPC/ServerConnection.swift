@@ -1,4 +1,5 @@
 package import Logging
+import Metrics
 package import NIOCore
 import Synchronization
 
@@ -129,7 +130,10 @@ package final class ServerConnection: Sendable {
 
     /// `refusal` names the limit when the refusal is about the caller, not the request (see
     /// `Metadata.refusalKey`).
+    /// Counted as `khaosan_rpc_rejected_total{code,refusal}`, not per method: the path of a call
+    /// answered here may be anything a peer sent (refusal is one of the caps' few names).
     private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String, refusal: String? = nil) {
+        Counter(label: "khaosan_rpc_rejected_total", dimensions: [("code", code.description), ("refusal", refusal ?? "")]).increment()
         let metadata: Metadata = refusal.map { [Metadata.refusalKey: $0] } ?? [:]
         channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: metadata)))
     }
