@@ -206,8 +206,8 @@ final class IngestCore: Sendable {
     // MARK: Handlers
 
     func registerHandlers(into router: inout RPCRouter) {
-        router.unary(KhaosanMethods.ingest) { [self] (request: IngestRequest, _) in
-            try await process(request)
+        router.unary(KhaosanMethods.ingest) { [self] (request: IngestRequest, context) in
+            try await process(request, context)
         }
         router.bidirectional(KhaosanMethods.ingestStream) { [self] (requests: RequestStream<IngestRequest>, sink: ResponseSink<IngestResult>, context) in
             try await processStream(requests, sink, context)
@@ -279,7 +279,7 @@ final class IngestCore: Sendable {
                         let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
                         for _ in 0..<units { try await budget.acquire() }
                         let task = Task {
-                            do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+                            do { return Result<IngestResult, any Error>.success(try await self.process(request, context)) } catch { return .failure(error) }
                         }
                         pendingSink.yield((task, units))
                     }
@@ -327,7 +327,8 @@ final class IngestCore: Sendable {
         }
     }
 
-    private func process(_ request: IngestRequest) async throws -> IngestResult {
+    /// `context` is the call's: what is logged here carries its request id.
+    private func process(_ request: IngestRequest, _ context: ServerContext) async throws -> IngestResult {
         // A Result rather than do/catch: Swift 6.3 crashes compiling a typed-throws catch here.
         let fileName: String
         var release: Release
@@ -392,7 +393,7 @@ final class IngestCore: Sendable {
             default:
                 if e.code != .closed {
                     health.setAll(.notServing)
-                    logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
+                    context.logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
                 }
                 throw RPCError(code: e.rpcCode, message: "the journal cannot be written: \(e.message)", cause: e)
             }
