@@ -96,3 +96,27 @@ struct ObservabilityTests {
         }
     }
 }
+
+/// The node_exporter textfile: written whole (temp file, rename), and a failure says where.
+@Suite("Metrics textfile")
+struct MetricsTextfileTests {
+    @Test func writesTheRefreshedTextAndLeavesNoTempFile() async throws {
+        let dir = try Fixtures.temporaryDirectory("textfile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("khaosan.prom").path
+        let scrapes = Mutex(0)
+        let file = MetricsTextfile(path: path, interval: .seconds(60), exposition: MetricsExposition(
+            refresh: { scrapes.withLock { $0 += 1 } },
+            render: { "test_scrapes \(scrapes.withLock { $0 })\n" }))
+        try await file.write()
+        try await file.write()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "test_scrapes 2\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["khaosan.prom"])
+    }
+
+    @Test func aMissingDirectoryIsAnErrorNamingThePath() async throws {
+        let file = MetricsTextfile(path: "/nonexistent-khaosan-dir/khaosan.prom", interval: .seconds(60),
+                                   exposition: MetricsExposition(render: { "x 1\n" }))
+        await #expect { try await file.write() } throws: { error in "\(error)".contains("nonexistent-khaosan-dir") }
+    }
+}
