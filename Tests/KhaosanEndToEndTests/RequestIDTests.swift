@@ -8,11 +8,12 @@ struct RequestIDTests {
     /// Both services at debug level, where every call's end is logged with its request id.
     private func withDebugServices(_ body: (Sandbox, Daemon, Daemon) async throws -> Void) async throws {
         let sandbox = try Sandbox()
-        let query = try Daemon("khaosan-queryd", sandbox: sandbox, arguments: ["--log-level", "debug"], socket: sandbox.querySocket)
-        try await query.waitReady()
-        let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, arguments: ["--log-level", "debug"], socket: sandbox.ingestSocket)
-        try await ingest.waitReady()
         defer { sandbox.remove() }
+        let query = try Daemon("khaosan-queryd", sandbox: sandbox, arguments: ["--log-level", "debug"], socket: sandbox.querySocket)
+        // A daemon that did not come up in time is stopped all the same, not left running.
+        do { try await query.waitReady() } catch { await query.kill9(); throw error }
+        let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, arguments: ["--log-level", "debug"], socket: sandbox.ingestSocket)
+        do { try await ingest.waitReady() } catch { await ingest.kill9(); await query.kill9(); throw error }
         do {
             try await body(sandbox, query, ingest)
             _ = await ingest.terminate()
