@@ -20,6 +20,9 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+// Only the two daemon executables depend on it: they bootstrap swift-metrics with it, and the
+// libraries record through swift-metrics alone.
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "khaosan",
@@ -32,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -59,7 +63,7 @@ let package = Package(
         // The RPC core, as grpc-swift-2's GRPCCore: frames, metadata, status, method descriptors,
         // the router, flow control, the client's call semantics, and the message-codec protocol
         // (`RPCMessage`). No NIO, no codec: transports and messages plug into it.
-        .target(name: "KhaosanRPC", dependencies: [logging, deque], swiftSettings: settings),
+        .target(name: "KhaosanRPC", dependencies: [logging, metrics, deque], swiftSettings: settings),
         // The bridge: the only Swift module that touches C. Its messages are `RPCMessage`s, and
         // the method table sits next to them (as generated gRPC code depends on GRPCCore).
         .target(
@@ -108,8 +112,8 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging], swiftSettings: settings),
-        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
             dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
@@ -138,7 +142,7 @@ let package = Package(
         .testTarget(name: "KhaosanWireTests", dependencies: ["KhaosanWire", "KhaosanModel", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanCompressionTests", dependencies: ["KhaosanCompression", "KhaosanTestSupport"], swiftSettings: settings),
         .testTarget(name: "KhaosanIndexTests", dependencies: ["KhaosanIndex", "KhaosanTestSupport", logging], swiftSettings: settings),
-        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
+        .testTarget(name: "KhaosanRPCTests", dependencies: ["KhaosanRPC", "KhaosanUnixTransport", "KhaosanInProcessTransport", "KhaosanDaemon", "KhaosanWire", "KhaosanTestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging, lifecycle], swiftSettings: settings),
         .testTarget(name: "KhaosanQueryTests", dependencies: ["KhaosanQuery", "KhaosanIndex", "KhaosanModel", "KhaosanThai", "KhaosanRPC", "KhaosanTestSupport", grdb, nioPosix, logging], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "KhaosanIngestTests", dependencies: ["KhaosanIngest", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanTestSupport", logging], swiftSettings: settings),
         // The ingest and query handlers and the forwarder over the in-process transport, with

@@ -16,3 +16,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift 6 toolchain for Debian from swift.org" >&2; exit 1; }
+# The metrics test parses the services' output with a real Prometheus text-format parser
+# (prometheus_client, from PyPI), for the python3 on PATH. Debian's own python refuses a pip
+# install outside a venv (PEP 668) unless told it may.
+if ! python3 -c 'import prometheus_client' 2>/dev/null; then
+  echo "install-deps: pip-installing prometheus_client"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    # Debian's python3 comes without pip.
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null
+  fi
+  python3 -m pip install --quiet prometheus_client 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages prometheus_client
+fi

@@ -1,12 +1,22 @@
 import ArgumentParser
 import Foundation
 import KhaosanModel
+import KhaosanRPC
 
 /// The `khaosan` command line. Exit status: 0 success; 1 a release was rejected or the service
 /// reported an error; 2 the command line is wrong (bad option, bad date, missing path) or the
 /// query did not parse (INVALID_ARGUMENT); 3 a service could not be reached.
 package enum KhaosanCLI {
     package static var version: String { KhaosanVersion.current }
+
+    /// Sent as `x-request-id` on every call of this invocation, so the logs of both services
+    /// can be joined for one command: $KHAOSAN_REQUEST_ID when set (a script's own id), else
+    /// 16 random hex digits.
+    package static let requestID: String = {
+        // Sent as given: a server that finds it unusable logs its own instead.
+        if let id = ProcessInfo.processInfo.environment["KHAOSAN_REQUEST_ID"], !id.isEmpty { return id }
+        return RequestID.make()
+    }()
 
     package static func main() async {
         await main(arguments: Array(CommandLine.arguments.dropFirst()))
@@ -59,8 +69,8 @@ struct Khaosan: AsyncParsableCommand {
         commandName: "khaosan",
         abstract: "Archive and search Thai government press releases.",
         discussion: """
-            Talks to khaosan-ingestd (ingest, status) and khaosan-queryd (search, get, latest, \
-            stats, status) over Unix sockets; parse and tokenize work locally. Every command \
+            Talks to khaosan-ingestd (ingest, status, metrics) and khaosan-queryd (search, get, \
+            latest, stats, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
             takes --json for JSON Lines output.
 
             Exit status: 0 success, 1 rejected releases or a service error, 2 usage error \
@@ -69,7 +79,7 @@ struct Khaosan: AsyncParsableCommand {
         version: KhaosanCLI.version,
         subcommands: [
             IngestCommand.self, SearchCommand.self, GetCommand.self, LatestCommand.self,
-            StatsCommand.self, StatusCommand.self, ParseCommand.self, TokenizeCommand.self,
+            StatsCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )
 }

@@ -74,6 +74,7 @@ struct Service: Sendable {
         config.maxBackoff = .milliseconds(200)
         config.connectTimeout = .seconds(2)
         config.defaultTimeout = timeout
+        config.metadata = [Metadata.requestIDKey: KhaosanCLI.requestID]
         let client = RPCClient(configuration: config, logger: Logger(label: "khaosan", factory: { _ in SwiftLogNoOpLogHandler() }))
         do {
             let result = try await body(client)

@@ -16,12 +16,18 @@ package enum DaemonRunner {
         }
     }
 
-    package static func run(_ service: some Service, logger: Logger) async throws {
+    /// Runs the service until a signal stops it; with `metricsTextfile`, writes that file
+    /// meanwhile, and a last time once the service has stopped.
+    package static func run(_ service: some Service, logger: Logger, metricsTextfile: MetricsTextfile? = nil) async throws {
+        let writer = metricsTextfile.map { file in Task { await file.run(logger: logger) } }
+        defer { writer?.cancel() }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
+        writer?.cancel()
+        await writer?.value
     }
 }

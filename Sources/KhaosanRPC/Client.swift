@@ -8,6 +8,9 @@ package struct RPCCallPolicy: Sendable {
     package var maxAttempts: Int = 5
     package var initialBackoff: Duration = .milliseconds(50)
     package var maxBackoff: Duration = .seconds(2)
+    /// Sent with every call, after the call's own entries: where the CLI puts its one
+    /// `x-request-id` per invocation. A call's own entry of the same key wins.
+    package var metadata: Metadata = [:]
 
     package init() {}
 }
@@ -103,6 +106,13 @@ package final class RPCClient: Sendable {
         return response
     }
 
+    private func callMetadata(_ options: CallOptions) -> Metadata {
+        guard !policy.metadata.isEmpty else { return options.metadata }
+        var m = options.metadata
+        for (key, value) in policy.metadata where m[key] == nil { m.add(key, value) }
+        return m
+    }
+
     /// Opens the call, runs it, and retries on UNAVAILABLE with exponential backoff and full
     /// jitter: always when the request never left (no connection), otherwise only for idempotent
     /// methods. The deadline covers all attempts.
@@ -117,7 +127,7 @@ package final class RPCClient: Sendable {
             attempt += 1
             var sent = false
             do {
-                let call = try await transport.openCall(path: method.path, deadline: deadline, metadata: options.metadata, unaryMessage: unaryMessage)
+                let call = try await transport.openCall(path: method.path, deadline: deadline, metadata: callMetadata(options), unaryMessage: unaryMessage)
                 sent = true
                 return try await withTaskCancellationHandler {
                     defer { call.finish() }

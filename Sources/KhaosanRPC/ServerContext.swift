@@ -7,7 +7,7 @@ package struct ServerContext: Sendable {
     package var deadline: ContinuousClock.Instant?
     package var peer: PeerCredentials
     package var requestID: String
-    let connectionLogger: Logger
+    package let connectionLogger: Logger
 
     package init(path: String, metadata: Metadata, deadline: ContinuousClock.Instant?, peer: PeerCredentials,
                  requestID: String, connectionLogger: Logger) {

@@ -132,7 +132,10 @@ package final class ServerConnection: Sendable {
 
     /// `refusal` names the limit when the refusal is about the caller, not the request (see
     /// `Metadata.refusalKey`).
+    /// Counted as `khaosan_rpc_rejected_total{code,refusal}`, not per method: the path of a call
+    /// answered here may be anything a peer sent (refusal is one of the caps' few names).
     private func reject(_ stream: UInt32, _ code: RPCError.Code, _ message: String, refusal: String? = nil) {
+        CallMetrics.rejected(code, refusal: refusal)
         let metadata: Metadata = refusal.map { [Metadata.refusalKey: $0] } ?? [:]
         channel.writeAndFlush(frame: Self.trailersFrame(stream, CallTrailers(code: code, message: message, metadata: metadata)))
     }
@@ -220,7 +223,7 @@ package final class ServerConnection: Sendable {
         guard ledger.startCall(uid: peer.uid) else {
             return reject(id, .resourceExhausted, "uid \(peer.uid) has \(ledger.maxCallsPerUID) calls open, the most one uid may hold", refusal: "calls-per-uid")
         }
-        let requestID = headers.metadata[Metadata.requestIDKey] ?? "s\(id)"
+        let requestID = RequestID.accept(headers.metadata[Metadata.requestIDKey])
         let timeout = headers.timeoutNanos == 0 ? nil : Int64(clamping: headers.timeoutNanos)
         let deadline: ContinuousClock.Instant? = timeout.map { .now + .nanoseconds($0) }
         let context = ServerContext(path: headers.path, metadata: headers.metadata, deadline: deadline, peer: peer, requestID: requestID, connectionLogger: logger)
@@ -371,6 +374,9 @@ final class ServerStream: ServerCallResponses {
         var budget: InboundBudget?
         /// The call has ended and given its bytes back: a late message is not counted again.
         var settled = false
+        /// Set by `start`: what the call's metrics and its end-of-call log line need.
+        var context: ServerContext?
+        var started = ContinuousClock.now
     }
 
     init(id: UInt32, window: Int, channel: any Channel) {
@@ -412,10 +418,11 @@ final class ServerStream: ServerCallResponses {
 
     /// The client cancelled or went away: stop the handler, send nothing more.
     func abandon() {
-        let task = state.withLock { s in
-            s.trailersSent = true
-            return s.task
+        let (task, first) = state.withLock { s in
+            defer { s.trailersSent = true }
+            return (s.task, !s.trailersSent)
         }
+        if first { ended(.cancelled) }
         requestSink.finish(throwing: CancellationError())
         responseCredit.fail(RPCError(code: .cancelled, message: "the client cancelled the call"))
         task?.cancel()
@@ -440,6 +447,10 @@ final class ServerStream: ServerCallResponses {
                onEnd: @escaping @Sendable () -> Void) {
         let inbound = InboundMessages(queue: requestSink, onConsume: { [weak self] n in self?.consumed(n) })
         let writer = ResponseWriter(self)
+        state.withLock { s in
+            s.context = context
+            s.started = .now
+        }
         // Unstructured: the call is opened by a frame on the event loop, which cannot wait for it.
         // It is not lost: the connection keeps it in its table until `onEnd`, and `run()` waits
         // for every call (`finished()`) before the connection is gone.
@@ -483,6 +494,23 @@ final class ServerStream: ServerCallResponses {
         writeTrailers(trailers, after: message)
     }
 
+    /// Records the call's metrics once, with the code its peer is told (or CANCELLED when the
+    /// peer went away): the one place every call of every method passes as it ends.
+    private func ended(_ code: RPCError.Code) {
+        let (context, started) = state.withLock { ($0.context, $0.started) }
+        guard let context else { return }
+        let duration = ContinuousClock.now - started
+        CallMetrics.record(path: context.path, code: code, duration: duration)
+        // Built only when it will be written: a logger with metadata costs a unary round trip
+        // a twentieth (see `ServerContext.logger`).
+        if context.connectionLogger.logLevel <= .debug {
+            context.logger.debug("call ended", metadata: [
+                "rpc.code": "\(code)",
+                "rpc.duration_ms": "\(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)",
+            ])
+        }
+    }
+
     /// The first caller wins; the response (if any) and the trailers go out in one flush.
     private func writeTrailers(_ trailers: CallTrailers, after message: ByteBuffer?) {
         let first = state.withLock { s in
@@ -490,6 +518,7 @@ final class ServerStream: ServerCallResponses {
             return !s.trailersSent
         }
         guard first else { return }
+        ended(trailers.code)
         responseCredit.fail(RPCError(code: .cancelled, message: "the call has ended"))
         let id = self.id
         let channel = self.channel

@@ -15,6 +15,8 @@ package struct RPCClientConfiguration: Sendable {
     package var maxMessageBytes: Int = Frame.defaultMaxPayload
     package var streamWindow: Int = 64
     package var connectTimeout: Duration = .seconds(5)
+    /// Sent with every call (`RPCCallPolicy.metadata`): the CLI's `x-request-id`.
+    package var metadata: Metadata = [:]
 
     package init(socketPath: String) { self.socketPath = socketPath }
 
@@ -25,6 +27,7 @@ package struct RPCClientConfiguration: Sendable {
         p.maxAttempts = maxAttempts
         p.initialBackoff = initialBackoff
         p.maxBackoff = maxBackoff
+        p.metadata = metadata
         return p
     }
 }

@@ -6,6 +6,7 @@ package import KhaosanRPC
 package enum KhaosanMethods {
     package static let healthService = "khaosan.v1.Health"
     package static let ingestService = "khaosan.v1.IngestService"
+    package static let observabilityService = "khaosan.v1.Observability"
     package static let queryService = "khaosan.v1.QueryService"
 
     // Health (khaosan/v1/health.proto)
@@ -22,6 +23,9 @@ package enum KhaosanMethods {
     /// Returns once everything acknowledged before it is searchable (bounded by the deadline).
     package static let sync = MethodDescriptor(service: ingestService, method: "Sync", idempotent: true)
     package static let ingestStatus = MethodDescriptor(service: ingestService, method: "Status", idempotent: true)
+
+    // Observability (khaosan/v1/observability.proto)
+    package static let metrics = MethodDescriptor(service: observabilityService, method: "Metrics", idempotent: true)
 
     // QueryService (khaosan/v1/query.proto)
     // /khaosan.v1.QueryService/<Method>

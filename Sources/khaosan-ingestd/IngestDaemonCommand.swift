@@ -4,6 +4,8 @@ import KhaosanIngest
 import KhaosanDaemon
 import KhaosanRPC
 import Logging
+import Metrics
+import Prometheus
 
 @main
 struct IngestDaemonCommand: AsyncParsableCommand {
@@ -22,7 +24,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the ingestion service (the default)."
     )
 
-    @Option(help: "Config file of key = value lines (socket, query_socket, state_dir, ingest_uids, reader_uids, journal_quota_mb, log_level). Flags override it.")
+    @Option(help: "Config file of key = value lines (socket, query_socket, state_dir, ingest_uids, reader_uids, journal_quota_mb, log_level, metrics_textfile). Flags override it.")
     var config: String?
     @Option(help: "Unix socket to listen on (default: $KHAOSAN_HOME/ingest.sock).")
     var socket: String?
@@ -38,11 +40,16 @@ struct Serve: AsyncParsableCommand {
     var journalQuotaMB: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
+    @Option(help: ArgumentHelp("Also write the metrics to this node_exporter textfile-collector file (name it *.prom), every --metrics-interval seconds; atomically (temp file, rename).", valueName: "path"))
+    var metricsTextfile: String?
+    @Option(help: "Seconds between writes of --metrics-textfile (default 15).")
+    var metricsInterval: Double = 15
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
         DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
         let logger = Logger(label: "khaosan-ingestd")
+        let renderMetrics = bootstrapPrometheus()
         var c = IngestServiceConfiguration(
             socketPath: socket ?? file["socket"] ?? KhaosanPaths.ingestSocket(),
             querySocketPath: querySocket ?? file["query_socket"] ?? KhaosanPaths.querySocket(),
@@ -51,8 +58,10 @@ struct Serve: AsyncParsableCommand {
         c.ingestUIDs = Set(ingestUIDs).union(try file.uids("ingest_uids"))
         c.readerUIDs = Set(readerUIDs).union(try file.uids("reader_uids"))
         if let mb = journalQuotaMB ?? file["journal_quota_mb"].flatMap({ Int($0) }) { c.journalQuotaBytes = mb << 20 }
+        c.renderMetrics = renderMetrics
         let daemon = try IngestDaemon(configuration: c, logger: logger)
-        try await DaemonRunner.run(daemon, logger: logger)
+        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
 }
 
@@ -94,4 +103,20 @@ struct RepairJournal: AsyncParsableCommand {
         }
         if dryRun && !report.isSound { print("(dry run: nothing changed)") }
     }
+}
+
+/// swift-metrics' backend for this process, which only an executable bootstraps (the libraries
+/// just record): Prometheus, its text served by `Observability/Metrics` and the textfile.
+func bootstrapPrometheus() -> @Sendable () -> String {
+    let registry = PrometheusCollectorRegistry()
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.defaultDurationHistogramBuckets = CallMetrics.durationBuckets
+    MetricsSystem.bootstrap(factory)
+    return { registry.emitToString() }
+}
+
+func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
+    guard let path, let exposition else { return nil }
+    guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
+    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
 }

@@ -3,6 +3,8 @@ import KhaosanQuery
 import KhaosanDaemon
 import KhaosanRPC
 import Logging
+import Metrics
+import Prometheus
 
 @main
 struct QueryDaemonCommand: AsyncParsableCommand {
@@ -11,7 +13,7 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         abstract: "Khaosan query service: stores, indexes and searches Thai government press releases."
     )
 
-    @Option(help: "Config file of key = value lines (socket, database, reader_uids, ingest_uids, log_level). Flags override it.")
+    @Option(help: "Config file of key = value lines (socket, database, reader_uids, ingest_uids, log_level, metrics_textfile). Flags override it.")
     var config: String?
     @Option(help: "Unix socket to listen on (default: $KHAOSAN_HOME/query.sock).")
     var socket: String?
@@ -27,11 +29,16 @@ struct QueryDaemonCommand: AsyncParsableCommand {
     var logLevel: String?
     @Option(help: "Documents the search index keeps in memory before writing a segment file (default 4096; small values make the crash test flush and merge while it kills).")
     var indexFlushDocuments: Int?
+    @Option(help: ArgumentHelp("Also write the metrics to this node_exporter textfile-collector file (name it *.prom), every --metrics-interval seconds; atomically (temp file, rename).", valueName: "path"))
+    var metricsTextfile: String?
+    @Option(help: "Seconds between writes of --metrics-textfile (default 15).")
+    var metricsInterval: Double = 15
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
         DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
         let logger = Logger(label: "khaosan-queryd")
+        let renderMetrics = bootstrapPrometheus()
         let home = KhaosanPaths.home()
         var c = QueryServiceConfiguration(
             socketPath: socket ?? file["socket"] ?? KhaosanPaths.querySocket(),
@@ -47,7 +54,25 @@ struct QueryDaemonCommand: AsyncParsableCommand {
             guard m >= 64 << 10 else { throw ValidationError("--max-message-bytes must be at least 65536") }
             c.maxMessageBytes = m
         }
+        c.renderMetrics = renderMetrics
         let daemon = try QueryDaemon(configuration: c, logger: logger)
-        try await DaemonRunner.run(daemon, logger: logger)
+        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
+}
+
+/// swift-metrics' backend for this process, which only an executable bootstraps (the libraries
+/// just record): Prometheus, its text served by `Observability/Metrics` and the textfile.
+func bootstrapPrometheus() -> @Sendable () -> String {
+    let registry = PrometheusCollectorRegistry()
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.defaultDurationHistogramBuckets = CallMetrics.durationBuckets
+    MetricsSystem.bootstrap(factory)
+    return { registry.emitToString() }
+}
+
+func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
+    guard let path, let exposition else { return nil }
+    guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
+    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
 }

@@ -1,6 +1,6 @@
 import Foundation
 package import KhaosanModel
-import KhaosanDaemon
+package import KhaosanDaemon
 package import KhaosanRPC
 import KhaosanUnixTransport
 package import KhaosanWire
@@ -31,6 +31,9 @@ package struct IngestServiceConfiguration: Sendable {
     /// client that never takes its results stops the stream's reading here (and its socket, by
     /// the RPC server's per-connection budget) instead of pinning 256 releases of 4 MiB.
     package var streamBudgetBytes: Int = 16 << 20
+    /// The process's metrics as Prometheus text, from the backend the executable bootstrapped
+    /// (a library never does); nil leaves `Observability/Metrics` answering FAILED_PRECONDITION.
+    package var renderMetrics: (@Sendable () -> String)?
 
     package init(socketPath: String, querySocketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -57,15 +60,24 @@ package final class IngestDaemon: Service, Sendable {
             perService: [
                 KhaosanMethods.ingestService: configuration.ingestUIDs,
                 KhaosanMethods.healthService: configuration.ingestUIDs.union(configuration.readerUIDs),
+                KhaosanMethods.observabilityService: configuration.ingestUIDs.union(configuration.readerUIDs),
             ]
         )
         var router = RPCRouter()
         router.addHealth(core.health)
+        router.addObservability(Self.exposition(configuration, core: core))
         core.registerHandlers(into: &router)
         server = RPCServer(configuration: rpc, router: router, logger: logger)
     }
 
     package func waitUntilListening() async throws { try await server.waitUntilListening() }
+
+    /// The `Metrics` answer (nil without `configuration.renderMetrics`), also for a textfile.
+    package var metricsExposition: MetricsExposition? { Self.exposition(configuration, core: core) }
+
+    private static func exposition(_ configuration: IngestServiceConfiguration, core: IngestCore) -> MetricsExposition? {
+        configuration.renderMetrics.map { render in MetricsExposition(refresh: { core.recordGauges() }, render: render) }
+    }
 
     package func run() async throws {
         defer { core.close() }
@@ -102,6 +114,7 @@ final class IngestCore: Sendable {
         var duplicate: UInt64 = 0
         var updated: UInt64 = 0
         var rejected: UInt64 = 0
+        var titleOnly: UInt64 = 0
     }
 
     /// `queryClient`: how to reach khaosan-queryd; by default its socket (tests pass an
@@ -204,8 +217,8 @@ final class IngestCore: Sendable {
     // MARK: Handlers
 
     func registerHandlers(into router: inout RPCRouter) {
-        router.unary(KhaosanMethods.ingest) { [self] (request: IngestRequest, _) in
-            try await process(request)
+        router.unary(KhaosanMethods.ingest) { [self] (request: IngestRequest, context) in
+            try await process(request, context)
         }
         router.bidirectional(KhaosanMethods.ingestStream) { [self] (requests: RequestStream<IngestRequest>, sink: ResponseSink<IngestResult>, context) in
             try await processStream(requests, sink, context)
@@ -215,11 +228,11 @@ final class IngestCore: Sendable {
             try await forwarder.waitUntilForwarded(target)
             return SyncResponse(appliedSequence: forwarder.forwarded)
         }
-        router.unary(KhaosanMethods.ingestStatus) { [self] (_: IngestStatusRequest, _) in
+        router.unary(KhaosanMethods.ingestStatus) { [self] (_: IngestStatusRequest, context) in
             // Reachability is checked now, not remembered from the last forwarded batch (which,
             // right after start with nothing to forward, said "unreachable" for a query service
             // that serves).
-            let live = await probeQueryService()
+            let live = await probeQueryService(requestID: context.requestID)
             let stats = journal.stats
             let c = counters.withLock { $0 }
             let forwarded = forwarder.forwarded
@@ -239,10 +252,13 @@ final class IngestCore: Sendable {
 
     /// nil when khaosan-queryd answers a health check within a second (serving or not: it is
     /// reachable), else why not.
-    private func probeQueryService() async -> String? {
+    /// The check carries the Status call's request id: it is part of that user action, and
+    /// khaosan-queryd logs it under the same id.
+    private func probeQueryService(requestID: String) async -> String? {
         do {
             let _: HealthCheckResponse = try await queryClient.unary(
-                KhaosanMethods.healthCheck, HealthCheckRequest(service: ""), options: CallOptions(timeout: .seconds(1)))
+                KhaosanMethods.healthCheck, HealthCheckRequest(service: ""),
+                options: CallOptions(timeout: .seconds(1), metadata: [Metadata.requestIDKey: requestID]))
             return nil
         } catch {
             return "khaosan-queryd does not answer a health check: \(RPCError(wrapping: error).message)"
@@ -274,7 +290,7 @@ final class IngestCore: Sendable {
                         let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
                         for _ in 0..<units { try await budget.acquire() }
                         let task = Task {
-                            do { return Result<IngestResult, any Error>.success(try await self.process(request)) } catch { return .failure(error) }
+                            do { return Result<IngestResult, any Error>.success(try await self.process(request, context)) } catch { return .failure(error) }
                         }
                         pendingSink.yield((task, units))
                     }
@@ -322,7 +338,8 @@ final class IngestCore: Sendable {
         }
     }
 
-    private func process(_ request: IngestRequest) async throws -> IngestResult {
+    /// `context` is the call's: what is logged here carries its request id.
+    private func process(_ request: IngestRequest, _ context: ServerContext) async throws -> IngestResult {
         // A Result rather than do/catch: Swift 6.3 crashes compiling a typed-throws catch here.
         let fileName: String
         var release: Release
@@ -330,8 +347,7 @@ final class IngestCore: Sendable {
         case .success(let parsed):
             (fileName, release) = parsed
         case .failure(let error):
-            counters.withLock { $0.rejected += 1 }
-            Counter(label: "khaosan_ingest_items_total", dimensions: [("status", "rejected")]).increment()
+            tally(.rejected)
             return IngestResult(status: .rejected, id: 0, fileName: Self.name(of: request), error: error)
         }
         var notes: [IngestNote] = []
@@ -358,7 +374,7 @@ final class IngestCore: Sendable {
             throw RPCError(code: RPCError(wrapping: error).code, message: "nothing more is acknowledged: \(error)", cause: error)
         }
         if decision == .duplicate {
-            counters.withLock { $0.duplicate += 1 }
+            tally(.duplicate, titleOnly: release.isTitleOnly)
             return IngestResult(status: .duplicate, id: release.id, fileName: fileName, notes: notes)
         }
         let sequence: UInt64
@@ -368,7 +384,7 @@ final class IngestCore: Sendable {
             // encoded): refused here, it is never a record the forwarder cannot send.
             guard payload.count <= configuration.maxRecordBytes else {
                 catalog.release(id: release.id, hash: release.contentHash, previous: previous)
-                counters.withLock { $0.rejected += 1 }
+                tally(.rejected)
                 return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(
                     code: .tooLarge,
                     message: "the parsed release encodes to \(payload.count) bytes; a journal record may take \(configuration.maxRecordBytes) (the forwarding message limit, \(configuration.maxMessageBytes), less room for framing)"))
@@ -383,12 +399,12 @@ final class IngestCore: Sendable {
                 // Passes once space is freed: the journal takes the next append again.
                 throw RPCError(code: .resourceExhausted, message: "the disk holding the journal is full; nothing after this item was accepted (\(e.message))", cause: e)
             case .tooLarge:
-                counters.withLock { $0.rejected += 1 }
+                tally(.rejected)
                 return IngestResult(status: .rejected, id: release.id, fileName: fileName, error: ReleaseError(code: .tooLarge, message: e.message))
             default:
                 if e.code != .closed {
                     health.setAll(.notServing)
-                    logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
+                    context.logger.critical("journal write failed; not serving", metadata: ["error": "\(e)"])
                 }
                 throw RPCError(code: e.rpcCode, message: "the journal cannot be written: \(e.message)", cause: e)
             }
@@ -404,9 +420,46 @@ final class IngestCore: Sendable {
             throw RPCError(code: RPCError(wrapping: error).code, message: "release \(release.id) is journaled but not acknowledged: \(error)", cause: error)
         }
         let status: IngestResult.Status = decision == .new ? .accepted : .updated
-        counters.withLock { c in if status == .accepted { c.accepted += 1 } else { c.updated += 1 } }
-        Counter(label: "khaosan_ingest_items_total", dimensions: [("status", status == .accepted ? "accepted" : "updated")]).increment()
+        tally(status, titleOnly: release.isTitleOnly)
         return IngestResult(status: status, id: release.id, fileName: fileName, sequence: sequence, notes: notes)
+    }
+
+    /// Counts one item's outcome for Status and for the metrics:
+    /// `khaosan_ingest_releases_total{outcome}` (accepted, updated, duplicate, rejected: they sum
+    /// to the items processed) and `khaosan_ingest_title_only_total` for the title-only releases
+    /// among the first three (counted apart, not as a fifth outcome, so the outcomes still sum).
+    private func tally(_ status: IngestResult.Status, titleOnly: Bool = false) {
+        let outcome: String
+        switch status {
+        case .accepted: outcome = "accepted"
+        case .updated: outcome = "updated"
+        case .duplicate: outcome = "duplicate"
+        default: outcome = "rejected"
+        }
+        counters.withLock { c in
+            switch status {
+            case .accepted: c.accepted += 1
+            case .updated: c.updated += 1
+            case .duplicate: c.duplicate += 1
+            default: c.rejected += 1
+            }
+            if titleOnly { c.titleOnly += 1 }
+        }
+        Counter(label: "khaosan_ingest_releases_total", dimensions: [("outcome", outcome)]).increment()
+        if titleOnly { Counter(label: "khaosan_ingest_title_only_total").increment() }
+    }
+
+    /// Sets the gauges a scrape reads (see `MetricsExposition.refresh`): what the journal holds
+    /// and how far the forwarder is behind it.
+    func recordGauges() {
+        let stats = journal.stats
+        let forwarded = forwarder.forwarded
+        Gauge(label: "khaosan_journal_lag_records").record(stats.lastSequence > forwarded ? stats.lastSequence - forwarded : 0)
+        Gauge(label: "khaosan_journal_last_sequence").record(stats.lastSequence)
+        Gauge(label: "khaosan_journal_forwarded_sequence").record(forwarded)
+        Gauge(label: "khaosan_journal_bytes").record(stats.bytesOnDisk)
+        Gauge(label: "khaosan_journal_segments").record(stats.segmentCount)
+        Gauge(label: "khaosan_ingest_dead_letters").record(forwarder.deadLetters.current.count)
     }
 
     private static func name(of request: IngestRequest) -> String {

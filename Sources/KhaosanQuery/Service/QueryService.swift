@@ -1,5 +1,5 @@
 import Foundation
-import KhaosanDaemon
+package import KhaosanDaemon
 package import KhaosanIndex
 import KhaosanModel
 package import KhaosanRPC
@@ -23,6 +23,9 @@ package struct QueryServiceConfiguration: Sendable {
     package var healthCheckInterval: Duration = .seconds(2)
     /// See `SearchIndex.flushDocuments`.
     package var indexFlushDocuments = SearchIndex.defaultFlushDocuments
+    /// The process's metrics as Prometheus text, from the backend the executable bootstrapped
+    /// (a library never does); nil leaves `Observability/Metrics` answering FAILED_PRECONDITION.
+    package var renderMetrics: (@Sendable () -> String)?
 
     package init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
@@ -69,10 +72,42 @@ package final class QueryDaemon: Service, Sendable {
         var router = RPCRouter()
         handlers.register(into: &router)
         router.addHealth(health)
+        router.addObservability(Self.exposition(configuration, store: store, pool: pool))
         self.server = RPCServer(configuration: rpc, router: router, logger: logger)
     }
 
     package func waitUntilListening() async throws { try await server.waitUntilListening() }
+
+    /// The `Metrics` answer (nil without `configuration.renderMetrics`), also for a textfile.
+    package var metricsExposition: MetricsExposition? { Self.exposition(configuration, store: store, pool: pool) }
+
+    private static func exposition(_ configuration: QueryServiceConfiguration, store: ReleaseStore, pool: NIOThreadPool) -> MetricsExposition? {
+        let path = configuration.databasePath
+        return configuration.renderMetrics.map { render in
+            MetricsExposition(refresh: { await recordGauges(store: store, pool: pool, databasePath: path) }, render: render)
+        }
+    }
+
+    /// Sets the gauges a scrape reads: the search index's size (in memory, cheap) and the
+    /// store's (a count on the database threads; skipped when they are busy shutting down).
+    private static func recordGauges(store: ReleaseStore, pool: NIOThreadPool, databasePath: String) async {
+        let index = store.index.stats
+        Gauge(label: "khaosan_index_segments").record(index.segments)
+        Gauge(label: "khaosan_index_memory_segments").record(index.memorySegments)
+        Gauge(label: "khaosan_index_documents").record(index.documents)
+        Gauge(label: "khaosan_index_live_documents").record(index.liveDocuments)
+        Gauge(label: "khaosan_index_bytes").record(index.fileBytes)
+        Gauge(label: "khaosan_index_hot_entries").record(index.hotEntries)
+        for (file, path) in [("db", databasePath), ("wal", databasePath + "-wal")] {
+            let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+            Gauge(label: "khaosan_store_file_bytes", dimensions: [("file", file)]).record(bytes)
+        }
+        if let stats = try? await pool.runIfActive({ try store.stats() }) {
+            Gauge(label: "khaosan_store_releases").record(stats.releases)
+            Gauge(label: "khaosan_store_versions").record(stats.versions)
+            Gauge(label: "khaosan_store_text_bytes").record(stats.textBytes)
+        }
+    }
 
     package func run() async throws {
         // A group shuts its services down in reverse order: the server drains first, and only
@@ -103,14 +138,13 @@ struct QueryHandlers: Sendable {
     let ingestUIDs: Set<UInt32>
     let logger: Logger
 
-    private static let calls = Counter(label: "khaosan_query_calls_total")
-
-    /// SQLite calls block; they run on the thread pool.
-    private func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let timer = Metrics.Timer(label: "khaosan_query_call_duration", dimensions: [("method", method)])
+    /// SQLite calls block; they run on the thread pool. Each is timed as
+    /// `khaosan_store_operation_duration_seconds{operation}`: the store's share of a call (the
+    /// whole call, queueing and encoding included, is `khaosan_rpc_call_duration_seconds`).
+    private func db<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let timer = Metrics.Timer(label: "khaosan_store_operation_duration_seconds", dimensions: [("operation", operation)])
         let start = ContinuousClock.now
         defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
-        Self.calls.increment()
         do {
             return try await pool.runIfActive(body)
         } catch {
