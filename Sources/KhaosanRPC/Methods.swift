@@ -21,6 +21,8 @@ package enum KhaosanMethods {
     package static let appliedPosition = MethodDescriptor(service: queryService, method: "AppliedPosition", idempotent: true)
     package static let checkIntegrity = MethodDescriptor(service: queryService, method: "CheckIntegrity", idempotent: true)
     package static let backup = MethodDescriptor(service: queryService, method: "Backup", idempotent: false)
+    // Issue 16: reads only (NO_SIDE_EFFECTS in query.proto).
+    package static let timeline = MethodDescriptor(service: queryService, method: "Timeline", idempotent: true)
 
     package static let healthCheck = MethodDescriptor(service: healthService, method: "Check", idempotent: true)
     package static let healthWatch = MethodDescriptor(service: healthService, method: "Watch", idempotent: true)

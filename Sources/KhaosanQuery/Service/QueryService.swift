@@ -121,7 +121,7 @@ struct QueryHandlers: Sendable {
     private static let calls = Counter(label: "khaosan_query_calls_total")
 
     /// SQLite calls block; they run on the thread pool.
-    private func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func db<T: Sendable>(_ method: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         let timer = Metrics.Timer(label: "khaosan_query_call_duration", dimensions: [("method", method)])
         let start = ContinuousClock.now
         defer {
@@ -139,6 +139,7 @@ struct QueryHandlers: Sendable {
     }
 
     func register(into router: inout RPCRouter) {
+        registerTimeline(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,
