@@ -71,7 +71,7 @@ struct CountCommand: AsyncParsableCommand {
         let lines = try readQueries()
         let name = queriesFile == "-" ? "<stdin>" : queriesFile
         guard !lines.isEmpty else { throw CLIError.usage("--queries: \(name) has no query") }
-        let base = try filters.request(queries: [], period: by, totals: false)
+        var base = try filters.request(queries: [], period: by, totals: false)
         var printedHeader = false
         var bad = 0
         try await service.query().call { client in
@@ -111,6 +111,12 @@ struct CountCommand: AsyncParsableCommand {
                     }
                 }
                 at += chunk.count
+                // Later requests get the first one's periods as bounds, so that every row has the
+                // header's columns even if releases arrive meanwhile.
+                if let by, let first = response.periodStarts.first, let last = response.periodStarts.last {
+                    if base.from == nil { base.from = first }
+                    if base.to == nil { base.to = CivilDate(daysSinceEpoch: TimelineTable.next(by, last).daysSinceEpoch - 1) }
+                }
                 perRequest = max(1, min(Self.maxPerRequest, Self.maxCells / max(1, response.periodStarts.count)))
             }
         }

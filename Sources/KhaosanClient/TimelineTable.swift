@@ -63,6 +63,16 @@ package struct TimelineTable: Sendable, Hashable {
         }
     }
 
+    /// The first day of the period after the one starting on `d`.
+    package static func next(_ period: TimelineRequest.Period, _ d: CivilDate) -> CivilDate {
+        switch period {
+        case .day: CivilDate(daysSinceEpoch: d.daysSinceEpoch + 1)
+        case .week: CivilDate(daysSinceEpoch: d.daysSinceEpoch + 7)
+        case .month: d.month == 12 ? CivilDate(year: d.year + 1, month: 1, day: 1) : CivilDate(year: d.year, month: d.month + 1, day: 1)
+        case .year: CivilDate(year: d.year + 1, month: 1, day: 1)
+        }
+    }
+
     package static func periodName(_ p: TimelineRequest.Period) -> String {
         switch p {
         case .day: "day"

@@ -71,6 +71,14 @@ struct TimelineOutputTests {
         #expect(!rows[rows.startIndex + 1].contains("█"))
     }
 
+    @Test func nextPeriodStarts() {
+        let d = CivilDate(year: 2023, month: 12, day: 25)
+        #expect(TimelineTable.next(.day, d).description == "2023-12-26")
+        #expect(TimelineTable.next(.week, d).description == "2024-01-01")
+        #expect(TimelineTable.next(.month, CivilDate(year: 2023, month: 12, day: 1)).description == "2024-01-01")
+        #expect(TimelineTable.next(.year, CivilDate(year: 2023, month: 1, day: 1)).description == "2024-01-01")
+    }
+
     @Test func queryLinesSkipBlanksAndComments() {
         #expect(QueryLine.parse("# list\n\nวัคซีน\n  ข้าว  \n#x\n") == [QueryLine(line: 3, text: "วัคซีน"), QueryLine(line: 4, text: "ข้าว")])
     }

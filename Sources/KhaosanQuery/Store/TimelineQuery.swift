@@ -6,8 +6,9 @@ package import KhaosanModel
 package struct TimelineQuery: Sendable, Hashable {
     /// At most this many queries in one request (`khaosan count` sends a long list in parts).
     package static let maxQueries = 1_000
-    /// At most this many periods: 50 years by day.
-    package static let maxPeriods = 18_300
+    /// At most this many periods: 100 years by day (an archive whose first release is dated
+    /// 1970, a date line gone wrong, still has a timeline by day).
+    package static let maxPeriods = 36_600
     /// At most this many counts (queries x periods) in one response, so it stays far below the
     /// 4 MiB message limit (a count is at most 3 bytes on the wire for an archive below 2 M).
     package static let maxCells = 400_000
