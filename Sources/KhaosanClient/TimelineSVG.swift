@@ -6,7 +6,7 @@ import KhaosanWire
 /// is escaped; fonts that carry Thai come first.
 package enum TimelineSVG {
     static let width = 960.0, height = 540.0
-    static let left = 80.0, right = 24.0, top = 56.0, bottom = 120.0
+    static let left = 80.0, right = 48.0, top = 56.0, bottom = 120.0
     static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
     static let font = "'Noto Sans Thai', 'Sarabun', 'Tahoma', 'Leelawadee UI', sans-serif"
 
@@ -77,11 +77,12 @@ package enum TimelineSVG {
         // Axes.
         o += "<line x1=\"\(num(left))\" y1=\"\(num(top))\" x2=\"\(num(left))\" y2=\"\(num(top + plotH))\" stroke=\"black\"/>\n"
         o += "<line x1=\"\(num(left))\" y1=\"\(num(top + plotH))\" x2=\"\(num(left + plotW))\" y2=\"\(num(top + plotH))\" stroke=\"black\"/>\n"
-        // X ticks: at most about 12 labelled periods, evenly spaced, the last one included.
+        // X ticks: at most about 12 labelled periods.
         if n > 0 {
             let every = max(1, Int((Double(n) / 12).rounded(.up)))
-            var labelled = Array(stride(from: 0, to: n, by: every))
-            if let last = labelled.last, last != n - 1, n - 1 - last >= every / 2 { labelled.append(n - 1) }
+            // Evenly spaced from the first; the last period is labelled only when it falls on a
+            // step (one more label closer than a step would overlap its neighbour).
+            let labelled = Array(stride(from: 0, to: n, by: every))
             for i in labelled {
                 let xx = num(x(i)), base = top + plotH
                 o += "<line x1=\"\(xx)\" y1=\"\(num(base))\" x2=\"\(xx)\" y2=\"\(num(base + 5))\" stroke=\"black\"/>\n"
