@@ -59,6 +59,28 @@ struct TimelineOutputTests {
         #expect(svg.components(separatedBy: "<polyline").count == 3)
     }
 
+    /// librsvg (Debian's librsvg2-bin) renders the chart: it is valid SVG to a real renderer, at
+    /// its declared size. (Looked at by hand once: axes, labels, legend; BENCHMARKS.md, issue 16.)
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert")))
+    func svgRendersToAPNG() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("khaosan-svg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("chart.svg"), png = dir.appendingPathComponent("chart.png")
+        try Data(TimelineSVG.render(Self.table, title: "ทดสอบ & <test>").utf8).write(to: svg)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
+        p.arguments = [svg.path, "-o", png.path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let bytes = [UInt8](try Data(contentsOf: png))
+        #expect(bytes.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // IHDR: width and height, big-endian, at bytes 16 and 20.
+        func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(u32(16) == 960 && u32(20) == 540)
+    }
+
     @Test func barsScaleToTheLargestPeriod() {
         var t = Self.table
         t.totals = []

@@ -81,12 +81,36 @@ struct TimelineEndToEndTests {
             #expect(parser.parse(), "\(String(describing: parser.parserError))")
             for q in Self.queries { #expect(text.contains(">\(q) (")) }
 
-            // The terminal form: a header per query and one row per period.
-            let bars = try await khaosan(["timeline", "ประชุม", "--by", "year"], sandbox: sandbox)
-            #expect(bars.status == 0)
-            #expect(bars.stdout.contains("ประชุม"))
-            #expect(bars.stdout.components(separatedBy: "\n").filter { $0.contains("พ.ศ. ") }.count == lastYear - firstYear + 1)
+            // The terminal form, on a real pseudo-terminal (script(1)): a header per query, one
+            // row per period with its ISO and Thai labels, bars in colour.
+            let bars = try await Self.onTerminal(["timeline", "ประชุม", "--by", "year", "--color", "auto"], sandbox: sandbox)
+            #expect(bars.contains("ประชุม"))
+            let barRows = bars.components(separatedBy: "\n").filter { $0.contains("พ.ศ. ") }
+            #expect(barRows.count == lastYear - firstYear + 1)
+            #expect(barRows.contains { $0.contains("\u{1B}[36m█") }, "no coloured bar in \(bars)")
+            #expect(barRows.allSatisfy { row in (firstYear...lastYear).contains { row.contains("  \($0)  พ.ศ. \($0 + 543)") } })
         }
+    }
+
+    /// Runs the CLI with a pseudo-terminal as its stdout (script(1) from util-linux), 100 columns,
+    /// colour allowed; returns what the terminal received.
+    static func onTerminal(_ arguments: [String], sandbox: Sandbox) async throws -> String {
+        let quoted = ([Binaries.path("khaosan")] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qec", "stty cols 100; exec " + quoted.joined(separator: " "), "/dev/null"]
+        var env = sandbox.environment
+        env.removeValue(forKey: "NO_COLOR")
+        p.environment = env
+        let out = sandbox.home.appendingPathComponent("pty-\(UUID().uuidString.prefix(6)).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        while p.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(p.terminationStatus == 0)
+        return ((try? String(contentsOf: out, encoding: .utf8)) ?? "").replacingOccurrences(of: "\r\n", with: "\n")
     }
 
     @Test func countReportsEveryQueryOverOneConnectionAndNamesBadLines() async throws {
