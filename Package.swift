@@ -98,10 +98,11 @@ let package = Package(
         .executableTarget(
             name: "KhaosanBench",
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanWire", "KhaosanRPC", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
+            path: "Benchmarks/KhaosanBench",
             swiftSettings: settings
         ),
-        // The Thai segmenter benchmark (scripts/thai-bench/run.sh compares it with ICU and newmm).
-        .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "scripts/thai-bench/ThaiBench", swiftSettings: settings),
+        // The Thai segmenter benchmark (Benchmarks/thai-bench/run.sh compares it with ICU and newmm).
+        .executableTarget(name: "ThaiBench", dependencies: ["KhaosanThai"], path: "Benchmarks/thai-bench/ThaiBench", swiftSettings: settings),
         // The channel fuzzer: the server's connection pipeline on a testing channel. Built with
         // libFuzzer only by Fuzz/run-channel-fuzz.sh (-DKHAOSAN_FUZZ); a plain build replays
         // inputs given as files and writes the seeds.

@@ -5,8 +5,8 @@
 # (The frame reader inside the server's real connection handler, with closes, write failures and
 # timeouts, is Fuzz/run-channel-fuzz.sh.)
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
-# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's two
-# type files, all of KhaosanWire, then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
+# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's four
+# files the wire uses, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
 # go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
 # library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
 # flags a harmless signed shift inside libprotobuf-c.
@@ -15,22 +15,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 out="${FUZZ_OUT:-$root/.build/fuzz-wire}"
-mkdir -p "$out/obj" "$out/modules/CKhaosanProto" "$out/corpus" "$out/crashes"
+mkdir -p "$out/obj" "$out/corpus" "$out/crashes"
 cd "$root"
 
-# The generated C's module map: scripts/gen-protos.sh writes one into include/; older layouts had
-# none, so make one then.
-modmap_dir="$out/modules/CKhaosanProto"
-if [ -f Sources/CKhaosanProto/include/module.modulemap ]; then
-    modmap_dir=Sources/CKhaosanProto/include
-else
-    cat > "$modmap_dir/module.modulemap" <<MAP
-module CKhaosanProto {
-    header "$root/Sources/CKhaosanProto/include/CKhaosanProto.h"
-    export *
-}
-MAP
-fi
+# The generated C's module map, which scripts/gen-protos.sh writes (and its --check keeps).
+modmap_dir=Sources/CKhaosanProto/include
 
 objs=()
 for c in Sources/CKhaosanProto/khaosan/v1/*.c Sources/CKhaosanUTF8/*.c; do
@@ -44,11 +33,12 @@ common=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name khaosan -
     -enable-upcoming-feature MemberImportVisibility
     -I Sources/CProtobufC -I "$modmap_dir" -I Sources/CKhaosanUTF8/include -Xcc -I -Xcc Sources/CKhaosanProto/include -I "$out/swiftmodules")
 mkdir -p "$out/swiftmodules"
-# KhaosanModel is mid-edit elsewhere: only the two files the wire depends on.
+# Only the model's files the wire depends on (the parser stays out of the wire harness).
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
-    Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift -o "$out/obj/KhaosanModel.o"
+    Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift Sources/KhaosanModel/MessageLimits.swift \
+    Sources/KhaosanModel/UTF8Scan.swift -o "$out/obj/KhaosanModel.o"
 swiftc "${common[@]}" -wmo -c -module-name KhaosanWire -emit-module-path "$out/swiftmodules/KhaosanWire.swiftmodule" \
-    Sources/KhaosanWire/*.swift -o "$out/obj/KhaosanWire.o"
+    Sources/KhaosanWire/*.swift Sources/KhaosanWire/Generated/*.swift Sources/KhaosanWire/Mappings/*.swift -o "$out/obj/KhaosanWire.o"
 swiftc "${common[@]}" -module-name WireFuzz Fuzz/wire/main.swift \
     "$out/obj/KhaosanModel.o" "$out/obj/KhaosanWire.o" "${objs[@]}" -lprotobuf-c -o "$out/wire-fuzz"
 

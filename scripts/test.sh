@@ -14,6 +14,8 @@ scripts/install-deps.sh
 
 step "protobuf-c generated code is current"
 scripts/gen-protos.sh --check
+step "generated Swift bridge and method table are current"
+scripts/gen-wire.py --check
 
 step "build (debug, with tests)"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning|Merging)' || true
@@ -24,7 +26,7 @@ swift test --skip-build 2>&1 | tee /tmp/khaosan-swift-test.log | grep -E '^(✘|
 grep -q '✔ Test run with' /tmp/khaosan-swift-test.log || { echo "swift test failed"; grep -E '✘' /tmp/khaosan-swift-test.log | head -50; exit 1; }
 
 step "hostile clients against real daemons (debug build, about 40 s)"
-scripts/hostile-clients.py --bin "$(swift build --show-bin-path)"
+Tests/Scripts/hostile-clients.py --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"
@@ -36,20 +38,20 @@ step "fuzz: the server channel handler (${FUZZ_SECONDS}s, after a sanitizer buil
 Fuzz/run-channel-fuzz.sh "$FUZZ_SECONDS"
 
 step "crash test: kill -9 during streamed ingest, ${CRASH_ROUNDS} rounds"
-scripts/crash-test.sh "$CRASH_ROUNDS"
+Tests/Scripts/crash-test.sh "$CRASH_ROUNDS"
 
 step "faults: disk full under the journal (root), khaosan-queryd stopped 30 s, a bit-flipped journal"
-scripts/fault-tests.py --bin "$(swift build --show-bin-path)" disk-full
-scripts/fault-tests.py --bin "$(swift build --show-bin-path)" queryd-stopped
-scripts/fault-tests.py --bin "$(swift build --show-bin-path)" journal-bitflip
+Tests/Scripts/fault-tests.py --bin "$(swift build --show-bin-path)" disk-full
+Tests/Scripts/fault-tests.py --bin "$(swift build --show-bin-path)" queryd-stopped
+Tests/Scripts/fault-tests.py --bin "$(swift build --show-bin-path)" journal-bitflip
 
 step "deploy: systemd units and scripts"
-scripts/ci-deploy-check.sh
+Tests/Scripts/ci-deploy-check.sh
 
 step "deploy: local run end to end (release build)"
-Deploy/e2e-test.sh
+Tests/Scripts/e2e-test.sh
 
 step "deploy: system install in a private mount namespace"
-if [ "$(id -u)" -eq 0 ]; then Deploy/install-test.sh; else echo "skipped: needs root"; fi
+if [ "$(id -u)" -eq 0 ]; then Tests/Scripts/install-test.sh; else echo "skipped: needs root"; fi
 
 step "all passed"

@@ -41,7 +41,7 @@ struct CountCommand: AsyncParsableCommand {
     var queriesFile: String
 
     @Option(help: "Also count per period.")
-    var by: TimelineRequest.Period?
+    var by: TimelinePeriod?
 
     @OptionGroup var filters: TimelineFilterOptions
     @OptionGroup var output: OutputOptions

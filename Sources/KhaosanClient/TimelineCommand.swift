@@ -4,7 +4,7 @@ import KhaosanModel
 import KhaosanRPC
 import KhaosanWire
 
-extension TimelineRequest.Period: ExpressibleByArgument {
+extension TimelinePeriod: ExpressibleByArgument {
     package init?(argument: String) {
         guard let p = Self.allCases.first(where: { TimelineTable.periodName($0) == argument }) else { return nil }
         self = p
@@ -30,7 +30,7 @@ struct TimelineFilterOptions: ParsableArguments {
     @Flag(help: "Match whole words only, for every term.")
     var wholeWords = false
 
-    func request(queries: [String], period: TimelineRequest.Period?, totals: Bool) throws(CLIError) -> TimelineRequest {
+    func request(queries: [String], period: TimelinePeriod?, totals: Bool) throws(CLIError) -> TimelineRequest {
         let fromDate = try from.map { (s) throws(CLIError) in try parseDateArgument(s, option: "--from") }
         let toDate = try to.map { (s) throws(CLIError) in try parseDateArgument(s, option: "--to") }
         if let fromDate, let toDate, fromDate > toDate { throw .usage("--from \(fromDate) is after --to \(toDate)") }
@@ -64,7 +64,7 @@ struct TimelineCommand: AsyncParsableCommand {
     var queries: [String]
 
     @Option(help: "Length of a period.")
-    var by: TimelineRequest.Period = .month
+    var by: TimelinePeriod = .month
 
     @Flag(help: "Also the share of the period's releases.")
     var ratio = false

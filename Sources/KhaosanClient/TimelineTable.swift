@@ -6,13 +6,13 @@ package import KhaosanWire
 /// releases per period when ratios were asked for. Pure values, so every output form (bars,
 /// CSV, JSON, SVG) is tested without a service.
 package struct TimelineTable: Sendable, Hashable {
-    package var period: TimelineRequest.Period
+    package var period: TimelinePeriod
     package var starts: [CivilDate]
     package var series: [TimelineSeries]
     /// Empty unless `--ratio`.
     package var totals: [UInt64]
 
-    package init(period: TimelineRequest.Period, starts: [CivilDate], series: [TimelineSeries], totals: [UInt64] = []) {
+    package init(period: TimelinePeriod, starts: [CivilDate], series: [TimelineSeries], totals: [UInt64] = []) {
         self.period = period
         self.starts = starts
         self.series = series
@@ -35,7 +35,7 @@ package struct TimelineTable: Sendable, Hashable {
     /// The period's ISO key: `2023-10-05`, `2023-W40` (ISO week, from its Monday), `2023-10`, `2023`.
     package func key(_ i: Int) -> String { Self.key(period, starts[i]) }
 
-    package static func key(_ period: TimelineRequest.Period, _ d: CivilDate) -> String {
+    package static func key(_ period: TimelinePeriod, _ d: CivilDate) -> String {
         let iso = d.description
         switch period {
         case .day: return iso
@@ -53,7 +53,7 @@ package struct TimelineTable: Sendable, Hashable {
     /// The Thai form, Buddhist-era year: `5 ต.ค. 2566`, `สัปดาห์ 2 ต.ค. 2566`, `ต.ค. 2566`, `พ.ศ. 2566`.
     package func thaiLabel(_ i: Int) -> String { Self.thaiLabel(period, starts[i]) }
 
-    package static func thaiLabel(_ period: TimelineRequest.Period, _ d: CivilDate) -> String {
+    package static func thaiLabel(_ period: TimelinePeriod, _ d: CivilDate) -> String {
         let be = ThaiCalendar.buddhistEraYear(gregorian: d.year)
         switch period {
         case .day: return ThaiCalendar.thaiShortForm(d)
@@ -64,7 +64,7 @@ package struct TimelineTable: Sendable, Hashable {
     }
 
     /// The first day of the period after the one starting on `d`.
-    package static func next(_ period: TimelineRequest.Period, _ d: CivilDate) -> CivilDate {
+    package static func next(_ period: TimelinePeriod, _ d: CivilDate) -> CivilDate {
         switch period {
         case .day: CivilDate(daysSinceEpoch: d.daysSinceEpoch + 1)
         case .week: CivilDate(daysSinceEpoch: d.daysSinceEpoch + 7)
@@ -73,7 +73,7 @@ package struct TimelineTable: Sendable, Hashable {
         }
     }
 
-    package static func periodName(_ p: TimelineRequest.Period) -> String {
+    package static func periodName(_ p: TimelinePeriod) -> String {
         switch p {
         case .day: "day"
         case .week: "week"

@@ -19,7 +19,6 @@ package struct Bitset: Sendable, Hashable {
     package var popCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
     mutating func formIntersection(_ o: Bitset) { for k in words.indices { words[k] &= o.words[k] } }
-    mutating func formIntersection(_ o: BitsetView) { for k in words.indices { words[k] &= UInt64(littleEndian: o.words[k]) } }
 
     /// The members, ascending.
     func members() -> [UInt32] {
@@ -38,21 +37,4 @@ package struct Bitset: Sendable, Hashable {
 
 extension Bitset {
     @inline(__always) mutating func remove(_ i: Int) { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
-}
-
-/// A bitset read in place (a hot-tier entry in a segment's bytes).
-struct BitsetView {
-    let words: UnsafePointer<UInt64>
-    let wordCount: Int
-
-    @inline(__always) func contains(_ i: Int) -> Bool {
-        UInt64(littleEndian: words[i >> 6]) & (1 << UInt64(i & 63)) != 0
-    }
-
-    /// This set intersected with `other` (same doc count).
-    func intersection(_ other: Bitset) -> Bitset {
-        var w = [UInt64](repeating: 0, count: wordCount)
-        for k in 0..<wordCount { w[k] = UInt64(littleEndian: words[k]) & other.words[k] }
-        return Bitset(count: other.count, words: w)
-    }
 }

@@ -11,10 +11,9 @@
 ///     <body>                                  separators dropped, a doubled block kept once
 ///     ที่มา : https://www.thaigov.go.th/news/contents/details/<id>
 package enum ReleaseParser {
-    /// Largest input file: KhaosanWire's `SizeLimits.maxReleaseInputBytes` (4 MiB less 64 KiB
-    /// of room for what carries the file in an RPC message; a test checks the two agree). The
-    /// model cannot import the wire module, which depends on it.
-    package static let defaultMaxBytes = (4 << 20) - (64 << 10)
+    /// Largest input file: KhaosanWire's `SizeLimits.maxReleaseInputBytes`, the RPC message
+    /// limit less the room kept for what carries the file in a message (`MessageLimits`).
+    package static let defaultMaxBytes = MessageLimits.maxMessageBytes - MessageLimits.framingReserveBytes
 
     /// Dispatches on the kind of raw release.
     package static func parse(
@@ -201,54 +200,6 @@ package enum ReleaseParser {
             x ^= x >> 33
             return x
         }
-    }
-
-    /// Byte offset of the first byte that is not part of valid UTF-8 (overlongs, surrogates and
-    /// values over U+10FFFF are invalid), or nil.
-    package static func firstInvalidUTF8Offset(_ buf: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = buf.count
-        guard let base = buf.baseAddress else { return nil }
-        var i = 0
-        while i < n {
-            // 8 ASCII bytes at a time.
-            if i + 8 <= n {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if w & 0x8080_8080_8080_8080 == 0 {
-                    i += 8
-                    continue
-                }
-            }
-            let b0 = base[i]
-            if b0 < 0x80 {
-                i += 1
-                continue
-            }
-            if b0 == 0xE0, i + 2 < n, base[i + 1] == 0xB8 || base[i + 1] == 0xB9, base[i + 2] & 0xC0 == 0x80 {
-                i += 3  // Thai
-                continue
-            }
-            func cont(_ k: Int) -> Bool { i + k < n && base[i + k] & 0xC0 == 0x80 }
-            switch b0 {
-            case 0xC2...0xDF:
-                guard cont(1) else { return i }
-                i += 2
-            case 0xE0...0xEF:
-                guard cont(1), cont(2) else { return i }
-                let b1 = base[i + 1]
-                if b0 == 0xE0 && b1 < 0xA0 { return i }  // overlong
-                if b0 == 0xED && b1 >= 0xA0 { return i }  // surrogate
-                i += 3
-            case 0xF0...0xF4:
-                guard cont(1), cont(2), cont(3) else { return i }
-                let b1 = base[i + 1]
-                if b0 == 0xF0 && b1 < 0x90 { return i }
-                if b0 == 0xF4 && b1 >= 0x90 { return i }
-                i += 4
-            default:
-                return i
-            }
-        }
-        return nil
     }
 }
 

@@ -18,7 +18,7 @@ extension ReleaseParser {
             throw ReleaseError(code: .tooLarge, message: "\(data.count) bytes, limit is \(maxBytes)")
         }
         if data.isEmpty { throw ReleaseError(code: .emptyFile, message: "the file is empty (0 bytes)") }
-        if let bad = data.withUnsafeBufferPointer({ firstInvalidUTF8Offset($0) }) {
+        if let bad = data.withUnsafeBufferPointer({ UTF8Scan.firstInvalidOffset($0) }) {
             throw ReleaseError(code: .invalidUTF8, message: "byte \(bad): invalid UTF-8 (0x\(String(data[bad], radix: 16, uppercase: true)))")
         }
         let object: Any

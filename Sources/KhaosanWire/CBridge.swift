@@ -1,5 +1,6 @@
-// Everything that touches protobuf-c memory lives here and in the *Codec.swift files; only Swift
-// values leave them. Encoding builds the C structs in a bump arena (one malloc per ~16 KiB instead
+// Everything that touches protobuf-c memory lives here, in WireFields.swift, in the conversions
+// generated into Generated/ (scripts/gen-wire.py) and in the few hand mappings in Mappings/; only
+// Swift values leave them. Encoding builds the C structs in a bump arena (one malloc per ~16 KiB instead
 // of one per string); decoding unpacks on a budgeted allocator and frees exactly once.
 internal import CProtobufC
 internal import CKhaosanProto
@@ -216,20 +217,9 @@ func swiftString(_ p: UnsafePointer<CChar>?, field: String) throws(WireError) ->
     return s
 }
 
+/// Reports where validation fails, so a peer can find its bug.
 private func invalidUTF8(_ p: UnsafePointer<CChar>, count n: Int, field: String) -> WireError {
-    let bytes = UnsafeRawBufferPointer(start: p, count: n)
-    var offset = 0
-    // Report where validation fails so a peer can find its bug.
-    var it = bytes.makeIterator()
-    var decoder = UTF8()
-    var consumed = 0
-    loop: while true {
-        switch decoder.decode(&it) {
-        case .scalarValue(let v): consumed += String(v).utf8.count
-        case .emptyInput: break loop
-        case .error: offset = consumed; break loop
-        }
-    }
+    let offset = p.withMemoryRebound(to: UInt8.self, capacity: n) { UTF8Scan.firstInvalidOffset(UnsafeBufferPointer(start: $0, count: n)) } ?? 0
     return WireError(code: .invalidUTF8, field: field, message: "string of \(n) bytes is not valid UTF-8 (first bad byte near offset \(offset))")
 }
 

@@ -1,4 +1,5 @@
-// Swift mirrors of ingest.proto and health.proto. Encoding is in IngestCodec.swift.
+// Swift mirrors of ingest.proto and health.proto. Their conversions are generated (Generated/), following
+// the conventions in scripts/gen-wire.py; IngestRequest's is in Mappings/.
 package import KhaosanModel
 
 /// proto: `oneof item { RawRelease raw; Release release; }`. A message with neither set does not

@@ -1,4 +1,5 @@
-// Swift mirrors of query.proto. Plain values; encoding is in QueryCodec.swift.
+// Swift mirrors of query.proto. Plain values; their conversions are generated (Generated/QueryWire.swift),
+// following the conventions in scripts/gen-wire.py; StatsResponse's is in Mappings/.
 package import KhaosanModel
 
 package struct SearchRequest: Sendable, Hashable {

@@ -1,3 +1,5 @@
+internal import KhaosanModel
+
 /// The one size limit of a release, derived end to end (issue 13, item 3: the ingester accepted a
 /// 4.19 MB file whose journal record, 4,295,176 bytes, could never be forwarded, because its input
 /// limit (4 MiB), journal record limit (8 MiB) and forwarding message limit (4 MiB) disagreed).
@@ -15,15 +17,14 @@
 ///   receive limit, so every accepted record can be forwarded.
 package enum SizeLimits {
     /// Largest RPC message either service takes (gRPC's default), checked from a frame's header.
-    package static let maxMessageBytes = 4 << 20
+    package static let maxMessageBytes = MessageLimits.maxMessageBytes
     /// Room kept in a message for what travels around one release.
-    package static let framingReserveBytes = 64 << 10
+    package static let framingReserveBytes = MessageLimits.framingReserveBytes
     /// Largest encoded release (a `BatchItem` payload) the ingester journals.
     package static let maxRecordBytes = maxMessageBytes - framingReserveBytes
     /// Largest file (thaigov text or structured JSON) the ingester parses. Parsing may grow a
     /// release (a short line costs two bytes of tag and length more encoded), which the record
     /// check catches; it never grows the message that carried the file.
-    /// `ReleaseParser.defaultMaxBytes` is the same number (a test checks): written out here,
-    /// as the fuzzers build this module with only two of the model's files.
+    /// `ReleaseParser.defaultMaxBytes` is the same derivation from `MessageLimits`.
     package static let maxReleaseInputBytes = maxMessageBytes - framingReserveBytes
 }

@@ -1,12 +1,14 @@
-// Swift mirrors of timeline.proto (issue 16). Plain values; encoding is in TimelineCodec.swift.
+// Swift mirrors of timeline.proto (issue 16). Plain values; the conversions are generated
+// (scripts/gen-wire.py, Generated/TimelineWire.swift).
 package import KhaosanModel
 
-package struct TimelineRequest: Sendable, Hashable {
-    package enum Period: Sendable, Hashable, CaseIterable { case day, week, month, year }
+/// The length of a timeline's periods; nil where one is optional: TIMELINE_PERIOD_NONE (totals only).
+package enum TimelinePeriod: Sendable, Hashable, CaseIterable { case day, week, month, year }
 
+package struct TimelineRequest: Sendable, Hashable {
     package var queries: [String]
     /// nil: totals only (TIMELINE_PERIOD_NONE).
-    package var period: Period?
+    package var period: TimelinePeriod?
     package var from: CivilDate?
     package var to: CivilDate?
     package var categories: [String]
@@ -15,7 +17,7 @@ package struct TimelineRequest: Sendable, Hashable {
     /// Also the releases per period passing the filters.
     package var totals: Bool
 
-    package init(queries: [String] = [], period: Period? = nil, from: CivilDate? = nil, to: CivilDate? = nil,
+    package init(queries: [String] = [], period: TimelinePeriod? = nil, from: CivilDate? = nil, to: CivilDate? = nil,
                  categories: [String] = [], language: Language? = nil, wholeWords: Bool = false, totals: Bool = false) {
         self.queries = queries
         self.period = period
@@ -46,15 +48,20 @@ package struct TimelineSeries: Sendable, Hashable {
 }
 
 package struct TimelineResponse: Sendable, Hashable {
-    package var periodStarts: [CivilDate]
+    /// The first day of each period, days since 1970-01-01 (`periodStarts` as dates).
+    package var periodStartDays: [Int32]
     package var series: [TimelineSeries]
     package var totals: [UInt64]
     package var tookMicros: UInt64
 
-    package init(periodStarts: [CivilDate] = [], series: [TimelineSeries] = [], totals: [UInt64] = [], tookMicros: UInt64 = 0) {
-        self.periodStarts = periodStarts
+    package init(periodStartDays: [Int32] = [], series: [TimelineSeries] = [], totals: [UInt64] = [], tookMicros: UInt64 = 0) {
+        self.periodStartDays = periodStartDays
         self.series = series
         self.totals = totals
         self.tookMicros = tookMicros
     }
+}
+
+extension TimelineResponse {
+    package var periodStarts: [CivilDate] { periodStartDays.map { CivilDate(daysSinceEpoch: Int($0)) } }
 }

@@ -9,7 +9,7 @@ struct IngestDaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "khaosan-ingestd",
         abstract: "Khaosan ingestion service: validates releases, journals them durably and forwards them to khaosan-queryd.",
-        subcommands: [Serve.self, RepairJournal.self],
+        subcommands: [Serve.self, RepairJournal.self, CheckpointCommand.self],
         defaultSubcommand: Serve.self
     )
 }

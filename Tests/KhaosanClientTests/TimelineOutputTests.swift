@@ -25,14 +25,14 @@ struct TimelineOutputTests {
     }
 
     @Test(arguments: [
-        (TimelineRequest.Period.day, CivilDate(year: 2023, month: 10, day: 5), "2023-10-05", "5 ต.ค. 2566"),
+        (TimelinePeriod.day, CivilDate(year: 2023, month: 10, day: 5), "2023-10-05", "5 ต.ค. 2566"),
         (.week, CivilDate(year: 2023, month: 1, day: 2), "2023-W01", "สัปดาห์ 2 ม.ค. 2566"),
         (.week, CivilDate(year: 2020, month: 12, day: 28), "2020-W53", "สัปดาห์ 28 ธ.ค. 2563"),
         (.week, CivilDate(year: 2024, month: 12, day: 30), "2025-W01", "สัปดาห์ 30 ธ.ค. 2567"),
         (.month, CivilDate(year: 2023, month: 10, day: 1), "2023-10", "ต.ค. 2566"),
         (.year, CivilDate(year: 2023, month: 1, day: 1), "2023", "พ.ศ. 2566"),
     ])
-    func periodLabels(period: TimelineRequest.Period, start: CivilDate, key: String, thai: String) {
+    func periodLabels(period: TimelinePeriod, start: CivilDate, key: String, thai: String) {
         #expect(TimelineTable.key(period, start) == key)
         #expect(TimelineTable.thaiLabel(period, start) == thai)
     }

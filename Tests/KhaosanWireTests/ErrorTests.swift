@@ -311,3 +311,23 @@ struct EmbeddedNULTests {
         #expect(decoded == .raw(raw, categoryOverride: nil))
     }
 }
+
+/// The offset in the message is the first byte of the first ill-formed sequence, as a peer
+/// would count it (found by UTF8Scan after the SIMD check says no).
+@Test(arguments: [
+    ([0x61, 0x62, 0xE0, 0x80, 0x80], 2),
+    (Array("กข".utf8) + [0xFF], 6),
+    ([0x61, 0xE0, 0xB8], 1),
+    (Array("ab".utf8) + [0xED, 0xA0, 0x80], 2),
+    ([0xF4, 0x90, 0x80, 0x80], 0),
+    (Array("กขค".utf8) + [0x41, 0xC0, 0x80], 10),
+    (Array("ok".utf8) + [0xF0, 0x9F, 0x98], 2),
+] as [([UInt8], Int)])
+func invalidUTF8NamesTheFirstBadByte(_ bytes: [UInt8], _ offset: Int) {
+    #expect {
+        try HealthCheckRequest(wireBytes: Proto.bytes(1, bytes))
+    } throws: { error in
+        guard let e = error as? WireError else { return false }
+        return e.code == .invalidUTF8 && e.message == "string of \(bytes.count) bytes is not valid UTF-8 (first bad byte near offset \(offset))"
+    }
+}

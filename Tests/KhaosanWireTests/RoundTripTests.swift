@@ -40,7 +40,7 @@ let everyMessage: [Sample] = [
                            to: CivilDate(year: 2024, month: 12, day: 31), categories: ["economy"], language: .en, wholeWords: true, totals: true)),
     Sample(TimelineRequest(queries: ["x"])),
     Sample(TimelineSeries(query: "(ข้าว", total: 0, error: "missing )", errorPosition: 5)),
-    Sample(TimelineResponse(periodStarts: [CivilDate(year: 1969, month: 12, day: 1), CivilDate(year: 2023, month: 1, day: 1)],
+    Sample(TimelineResponse(periodStartDays: [-31, 19_358],
                             series: [TimelineSeries(query: "วัคซีน", total: 70_000, counts: [0, 70_000])], totals: [3, UInt64.max], tookMicros: 99)),
     Sample(GetRequest(id: -7, includeVersions: true)),
     Sample(ReleaseVersion(version: 2, contentHash: "ab12", storedAtUnixMs: 1_700_000_000_000, release: thaiRelease())),

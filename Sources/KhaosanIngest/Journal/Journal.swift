@@ -151,7 +151,6 @@ final class JournalCore: @unchecked Sendable {
     private var commits: UInt64 = 0
     private var appendsDone: UInt64 = 0
 
-    private static let checkpointMagic: [UInt8] = Array("KJC1".utf8)
     private static let batchLimitBytes = 16 << 20
 
     private var checkpointPath: String { config.directory + "/checkpoint" }
@@ -210,7 +209,7 @@ final class JournalCore: @unchecked Sendable {
         do {
             var recovery = JournalRecovery(truncatedBytes: 0, deletedSegments: 0, recordCount: 0)
             try JournalIO.remove(dir + "/checkpoint.tmp")
-            let checkpoint = try Self.readCheckpoint(dir + "/checkpoint")
+            let checkpoint = try JournalCheckpointFile.read(dir + "/checkpoint")
             let segments = try Self.recoverSegments(config, checkpoint: checkpoint, recovery: &recovery)
 
             let last: UInt64 = segments.last.map { $0.endSequence - 1 } ?? checkpoint
@@ -239,28 +238,6 @@ final class JournalCore: @unchecked Sendable {
         } catch {
             JournalIO.closeFD(lockFD)
             throw error
-        }
-    }
-
-    private static func readCheckpoint(_ path: String) throws -> UInt64 {
-        if access(path, F_OK) != 0 && errno == ENOENT { return 0 }
-        let fd = try JournalIO.openFile(path, O_RDONLY)
-        defer { JournalIO.closeFD(fd) }
-        let size = try JournalIO.fileSize(fd, path: path)
-        guard size == 16 else {
-            throw JournalError(.corrupt, "checkpoint file has \(size) bytes, expected 16", path: path)
-        }
-        let bytes = try JournalIO.preadAll(fd, count: 16, at: 0, path: path)
-        return try bytes.withUnsafeBytes { raw in
-            guard Array(bytes[0..<4]) == checkpointMagic else {
-                throw JournalError(.corrupt, "checkpoint file has a bad magic number", path: path)
-            }
-            let stored = JournalRecordFormat.load(UInt32.self, raw, at: 12)
-            let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<12]))
-            guard stored == actual else {
-                throw JournalError(.corrupt, "checkpoint file fails its checksum", path: path)
-            }
-            return JournalRecordFormat.load(UInt64.self, raw, at: 4)
         }
     }
 
@@ -724,11 +701,7 @@ final class JournalCore: @unchecked Sendable {
             return checkpoint
         }
         if sequence <= current { return }
-        var bytes = Self.checkpointMagic
-        bytes += [UInt8](repeating: 0, count: 12)
-        JournalRecordFormat.store(sequence, into: &bytes, at: 4)
-        JournalRecordFormat.store(bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<12])) }, into: &bytes, at: 12)
-        try JournalIO.replaceFile(checkpointPath, with: bytes, directory: config.directory)
+        try JournalCheckpointFile.write(checkpointPath, sequence: sequence, directory: config.directory)
         let victims: [JournalSegment] = withLock {
             checkpoint = sequence
             return takeCoveredSegments()

@@ -16,7 +16,7 @@ extension QueryHandlers {
                 totals: request.totals, deadline: context.deadline)
             let r = try await db("timeline") { try store.timeline(query) }
             return TimelineResponse(
-                periodStarts: r.periodStarts,
+                periodStartDays: r.periodStarts.map { Int32(clamping: $0.daysSinceEpoch) },
                 series: r.series.map { s in
                     TimelineSeries(query: s.text, total: UInt64(s.total), counts: s.counts.map { UInt64($0) },
                                    error: s.error?.message ?? "", errorPosition: UInt32(clamping: s.error?.position ?? 0))
@@ -25,7 +25,7 @@ extension QueryHandlers {
         }
     }
 
-    static func period(_ p: TimelineRequest.Period) -> IndexPeriod {
+    static func period(_ p: TimelinePeriod) -> IndexPeriod {
         switch p {
         case .day: .day
         case .week: .week

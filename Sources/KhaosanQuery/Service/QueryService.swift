@@ -266,7 +266,7 @@ struct QueryHandlers: Sendable {
         )
     }
 
-    static func facet(_ f: KhaosanQuery.FacetCount) -> KhaosanWire.FacetCount {
+    static func facet(_ f: StoreFacet) -> KhaosanWire.FacetCount {
         KhaosanWire.FacetCount(key: f.key, label: f.label, count: UInt64(f.count))
     }
 }

@@ -26,15 +26,7 @@ final class IndexMaintenance: Sendable {
     /// Runs maintenance soon; `force` also writes memory segments smaller than a flush (done when
     /// writes stop, so an idle service holds no index in its heap).
     func schedule(_ index: SearchIndex, logger: Logger, force: Bool = false) {
-        let go = state.withLock { s in
-            if s.scheduled { return false }
-            s.scheduled = true
-            return true
-        }
-        guard go else { return }
-        queue.async { [self] in
-            state.withLock { $0.scheduled = false }
-            Self.lowerPriority()
+        once(\.scheduled) {
             do { try index.maintain(force: force) } catch {
                 // The index is derived: what a failed flush did not write is indexed again from the
                 // store's index log at the next start.
@@ -48,14 +40,19 @@ final class IndexMaintenance: Sendable {
     /// Runs `work` (the store's text compaction) on the maintenance thread, at its priority, one
     /// run at a time; a call while one is pending is dropped (the pending run sees its rows too).
     func scheduleStoreWork(_ work: @escaping @Sendable () -> Void) {
+        once(\.storeWorkScheduled, work)
+    }
+
+    /// Queues `work` at the maintenance priority unless a run marked by `pending` is queued.
+    private func once(_ pending: any WritableKeyPath<State, Bool> & Sendable, _ work: @escaping @Sendable () -> Void) {
         let go = state.withLock { s in
-            if s.storeWorkScheduled { return false }
-            s.storeWorkScheduled = true
+            if s[keyPath: pending] { return false }
+            s[keyPath: pending] = true
             return true
         }
         guard go else { return }
         queue.async { [self] in
-            state.withLock { $0.storeWorkScheduled = false }
+            state.withLock { $0[keyPath: pending] = false }
             Self.lowerPriority()
             work()
         }

@@ -442,9 +442,9 @@ package final class ReleaseStore: Sendable {
             let range = try Row.fetchOne(db, sql: "SELECT min(published_days), max(published_days) FROM releases")
             let cats = try Row.fetchAll(db, sql: """
                 SELECT category_name, category_slug, count(*) FROM releases GROUP BY category_name, category_slug
-                """).map { FacetCount(key: ($0[1] as String?) ?? $0[0], label: $0[0], count: $0[2]) }
+                """).map { StoreFacet(key: ($0[1] as String?) ?? $0[0], label: $0[0], count: $0[2]) }
             let langs = try Row.fetchAll(db, sql: "SELECT language, count(*) FROM releases GROUP BY language")
-                .map { FacetCount(key: $0[0], label: $0[0], count: $0[1]) }
+                .map { StoreFacet(key: $0[0], label: $0[0], count: $0[1]) }
             return ArchiveStats(
                 releases: releases, versions: releases + old, databaseBytes: 0, textBytes: UInt64(max(text, 0)),
                 firstPublished: (range?[0] as Int?).map(CivilDate.init(daysSinceEpoch:)),
@@ -455,7 +455,7 @@ package final class ReleaseStore: Sendable {
         return stats
     }
 
-    static func sortFacets(_ f: [FacetCount]) -> [FacetCount] {
+    static func sortFacets(_ f: [StoreFacet]) -> [StoreFacet] {
         f.sorted { ($0.count, $1.key) > ($1.count, $0.key) }
     }
 

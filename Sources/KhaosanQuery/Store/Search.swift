@@ -34,7 +34,7 @@ extension ReleaseStore {
         case .failure(let e): throw e
         }
         maintenance.searched(index)
-        var suggestions: [FacetCount] = []
+        var suggestions: [StoreFacet] = []
         if result.total == 0 && offset == 0 {
             suggestions = try suggest(q.text, compiled, filter: filter, wholeWords: q.wholeWords,
                                       cancelled: { ContinuousClock.now >= deadline })
@@ -42,8 +42,8 @@ extension ReleaseStore {
         let hits = try page(result.hits, needles: compiled.positivePhrases)
         return SearchResults(
             hits: hits, total: result.total,
-            categoryFacets: result.categories.map { FacetCount(key: $0.key, label: $0.label, count: $0.count) },
-            monthFacets: result.months.map { FacetCount(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
+            categoryFacets: result.categories.map { StoreFacet(key: $0.key, label: $0.label, count: $0.count) },
+            monthFacets: result.months.map { StoreFacet(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
             tookMicros: Self.micros(started.duration(to: .now)), suggestions: suggestions)
     }
 
@@ -51,10 +51,10 @@ extension ReleaseStore {
     /// edit away that do, put back into the query; kept when the whole query (with its filters)
     /// then matches. At most three, most matches first.
     func suggest(_ text: String, _ compiled: CompiledQuery, filter: IndexFilter, wholeWords: Bool,
-                 cancelled: @escaping @Sendable () -> Bool) throws -> [FacetCount] {
+                 cancelled: @escaping @Sendable () -> Bool) throws -> [StoreFacet] {
         let chars = Array(text)
         let snapshot = index.snapshot()
-        var out: [FacetCount] = []
+        var out: [StoreFacet] = []
         var tried = Set<Int>()
         for t in compiled.terms where tried.insert(t.leaf).inserted {
             let leaf = compiled.index.leaves[t.leaf]
@@ -69,7 +69,7 @@ extension ReleaseStore {
                 let query = String(chars[..<t.range.lowerBound]) + typed + String(chars[t.range.upperBound...])
                 guard let again = try? QueryParser.compile(query, wholeWords: wholeWords) else { continue }
                 let r = try Searcher.search(snapshot, IndexSearchRequest(query: again.index, filter: filter, limit: 0), cancelled: cancelled)
-                if r.total > 0 { out.append(FacetCount(key: query, label: word, count: r.total)) }
+                if r.total > 0 { out.append(StoreFacet(key: query, label: word, count: r.total)) }
             }
         }
         return Array(out.sorted { ($0.count, $1.key) > ($1.count, $0.key) }.prefix(3))
@@ -108,16 +108,11 @@ extension ReleaseStore {
 
     static func monthKey(_ d: CivilDate) -> String { String(d.description.prefix(7)) }
 
-    static let thaiMonths = [
-        "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-        "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-    ]
-
     /// `2023-10` -> `ตุลาคม 2566` (Buddhist-era year, as thaigov writes dates).
     static func monthLabel(_ key: String) -> String {
         let parts = key.split(separator: "-")
         guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return key }
-        return "\(thaiMonths[m - 1]) \(y + 543)"
+        return "\(ThaiCalendar.monthNames[m - 1]) \(ThaiCalendar.buddhistEraYear(gregorian: y))"
     }
 }
 

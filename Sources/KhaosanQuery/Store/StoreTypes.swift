@@ -44,13 +44,6 @@ package struct SearchQuery: Sendable, Hashable {
     }
 }
 
-package struct FacetCount: Sendable, Hashable {
-    /// Category: slug when known, else the name. Month: `YYYY-MM`.
-    package var key: String
-    package var label: String
-    package var count: Int
-}
-
 package struct SearchResultHit: Sendable, Hashable {
     package var id: Int64
     package var title: String
@@ -72,13 +65,13 @@ package struct SearchResults: Sendable, Hashable {
     /// Number of releases matching text and filters (all pages).
     package var total: Int
     /// Only filled when the query asked for facets; sorted by count descending, then key.
-    package var categoryFacets: [FacetCount]
+    package var categoryFacets: [StoreFacet]
     /// Only filled when the query asked for facets; sorted by month ascending.
-    package var monthFacets: [FacetCount]
+    package var monthFacets: [StoreFacet]
     package var tookMicros: Int64
     /// Only when nothing matched: nearby queries that match (key: the query, label: the
     /// corrected term, count: its total).
-    package var suggestions: [FacetCount] = []
+    package var suggestions: [StoreFacet] = []
 }
 
 package struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -135,6 +128,6 @@ package struct ArchiveStats: Sendable, Hashable {
     package var textBytes: UInt64
     package var firstPublished: CivilDate?
     package var lastPublished: CivilDate?
-    package var categories: [FacetCount]
-    package var languages: [FacetCount]
+    package var categories: [StoreFacet]
+    package var languages: [StoreFacet]
 }

@@ -97,6 +97,51 @@ void   khaosan__v1__ingest_result__free_unpacked
   assert(message->base.descriptor == &khaosan__v1__ingest_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   khaosan__v1__ingest_note__init
+                     (Khaosan__V1__IngestNote         *message)
+{
+  static const Khaosan__V1__IngestNote init_value = KHAOSAN__V1__INGEST_NOTE__INIT;
+  *message = init_value;
+}
+size_t khaosan__v1__ingest_note__get_packed_size
+                     (const Khaosan__V1__IngestNote *message)
+{
+  assert(message->base.descriptor == &khaosan__v1__ingest_note__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t khaosan__v1__ingest_note__pack
+                     (const Khaosan__V1__IngestNote *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &khaosan__v1__ingest_note__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t khaosan__v1__ingest_note__pack_to_buffer
+                     (const Khaosan__V1__IngestNote *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &khaosan__v1__ingest_note__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Khaosan__V1__IngestNote *
+       khaosan__v1__ingest_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Khaosan__V1__IngestNote *)
+     protobuf_c_message_unpack (&khaosan__v1__ingest_note__descriptor,
+                                allocator, len, data);
+}
+void   khaosan__v1__ingest_note__free_unpacked
+                     (Khaosan__V1__IngestNote *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &khaosan__v1__ingest_note__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   khaosan__v1__sync_request__init
                      (Khaosan__V1__SyncRequest         *message)
 {
@@ -431,7 +476,7 @@ static const ProtobufCFieldDescriptor khaosan__v1__ingest_result__field_descript
     PROTOBUF_C_TYPE_MESSAGE,
     offsetof(Khaosan__V1__IngestResult, n_notes),
     offsetof(Khaosan__V1__IngestResult, notes),
-    &khaosan__v1__release_error_info__descriptor,
+    &khaosan__v1__ingest_note__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -463,6 +508,70 @@ const ProtobufCMessageDescriptor khaosan__v1__ingest_result__descriptor =
   khaosan__v1__ingest_result__field_indices_by_name,
   1,  khaosan__v1__ingest_result__number_ranges,
   (ProtobufCMessageInit) khaosan__v1__ingest_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor khaosan__v1__ingest_note__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__IngestNote, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__IngestNote, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__IngestNote, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned khaosan__v1__ingest_note__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = field */
+  2,   /* field[2] = message */
+};
+static const ProtobufCIntRange khaosan__v1__ingest_note__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor khaosan__v1__ingest_note__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "khaosan.v1.IngestNote",
+  "IngestNote",
+  "Khaosan__V1__IngestNote",
+  "khaosan.v1",
+  sizeof(Khaosan__V1__IngestNote),
+  3,
+  khaosan__v1__ingest_note__field_descriptors,
+  khaosan__v1__ingest_note__field_indices_by_name,
+  1,  khaosan__v1__ingest_note__number_ranges,
+  (ProtobufCMessageInit) khaosan__v1__ingest_note__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define khaosan__v1__sync_request__field_descriptors NULL

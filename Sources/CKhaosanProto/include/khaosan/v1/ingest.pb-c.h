@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Khaosan__V1__IngestRequest Khaosan__V1__IngestRequest;
 typedef struct Khaosan__V1__IngestResult Khaosan__V1__IngestResult;
+typedef struct Khaosan__V1__IngestNote Khaosan__V1__IngestNote;
 typedef struct Khaosan__V1__SyncRequest Khaosan__V1__SyncRequest;
 typedef struct Khaosan__V1__SyncResponse Khaosan__V1__SyncResponse;
 typedef struct Khaosan__V1__IngestStatusRequest Khaosan__V1__IngestStatusRequest;
@@ -56,6 +57,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(KHAOSAN__V1__INGEST_REQUEST__ITEM__CASE)
 } Khaosan__V1__IngestRequest__ItemCase;
 
+/*
+ * [swift: hand-mapped]: a Swift enum whose raw case also carries the category override.
+ */
 struct  Khaosan__V1__IngestRequest
 {
   ProtobufCMessage base;
@@ -84,14 +88,29 @@ struct  Khaosan__V1__IngestResult
   /*
    * Not errors: what the ingester noticed or did to an accepted release that the sender should
    * know, e.g. code "title-only" (no body; the title is its text) or "category-kept" (the new
-   * version had no category, the known one was kept). `line` is unused.
+   * version had no category, the known one was kept).
    */
   size_t n_notes;
-  Khaosan__V1__ReleaseErrorInfo **notes;
+  Khaosan__V1__IngestNote **notes;
 };
 #define KHAOSAN__V1__INGEST_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__ingest_result__descriptor) \
     , KHAOSAN__V1__INGEST_RESULT__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL }
+
+
+struct  Khaosan__V1__IngestNote
+{
+  ProtobufCMessage base;
+  char *code;
+  /*
+   * empty: the release as a whole
+   */
+  char *field;
+  char *message;
+};
+#define KHAOSAN__V1__INGEST_NOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__ingest_note__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Khaosan__V1__SyncRequest
@@ -193,6 +212,25 @@ Khaosan__V1__IngestResult *
 void   khaosan__v1__ingest_result__free_unpacked
                      (Khaosan__V1__IngestResult *message,
                       ProtobufCAllocator *allocator);
+/* Khaosan__V1__IngestNote methods */
+void   khaosan__v1__ingest_note__init
+                     (Khaosan__V1__IngestNote         *message);
+size_t khaosan__v1__ingest_note__get_packed_size
+                     (const Khaosan__V1__IngestNote   *message);
+size_t khaosan__v1__ingest_note__pack
+                     (const Khaosan__V1__IngestNote   *message,
+                      uint8_t             *out);
+size_t khaosan__v1__ingest_note__pack_to_buffer
+                     (const Khaosan__V1__IngestNote   *message,
+                      ProtobufCBuffer     *buffer);
+Khaosan__V1__IngestNote *
+       khaosan__v1__ingest_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   khaosan__v1__ingest_note__free_unpacked
+                     (Khaosan__V1__IngestNote *message,
+                      ProtobufCAllocator *allocator);
 /* Khaosan__V1__SyncRequest methods */
 void   khaosan__v1__sync_request__init
                      (Khaosan__V1__SyncRequest         *message);
@@ -277,6 +315,9 @@ typedef void (*Khaosan__V1__IngestRequest_Closure)
 typedef void (*Khaosan__V1__IngestResult_Closure)
                  (const Khaosan__V1__IngestResult *message,
                   void *closure_data);
+typedef void (*Khaosan__V1__IngestNote_Closure)
+                 (const Khaosan__V1__IngestNote *message,
+                  void *closure_data);
 typedef void (*Khaosan__V1__SyncRequest_Closure)
                  (const Khaosan__V1__SyncRequest *message,
                   void *closure_data);
@@ -346,6 +387,7 @@ void khaosan__v1__ingest_service__status(ProtobufCService *service,
 extern const ProtobufCMessageDescriptor khaosan__v1__ingest_request__descriptor;
 extern const ProtobufCMessageDescriptor khaosan__v1__ingest_result__descriptor;
 extern const ProtobufCEnumDescriptor    khaosan__v1__ingest_result__status__descriptor;
+extern const ProtobufCMessageDescriptor khaosan__v1__ingest_note__descriptor;
 extern const ProtobufCMessageDescriptor khaosan__v1__sync_request__descriptor;
 extern const ProtobufCMessageDescriptor khaosan__v1__sync_response__descriptor;
 extern const ProtobufCMessageDescriptor khaosan__v1__ingest_status_request__descriptor;

@@ -244,6 +244,9 @@ struct  Khaosan__V1__StatsRequest
      }
 
 
+/*
+ * [swift: hand-mapped]: first and last are nil when there are no releases (no presence flag).
+ */
 struct  Khaosan__V1__StatsResponse
 {
   ProtobufCMessage base;

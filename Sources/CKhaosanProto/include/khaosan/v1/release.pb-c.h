@@ -35,6 +35,9 @@ typedef enum _Khaosan__V1__RawRelease__Format {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(KHAOSAN__V1__RAW_RELEASE__FORMAT)
 } Khaosan__V1__RawRelease__Format;
 typedef enum _Khaosan__V1__Language {
+  /*
+   * [swift: nil]: a `Language?` holds it as nil; a `Language` refuses it
+   */
   KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED = 0,
   KHAOSAN__V1__LANGUAGE__LANGUAGE_TH = 1,
   KHAOSAN__V1__LANGUAGE__LANGUAGE_EN = 2
@@ -43,6 +46,9 @@ typedef enum _Khaosan__V1__Language {
 
 /* --- messages --- */
 
+/*
+ * [swift: absent is default]: a release or hit without one has category name "".
+ */
 struct  Khaosan__V1__Category
 {
   ProtobufCMessage base;
@@ -84,7 +90,8 @@ struct  Khaosan__V1__Release
 
 
 /*
- * A release as a user submits it, before parsing.
+ * A release as a user submits it, before parsing. [swift: no type]: KhaosanModel.RawRelease plus the
+ * category override, converted by IngestRequest's hand mapping.
  */
 struct  Khaosan__V1__RawRelease
 {
@@ -110,7 +117,8 @@ struct  Khaosan__V1__RawRelease
 
 
 /*
- * Why a release was rejected (mirrors KhaosanModel.ReleaseError).
+ * Why a release was rejected. [swift: ReleaseError, hand-mapped]: KhaosanModel.ReleaseError, whose
+ * code is a typed string and whose line is an Int? (0 on the wire is nil).
  */
 struct  Khaosan__V1__ReleaseErrorInfo
 {

@@ -25,7 +25,7 @@ typedef struct Khaosan__V1__TimelineResponse Khaosan__V1__TimelineResponse;
 
 typedef enum _Khaosan__V1__TimelinePeriod {
   /*
-   * totals only, no series
+   * [swift: nil]: totals only, no series
    */
   KHAOSAN__V1__TIMELINE_PERIOD__TIMELINE_PERIOD_NONE = 0,
   KHAOSAN__V1__TIMELINE_PERIOD__TIMELINE_PERIOD_DAY = 1,

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Whole-corpus ingest alone, run by hand (BENCHMARKS.md, issue 6):
+#   Benchmarks/bench-ingest.sh [CORPUS_DIR]      (default /tmp/corpus/data; release binaries must exist)
+# Starts khaosan-queryd and khaosan-ingestd on a fresh KHAOSAN_HOME, runs `khaosan ingest` until
+# Sync says everything is searchable, and prints the wall time, each daemon's CPU time and the
+# database size and each daemon's memory (peak and resident) right after Sync and once the WAL has
+# been emptied.
+set -u -o pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$ROOT/.build/release
+CORPUS=${1:-/tmp/corpus/data}
+for b in khaosan khaosan-queryd khaosan-ingestd; do
+    [ -x "$BIN/$b" ] || { echo "missing $BIN/$b: swift build -c release first" >&2; exit 2; }
+done
+WORK=$(mktemp -d /tmp/khaosan-bench-ingest.XXXXXX)
+export KHAOSAN_HOME=$WORK/home
+mkdir -p "$KHAOSAN_HOME"
+"$BIN/khaosan-queryd" --log-level warning >"$WORK/queryd.log" 2>&1 & QP=$!
+"$BIN/khaosan-ingestd" --log-level warning >"$WORK/ingestd.log" 2>&1 & IP=$!
+trap 'kill $IP $QP 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [ -S "$KHAOSAN_HOME/query.sock" ] && [ -S "$KHAOSAN_HOME/ingest.sock" ] && break; sleep 0.1; done
+mem() { awk '/^VmHWM|^VmRSS/ { printf "%s %d MB ", $1, $2 / 1024 }' "/proc/$1/status"; }
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+db() { echo $(( $(stat -c %s "$KHAOSAN_HOME/query.db" 2>/dev/null || echo 0) + $(stat -c %s "$KHAOSAN_HOME/query.db-wal" 2>/dev/null || echo 0) )); }
+echo "$(date -Is) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$ROOT" rev-parse --short HEAD)"
+T0=$(date +%s.%N)
+"$BIN/khaosan" ingest "$CORPUS" --wait-timeout 1800 >"$WORK/ingest.out" 2>&1
+T1=$(date +%s.%N)
+grep -E "^(Ingested|Searchable)" "$WORK/ingest.out"
+echo "wall until searchable: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s; CPU: khaosan-queryd $(cpu $QP) s, khaosan-ingestd $(cpu $IP) s"
+echo "database + WAL right after Sync: $(db) bytes"
+echo "memory right after Sync: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"
+sleep 4
+echo "database + WAL 4 s later: $(db) bytes"
+echo "memory 4 s later: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# CI check of Deploy/: the systemd units load cleanly and stay hardened, and every script parses.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: Tests/Scripts/ci-deploy-check.sh [--threshold N]
+
+  1. systemd-analyze verify on Deploy/systemd/*.service (any warning fails), with ExecStart
+     pointed at stub executables in a temp dir, as install.sh rewrites it for its --prefix.
+  2. systemd-analyze security --offline=true on each unit: fails when the overall exposure
+     level is above the threshold (default 2.0; 0 = safest, 10 = fully exposed).
+  3. bash -n on every Deploy/*.sh and Tests/Scripts/*.sh; shellcheck too when installed.
+Installs the Debian package `systemd` when systemd-analyze is missing (as root, or with sudo).
+EOF
+}
+
+THRESHOLD=2.0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --threshold) [ $# -ge 2 ] || { echo "ci-deploy-check: --threshold needs a number" >&2; exit 2; }; THRESHOLD=$2; shift ;;
+    *) echo "ci-deploy-check: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+failures=0
+fail() { printf 'ci-deploy-check: FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
+ok() { printf 'ci-deploy-check: ok: %s\n' "$*"; }
+
+if ! command -v systemd-analyze >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "ci-deploy-check: systemd-analyze missing: installing the Debian package systemd"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq systemd >/dev/null
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+units=("$REPO"/Deploy/systemd/*.service)
+[ -e "${units[0]}" ] || { echo "ci-deploy-check: no units in Deploy/systemd" >&2; exit 1; }
+
+# verify refuses an ExecStart= binary that does not exist; give it stubs at the rewritten prefix.
+mkdir -p "$tmp/prefix/bin" "$tmp/units"
+for u in "${units[@]}"; do
+  name=$(basename "$u")
+  grep -q '^ExecStart=/usr/local/bin/' "$u" || fail "$name: ExecStart= does not start with /usr/local/bin/ (install.sh rewrites that prefix)"
+  for exe in $(sed -n 's#^ExecStart=/usr/local/bin/\([^ ]*\).*#\1#p' "$u"); do
+    printf '#!/bin/sh\nexit 0\n' > "$tmp/prefix/bin/$exe"
+    chmod +x "$tmp/prefix/bin/$exe"
+  done
+  sed "s#/usr/local/bin/#$tmp/prefix/bin/#g" "$u" > "$tmp/units/$name"
+done
+
+for u in "$tmp"/units/*.service; do
+  name=$(basename "$u")
+  rc=0
+  out=$(systemd-analyze verify "$u" 2>&1) || rc=$?
+  if [ $rc -ne 0 ] || [ -n "$out" ]; then
+    fail "systemd-analyze verify $name (exit $rc):"
+    printf '%s\n' "$out" | sed "s#$tmp/units/##g; s#$tmp/prefix#/usr/local#g" >&2
+  else
+    ok "systemd-analyze verify $name: clean"
+  fi
+done
+
+for u in "$tmp"/units/*.service; do
+  name=$(basename "$u")
+  rc=0
+  out=$(systemd-analyze security --offline=true "$u" 2>&1) || rc=$?
+  level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' | tail -1)
+  if [ -z "$level" ]; then
+    fail "systemd-analyze security $name printed no overall exposure level (exit $rc):"
+    printf '%s\n' "$out" | tail -20 >&2
+    continue
+  fi
+  if awk -v a="$level" -v b="$THRESHOLD" 'BEGIN { exit !(a + 0 <= b + 0) }'; then
+    ok "systemd-analyze security $name: exposure $level (threshold $THRESHOLD)"
+  else
+    fail "systemd-analyze security $name: exposure $level is above $THRESHOLD; what it counts against the unit:"
+    printf '%s\n' "$out" | grep '✗' | sed 's/[[:space:]]*$//' >&2 || true
+  fi
+done
+
+scripts=("$REPO"/Deploy/*.sh "$REPO"/Tests/Scripts/*.sh)
+for s in "${scripts[@]}"; do
+  [ -e "$s" ] || continue
+  rel=${s#"$REPO"/}
+  if bash -n "$s"; then ok "bash -n $rel"; else fail "bash -n $rel"; fi
+  grep -q '^set -euo pipefail' "$s" || fail "$rel: no 'set -euo pipefail'"
+  [ -x "$s" ] || fail "$rel: not executable"
+done
+if command -v shellcheck >/dev/null; then
+  if shellcheck -S warning "${scripts[@]}"; then ok "shellcheck (warnings and errors) on ${#scripts[@]} scripts"; else fail "shellcheck"; fi
+else
+  echo "ci-deploy-check: shellcheck not installed: skipped (optional)"
+fi
+
+if [ $failures -gt 0 ]; then
+  echo "ci-deploy-check: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "ci-deploy-check: all deploy checks passed"
