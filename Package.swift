@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
-            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanQuery", "KhaosanIngest", nioCore, nioPosix, logging],
+            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanQuery", "KhaosanIndex", "KhaosanIngest", nioCore, nioPosix, logging],
             path: "Benchmarks/KhaosanBench",
             swiftSettings: settings
         ),

@@ -18,7 +18,7 @@ import sys
 
 # Modules that come with Swift itself, not from Package.swift.
 TOOLCHAIN = {
-    "Foundation", "FoundationEssentials", "FoundationInternationalization", "FoundationNetworking",
+    "Foundation", "FoundationEssentials", "FoundationInternationalization", "FoundationNetworking", "FoundationXML",
     "Glibc", "Musl", "Darwin", "Dispatch", "Synchronization", "Testing", "XCTest", "Swift",
     "_Concurrency", "RegexBuilder", "Observation", "os", "CoreFoundation",
 }

@@ -6,6 +6,7 @@ import KhaosanIngest
 /// `khaosan-bench [rpc|wire|all] [--iterations N] [--stream N]`: prints figures, asserts nothing.
 /// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm]
 /// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
+/// `khaosan-bench timeline DBPATH QUERY... [--repetitions N]`,
 /// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of Benchmarks/bench-corpus.sh.
 @main
 struct BenchMain {
@@ -48,6 +49,14 @@ struct BenchMain {
             try SearchBench.run(
                 databasePath: args[1], queryFile: args[2], limit: limit, repetitions: repetitions, idsOut: idsOut,
                 idsClass: idsClass, idsCap: idsCap, idsSort: idsSortName, facets: facets, warm: !noWarm)
+            return
+        }
+        if what == "timeline" {
+            guard args.count >= 3 else {
+                FileHandle.standardError.write(Data("usage: KhaosanBench timeline DBPATH QUERY... [--repetitions N]\n".utf8))
+                exit(2)
+            }
+            try TimelineBench.run(databasePath: args[1], queries: Array(args[2...]), repetitions: repetitions)
             return
         }
         if what == "optimize" {

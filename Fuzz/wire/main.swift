@@ -26,6 +26,7 @@ private let decoders: [@Sendable (UnsafeRawBufferPointer) -> Void] = [
     { check(IngestStatusRequest.self, $0) }, { check(IngestStatusResponse.self, $0) }, { check(HealthCheckRequest.self, $0) },
     { check(HealthCheckResponse.self, $0) }, { check(SearchHit.self, $0) }, { check(BatchItem.self, $0) },
     { check(ReleaseVersion.self, $0) }, { check(FacetCount.self, $0) }, { check(Highlight.self, $0) },
+    { check(TimelineRequest.self, $0) }, { check(TimelineSeries.self, $0) }, { check(TimelineResponse.self, $0) },
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -55,9 +55,13 @@ package struct IndexSearchRequest: Sendable, Hashable {
     package var offset: Int
     package var limit: Int
     package var facets: Bool
+    /// When set, matches are also counted per period of the range (a timeline): a facet by
+    /// date, in `IndexSearchResult.periodCounts`.
+    package var periods: IndexPeriodRange?
 
     package init(query: IndexQuery, filter: IndexFilter = IndexFilter(), sort: IndexSort = .relevance,
-                 offset: Int = 0, limit: Int = 10, facets: Bool = false) {
+                 offset: Int = 0, limit: Int = 10, facets: Bool = false, periods: IndexPeriodRange? = nil) {
+        self.periods = periods
         self.query = query
         self.filter = filter
         self.sort = sort
@@ -88,4 +92,7 @@ package struct IndexSearchResult: Sendable, Hashable {
     package var months: [IndexFacet]
     /// By language ordinal, as decimal strings.
     package var languages: [IndexFacet]
+    /// Matches per period of the request's range, in order (0 for a period without any);
+    /// empty when the request asked for none. Matches outside the range are not counted.
+    package var periodCounts: [Int] = []
 }

@@ -6,17 +6,26 @@ package struct IndexSnapshot: Sendable {
     package var liveDocs: Int
     package var averageLength: Double
     package var averageTitleLength: Double
+    /// The earliest and latest publication day of a live document (days since 1970-01-01); nil
+    /// when there is none. A timeline without bounds spans them.
+    package var firstDay: Int32?
+    package var lastDay: Int32?
 
     init(parts: [SnapshotPart]) {
         self.parts = parts
         liveDocs = parts.reduce(0) { $0 + $1.liveCount }
         var length = 0, title = 0
+        var first = Int32.max, last = Int32.min
         for p in parts {
             for d in 0..<p.segment.docCount where p.live.contains(d) {
                 length += Int(p.segment.streamLengths[d])
                 title += Int(p.segment.titleLengths[d])
+                let day = p.segment.days[d]
+                if day < first { first = day }
+                if day > last { last = day }
             }
         }
+        if first <= last { firstDay = first; lastDay = last }
         averageLength = liveDocs == 0 ? 1 : Double(length) / Double(liveDocs)
         averageTitleLength = liveDocs == 0 ? 1 : Double(title) / Double(liveDocs)
     }

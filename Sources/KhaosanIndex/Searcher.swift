@@ -59,6 +59,7 @@ package enum Searcher {
         var months: [Int32: Int] = [:]
         var langs: [UInt8: Int] = [:]
         let relevance = request.sort == .relevance && want > 0
+        var periodCounts = [Int](repeating: 0, count: request.periods?.count ?? 0)
         for (e, docs) in evaluated {
             let seg = e.segment
             // A date sort needs no score (its hits carry 0, as SearchResultHit says).
@@ -82,6 +83,9 @@ package enum Searcher {
                     langCounts[Int(seg.languages[di])] += 1
                 }
             }
+            if let range = request.periods {
+                Self.countPeriods(seg, docs, range, into: &periodCounts)
+            }
             if request.facets {
                 for (ordinal, n) in catCounts.enumerated() where n > 0 {
                     let c = seg.categories[ordinal]
@@ -99,7 +103,40 @@ package enum Searcher {
             total: total, hits: page,
             categories: cats.values.sorted { ($0.count, $1.key) > ($1.count, $0.key) },
             months: months.keys.sorted().map { IndexFacet(key: CivilMonth.key($0), label: CivilMonth.key($0), count: months[$0]!) },
-            languages: langs.keys.sorted().map { IndexFacet(key: String($0), label: String($0), count: langs[$0]!) })
+            languages: langs.keys.sorted().map { IndexFacet(key: String($0), label: String($0), count: langs[$0]!) },
+            periodCounts: periodCounts)
+    }
+
+    /// Adds `docs` of `seg` to their periods' counts (`counts[i]` is period `range.first + i`).
+    /// No allocation per doc: docs come in id order, in publication order in a rebuilt segment,
+    /// so the period of the previous doc is usually this one's and is not computed again.
+    static func countPeriods(_ seg: Segment, _ docs: [UInt32], _ range: IndexPeriodRange, into counts: inout [Int]) {
+        var lastDay: Int32 = .min, slot = -1
+        let n = counts.count
+        counts.withUnsafeMutableBufferPointer { c in
+            seg.days.withUnsafeBufferPointer { days in
+                for d in docs {
+                    let day = days[Int(d)]
+                    if day != lastDay {
+                        lastDay = day
+                        slot = Int(range.period.of(days: day)) - Int(range.first)
+                    }
+                    if slot >= 0 && slot < n { c[slot] += 1 }
+                }
+            }
+        }
+    }
+
+    /// Every live document passing `filter`, per period of `range`: the denominator of a
+    /// timeline's ratios (how many releases a period has at all, so a busy month does not look
+    /// like attention).
+    package static func periodTotals(_ snapshot: IndexSnapshot, _ range: IndexPeriodRange, filter: IndexFilter) -> [Int] {
+        var counts = [Int](repeating: 0, count: range.count)
+        for part in snapshot.parts {
+            let accepted = part.accepted(by: filter)
+            Self.countPeriods(part.segment, accepted.members(), range, into: &counts)
+        }
+        return counts
     }
 
     /// The relevance of each of `docs` (a segment's matches, ascending), summed leaf by leaf: one

@@ -43,4 +43,7 @@ package enum KhaosanMethods {
     package static let checkIntegrity = MethodDescriptor(service: queryService, method: "CheckIntegrity", idempotent: true)
     /// Writes a file: not retried (a second attempt would find the first one's file).
     package static let backup = MethodDescriptor(service: queryService, method: "Backup", idempotent: false)
+    /// Matches per period for one or more queries (timeline.proto); khaosan count sends its list
+    /// as several of these on one connection.
+    package static let timeline = MethodDescriptor(service: queryService, method: "Timeline", idempotent: true)
 }

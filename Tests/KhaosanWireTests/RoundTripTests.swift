@@ -35,6 +35,13 @@ let everyMessage: [Sample] = [
     Sample(FacetCount(key: "2023-11", label: "พฤศจิกายน 2566", count: 42)),
     Sample(SearchResponse(hits: (0..<5).map(thaiHit), total: 12_345, categoryFacets: [FacetCount(key: "economy", label: "เศรษฐกิจ", count: 9)],
                           monthFacets: [FacetCount(key: "2023-11", label: "พ.ย. 66", count: 3)], tookMicros: 812)),
+    // Issue 16.
+    Sample(TimelineRequest(queries: ["วัคซีน", "\"น้ำท่วม\" OR ฝุ่น"], period: .week, from: CivilDate(year: 1969, month: 12, day: 29),
+                           to: CivilDate(year: 2024, month: 12, day: 31), categories: ["economy"], language: .en, wholeWords: true, totals: true)),
+    Sample(TimelineRequest(queries: ["x"])),
+    Sample(TimelineSeries(query: "(ข้าว", total: 0, error: "missing )", errorPosition: 5)),
+    Sample(TimelineResponse(periodStartDays: [-31, 19_358],
+                            series: [TimelineSeries(query: "วัคซีน", total: 70_000, counts: [0, 70_000])], totals: [3, UInt64.max], tookMicros: 99)),
     Sample(GetRequest(id: -7, includeVersions: true)),
     Sample(ReleaseVersion(version: 2, contentHash: "ab12", storedAtUnixMs: 1_700_000_000_000, release: thaiRelease())),
     Sample(GetResponse(release: thaiRelease(paragraphs: 12), version: 3,

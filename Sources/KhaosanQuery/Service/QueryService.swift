@@ -141,7 +141,7 @@ struct QueryHandlers: Sendable {
     /// SQLite calls block; they run on the thread pool. Each is timed as
     /// `khaosan_store_operation_duration_seconds{operation}`: the store's share of a call (the
     /// whole call, queueing and encoding included, is `khaosan_rpc_call_duration_seconds`).
-    private func db<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func db<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         let timer = Metrics.Timer(label: "khaosan_store_operation_duration_seconds", dimensions: [("operation", operation)])
         let start = ContinuousClock.now
         defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
@@ -155,6 +155,7 @@ struct QueryHandlers: Sendable {
     }
 
     func register(into router: inout RPCRouter) {
+        registerTimeline(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,

@@ -2390,7 +2390,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[9] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[10] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2401,6 +2401,7 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "AppliedPosition", &khaosan__v1__applied_position_request__descriptor, &khaosan__v1__applied_position_response__descriptor },
   { "CheckIntegrity", &khaosan__v1__integrity_check_request__descriptor, &khaosan__v1__integrity_check_response__descriptor },
   { "Backup", &khaosan__v1__backup_request__descriptor, &khaosan__v1__backup_response__descriptor },
+  { "Timeline", &khaosan__v1__timeline_request__descriptor, &khaosan__v1__timeline_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2411,7 +2412,8 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   1,        /* Get */
   2,        /* Latest */
   0,        /* Search */
-  3         /* Stats */
+  3,        /* Stats */
+  9         /* Timeline */
 };
 const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
 {
@@ -2420,7 +2422,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  9,
+  10,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2495,6 +2497,14 @@ void khaosan__v1__query_service__backup(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__timeline(ProtobufCService *service,
+                                          const Khaosan__V1__TimelineRequest *input,
+                                          Khaosan__V1__TimelineResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

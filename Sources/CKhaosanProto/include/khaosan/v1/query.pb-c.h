@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "khaosan/v1/release.pb-c.h"
+#include "khaosan/v1/timeline.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -881,6 +882,10 @@ struct Khaosan__V1__QueryService_Service
                  const Khaosan__V1__BackupRequest *input,
                  Khaosan__V1__BackupResponse_Closure closure,
                  void *closure_data);
+  void (*timeline)(Khaosan__V1__QueryService_Service *service,
+                   const Khaosan__V1__TimelineRequest *input,
+                   Khaosan__V1__TimelineResponse_Closure closure,
+                   void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -897,7 +902,8 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## apply_stream,\
       function_prefix__ ## applied_position,\
       function_prefix__ ## check_integrity,\
-      function_prefix__ ## backup  }
+      function_prefix__ ## backup,\
+      function_prefix__ ## timeline  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -934,6 +940,10 @@ void khaosan__v1__query_service__backup(ProtobufCService *service,
                                         const Khaosan__V1__BackupRequest *input,
                                         Khaosan__V1__BackupResponse_Closure closure,
                                         void *closure_data);
+void khaosan__v1__query_service__timeline(ProtobufCService *service,
+                                          const Khaosan__V1__TimelineRequest *input,
+                                          Khaosan__V1__TimelineResponse_Closure closure,
+                                          void *closure_data);
 
 /* --- descriptors --- */
 
