@@ -1,5 +1,5 @@
 import Foundation
-package import KhaosanRPC
+import KhaosanRPC
 #if canImport(Glibc)
 import Glibc
 #endif
