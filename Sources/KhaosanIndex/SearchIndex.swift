@@ -11,14 +11,8 @@ package final class SearchIndex: Sendable {
     /// Memory segments are written to a file once they hold this many documents (by default).
     package static let defaultFlushDocuments = 4_096
     package let flushDocuments: Int
-    /// Largest merged file while writes go on, and once they have stopped (`consolidate`).
-    let mergeLimits: (writing: Int, idle: Int)
     /// Adjacent files are merged while both together stay under this size.
     package static let mergeBytes = 40 << 20
-    /// Adjacent files are merged up to this size once writes have stopped (`consolidate`):
-    /// fewer segments make a search cheaper (the corpus in 4 segments instead of 10: first-
-    /// execution p50 -10%, p90 -25%), and merging after the writes keeps the ingest's CPU.
-    package static let idleMergeBytes = 96 << 20
 
     struct Part: Sendable {
         var segment: Segment
@@ -46,10 +40,8 @@ package final class SearchIndex: Sendable {
     /// `directory` nil: a memory-only index (tests). `writable` false: the files are read but
     /// never written or removed.
     package init(directory: IndexDirectory?, writable: Bool = true, flushDocuments: Int = SearchIndex.defaultFlushDocuments,
-                 mergeLimits: (writing: Int, idle: Int) = (SearchIndex.mergeBytes, SearchIndex.idleMergeBytes),
                  logger: Logger) {
         self.flushDocuments = max(1, flushDocuments)
-        self.mergeLimits = mergeLimits
         files = directory
         self.directory = writable ? directory : nil
         self.logger = logger
@@ -164,10 +156,10 @@ package final class SearchIndex: Sendable {
     /// Writes the memory segments to one file (with its hot tier) when they hold enough documents
     /// (or always with `force`), then merges adjacent small files. Safe to call from any thread;
     /// searches and adds go on meanwhile.
-    package func maintain(force: Bool = false, consolidate: Bool = false) throws(IndexError) {
+    package func maintain(force: Bool = false) throws(IndexError) {
         try maintenance.withLock { _ throws(IndexError) in
             try flushMemory(force: force)
-            try mergeFiles(limit: consolidate ? mergeLimits.idle : mergeLimits.writing)
+            try mergeFiles()
         }
     }
 
@@ -212,14 +204,14 @@ package final class SearchIndex: Sendable {
         }
     }
 
-    private func mergeFiles(limit: Int) throws(IndexError) {
+    private func mergeFiles() throws(IndexError) {
         guard let directory else { return }
         while true {
             let (parts, snapshot, manifest) = state.withLock { s in (s.parts, s.snapshot, s.manifest) }
             guard var m = manifest else { return }
             var best: Int? = nil
             for i in 0..<max(parts.count - 1, 0) {
-                guard let a = parts[i].file, let b = parts[i + 1].file, a.bytes + b.bytes < limit else { continue }
+                guard let a = parts[i].file, let b = parts[i + 1].file, a.bytes + b.bytes < Self.mergeBytes else { continue }
                 if best == nil || a.bytes + b.bytes < parts[best!].file!.bytes + parts[best! + 1].file!.bytes { best = i }
             }
             guard let i = best else { return }

@@ -179,49 +179,6 @@ struct IndexPropertyTests {
         #expect(try Self.all(index, IndexQuery(phrase: Array("words".unicodeScalars.map(\.value)))).0 == 1)
     }
 
-    /// Once writes stop, adjacent files are merged up to the idle limit: fewer segments, the same
-    /// answers, newest versions still winning, and a reopen finds the merged files.
-    @Test func consolidationMergesFilesAndKeepsAnswers() throws {
-        let dir = try Fixtures.temporaryDirectory("index-consolidate")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = SplitMix64(seed: 8)
-        var docs = Self.docs(&rng, count: 400)
-        // A second version of some releases, in later files.
-        let changed = (0..<20).map { i -> IndexDocument in
-            var d = docs[i * 7]
-            d.body = Self.randomText(&rng, 50)
-            return d
-        }
-        // Files of 60 documents, never merged while writing (limit 1 byte), merged when idle.
-        let index = SearchIndex(directory: IndexDirectory(path: dir.path), flushDocuments: 60,
-                                mergeLimits: (writing: 1, idle: SearchIndex.idleMergeBytes), logger: Logger(label: "test"))
-        #expect(try index.open() == nil)
-        var sequence: Int64 = 0
-        for start in stride(from: 0, to: docs.count, by: 50) {
-            sequence += 1
-            index.add(Array(docs[start..<min(start + 50, docs.count)]), through: sequence)
-            try index.maintain()
-        }
-        sequence += 1
-        index.add(changed, through: sequence)
-        try index.maintain(force: true)
-        docs += changed
-        let before = index.stats.segments
-        let phrases = (0..<40).map { _ in Array(docs[Int(rng.next() % UInt64(docs.count))].body.prefix(3)) }.filter { !$0.isEmpty }
-        let answers = try phrases.map { try Self.all(index, IndexQuery(phrase: $0)).1 }
-        try index.maintain(force: true, consolidate: true)
-        #expect(before > 2)
-        #expect(index.stats.segments == 1, "\(before) files became \(index.stats.segments)")
-        for (p, a) in zip(phrases, answers) {
-            #expect(try Self.all(index, IndexQuery(phrase: p)).1 == a)
-            #expect(a == Self.naive(docs, p))
-        }
-        let again = SearchIndex(directory: IndexDirectory(path: dir.path), logger: Logger(label: "test"))
-        #expect(try again.open() == sequence)
-        #expect(again.stats.segments == 1)
-        #expect(try Self.all(again, IndexQuery(phrase: phrases[0])).1 == answers[0])
-    }
-
     @Test func segmentsSurviveAReopenAndDamageIsDetected() throws {
         let dir = try Fixtures.temporaryDirectory("index")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -20,27 +20,14 @@ final class IndexMaintenance: Sendable {
         var searches = 0
         var trimScheduled = false
         var storeWorkScheduled = false
-        var force = false
-        var consolidate = false
     }
     private let state = Mutex(State())
 
     /// Runs maintenance soon; `force` also writes memory segments smaller than a flush (done when
-    /// writes stop, so an idle service holds no index in its heap), `consolidate` merges files
-    /// into larger ones (`SearchIndex.idleMergeBytes`, also once writes stop).
-    func schedule(_ index: SearchIndex, logger: Logger, force: Bool = false, consolidate: Bool = false) {
-        // A run already queued takes these on (it reads them when it starts), so a request to
-        // flush or consolidate is never lost behind an ordinary one.
-        state.withLock { s in
-            s.force = s.force || force
-            s.consolidate = s.consolidate || consolidate
-        }
-        once(\.scheduled) { [self] in
-            let (force, consolidate) = state.withLock { s in
-                defer { s.force = false; s.consolidate = false }
-                return (s.force, s.consolidate)
-            }
-            do { try index.maintain(force: force, consolidate: consolidate) } catch {
+    /// writes stop, so an idle service holds no index in its heap).
+    func schedule(_ index: SearchIndex, logger: Logger, force: Bool = false) {
+        once(\.scheduled) {
+            do { try index.maintain(force: force) } catch {
                 // The index is derived: what a failed flush did not write is indexed again from the
                 // store's index log at the next start.
                 logger.error("search index maintenance failed", metadata: ["error": "\(error)"])

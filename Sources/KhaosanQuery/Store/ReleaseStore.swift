@@ -79,7 +79,7 @@ package final class ReleaseStore: Sendable {
         let maintenance = self.maintenance
         checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
             // Writes have stopped: put what is left in memory into a file, drop mapped pages.
-            maintenance.schedule(index, logger: logger, force: true, consolidate: true)
+            maintenance.schedule(index, logger: logger, force: true)
             index.releaseMemory()
         })
         // Before the index: a rebuild reads bodies, which may need the dictionaries.
