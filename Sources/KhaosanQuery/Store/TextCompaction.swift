@@ -54,8 +54,8 @@ extension ReleaseStore {
                     """), arguments: [after, Self.compactionBatch])
                 for row in rows {
                     let id: Int64 = row[0]
-                    let title = texts.encodeCompact(try row.withUnsafeData(atIndex: 1) { d in d.map { [UInt8]($0) } ?? [] })
-                    let body = texts.encodeCompact(try row.withUnsafeData(atIndex: 2) { d in d.map { [UInt8]($0) } ?? [] })
+                    let title = texts.encodeCompact(try Self.storedBytes(row, 1))
+                    let body = texts.encodeCompact(try Self.storedBytes(row, 2))
                     try db.cachedStatement(sql: """
                         UPDATE release_texts SET title = ?, title_dictionary = ?, body = ?, body_dictionary = ? WHERE id = ?
                         """).execute(arguments: [title.blob, title.dictionary, body.blob, body.dictionary, id])
@@ -88,9 +88,7 @@ extension ReleaseStore {
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM release_texts WHERE body_dictionary IS NULL ORDER BY id")
             let statement = try db.cachedStatement(sql: "SELECT body FROM release_texts WHERE id = ?")
             return try stride(from: 0, to: ids.count, by: step).prefix(Self.trainingSamples).compactMap { k -> [UInt8]? in
-                try Row.fetchOne(statement, arguments: [ids[k]]).map { row throws in
-                    try row.withUnsafeData(atIndex: 0) { d in d.map { [UInt8]($0) } ?? [] }
-                }
+                try Row.fetchOne(statement, arguments: [ids[k]]).map { row throws in try Self.storedBytes(row, 0) }
             }
         }
         let bytes = try DictionaryTrainer.train(samples.filter { !$0.isEmpty })
@@ -102,5 +100,10 @@ extension ReleaseStore {
             return db.lastInsertedRowID
         }
         texts.install(id: id, dictionary)
+    }
+
+    /// The stored bytes of a title or body column (plain CompactText where compaction reads them).
+    private static func storedBytes(_ row: Row, _ column: Int) throws -> [UInt8] {
+        try row.withUnsafeData(atIndex: column) { d in d.map { [UInt8]($0) } ?? [] }
     }
 }
