@@ -20,6 +20,9 @@ package final class SearchIndex: Sendable {
         var file: IndexDirectory.Manifest.Entry?
         /// The highest index-log sequence of the releases in this part.
         var sequence: Int64
+        /// The lowest (memory segments only: what a flush must not cover while this part stays
+        /// in memory).
+        var firstSequence: Int64 = 0
     }
 
     struct State: Sendable {
@@ -131,15 +134,16 @@ package final class SearchIndex: Sendable {
 
     // MARK: - Writes
 
-    /// Indexes documents (a batch the store just committed, with index-log sequences up to
-    /// `sequence`) as a new memory segment and publishes it.
-    package func add(_ docs: [IndexDocument], through sequence: Int64) {
+    /// Indexes documents (a batch the store just committed, with index-log sequences
+    /// `sequences`) as a new memory segment and publishes it. Batches must arrive in index-log
+    /// order: a later one's documents win over an earlier one's.
+    package func add(_ docs: [IndexDocument], sequences: ClosedRange<Int64>) {
         guard !docs.isEmpty else { return }
         var b = SegmentBuilder()
         for d in docs { b.add(d) }
         let seg = Segment(storage: SegmentStorage(bytes: b.build(hotMinimumDocs: Int.max)))
         state.withLock { s in
-            s.parts.append(Part(segment: seg, file: nil, sequence: sequence))
+            s.parts.append(Part(segment: seg, file: nil, sequence: sequences.upperBound, firstSequence: sequences.lowerBound))
             s.snapshot = IndexSnapshot.make(s.parts.map(\.segment))
         }
     }
@@ -168,7 +172,9 @@ package final class SearchIndex: Sendable {
     /// them into one memory segment when there are many.
     private func flushMemory(force: Bool) throws(IndexError) {
         while true {
-            let (memory, snapshot, manifest) = state.withLock { s in (s.parts.filter { $0.file == nil }, s.snapshot, s.manifest) }
+            let (memory, filed, snapshot, manifest) = state.withLock { s in
+                (s.parts.filter { $0.file == nil }, s.parts.filter { $0.file != nil }.map(\.sequence).max() ?? 0, s.snapshot, s.manifest)
+            }
             guard !memory.isEmpty else { return }
             let docs = memory.reduce(0) { $0 + $1.segment.docCount }
             guard let directory else {
@@ -176,7 +182,8 @@ package final class SearchIndex: Sendable {
                 let ids = Set(memory.map { ObjectIdentifier($0.segment) })
                 let inputs = snapshot.parts.filter { ids.contains(ObjectIdentifier($0.segment)) }.map { ($0.segment, $0.live) }
                 let seg = Segment(storage: SegmentStorage(bytes: SegmentMerger.merge(inputs)))
-                replace(ids, with: Part(segment: seg, file: nil, sequence: memory.map(\.sequence).max() ?? 0), manifest: nil)
+                replace(ids, with: Part(segment: seg, file: nil, sequence: memory.map(\.sequence).max() ?? 0,
+                                        firstSequence: memory.map(\.firstSequence).min() ?? 0), manifest: nil)
                 return
             }
             guard force || docs >= flushDocuments else { return }
@@ -193,7 +200,7 @@ package final class SearchIndex: Sendable {
             let bytes = SegmentMerger.merge(inputs)
             var m = manifest ?? IndexDirectory.Manifest(generation: 0, coveredSequence: 0, segments: [])
             let part = try writeSegment(bytes, &m, sequence: sequence)
-            m.coveredSequence = max(m.coveredSequence, sequence)
+            m.coveredSequence = max(m.coveredSequence, Self.covered(through: max(sequence, filed), stillInMemory: memory.filter { !ids.contains(ObjectIdentifier($0.segment)) }))
             try directory.writeManifest(m)
             part.segment.storage.release()
             replace(ids, with: part, manifest: m)
@@ -202,6 +209,14 @@ package final class SearchIndex: Sendable {
                 "hot": "\(part.segment.hot.count)", "duration": "\(ContinuousClock.now - started)",
             ])
         }
+    }
+
+    /// How far the files cover the index log once they hold parts up to `sequence`: never past
+    /// a sequence a part still in memory holds (a kill would lose it from the index after
+    /// the store forgot its log entry).
+    static func covered(through sequence: Int64, stillInMemory: [Part]) -> Int64 {
+        guard let first = stillInMemory.map(\.firstSequence).min() else { return sequence }
+        return min(sequence, first - 1)
     }
 
     private func mergeFiles() throws(IndexError) {

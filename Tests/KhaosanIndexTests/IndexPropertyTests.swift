@@ -51,8 +51,8 @@ struct IndexPropertyTests {
         for d in docs[0..<700] { b.add(d) }
         let big = b.build(hotFraction: 0.05, hotMinimumDocs: 100)
         try index.replaceAll(with: [big], through: 1)
-        index.add(Array(docs[700..<800]), through: 2)
-        index.add(Array(docs[800...]), through: 3)
+        index.add(Array(docs[700..<800]), sequences: 2...2)
+        index.add(Array(docs[800...]), sequences: 3...3)
         #expect(index.stats.hotEntries > 0)
         for _ in 0..<120 {
             // Phrases cut from the texts (they exist) and random ones (often not).
@@ -123,7 +123,7 @@ struct IndexPropertyTests {
         var b = SegmentBuilder()
         for d in docs[0..<500] { b.add(d) }
         try index.replaceAll(with: [b.build(hotFraction: 0.05, hotMinimumDocs: 100)], through: 1)
-        index.add(Array(docs[500...]), through: 2)
+        index.add(Array(docs[500...]), sequences: 2...2)
         func wholeIn(_ hay: [UInt32], _ needle: [UInt32]) -> Bool {
             guard hay.count >= needle.count else { return false }
             for i in 0...(hay.count - needle.count) where Array(hay[i..<(i + needle.count)]) == needle {
@@ -151,7 +151,7 @@ struct IndexPropertyTests {
         var rng = SplitMix64(seed: 9)
         let docs = Self.docs(&rng, count: 400)
         let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
-        index.add(docs, through: 1)
+        index.add(docs, sequences: 1...1)
         let a: [UInt32] = Array("ab".unicodeScalars.map(\.value)), c: [UInt32] = Array("กา".unicodeScalars.map(\.value))
         let ta = Self.naive(docs, a), tc = Self.naive(docs, c)
         let and = IndexQuery(root: .and([.phrase(0), .phrase(1)]), leaves: [a, c])
@@ -169,8 +169,8 @@ struct IndexPropertyTests {
                                 body: Array("old words".unicodeScalars.map(\.value)))
         var new = old
         new.body = Array("new words".unicodeScalars.map(\.value))
-        index.add([old], through: 1)
-        index.add([new], through: 2)
+        index.add([old], sequences: 1...1)
+        index.add([new], sequences: 2...2)
         #expect(try Self.all(index, IndexQuery(phrase: Array("old".unicodeScalars.map(\.value)))).0 == 0)
         #expect(try Self.all(index, IndexQuery(phrase: Array("new".unicodeScalars.map(\.value)))).0 == 1)
         try index.maintain(force: true)
@@ -189,8 +189,8 @@ struct IndexPropertyTests {
         do {
             let index = SearchIndex(directory: IndexDirectory(path: dir.path), logger: Logger(label: "test"))
             #expect(try index.open() == nil)
-            index.add(Array(docs[0..<150]), through: 10)
-            index.add(Array(docs[150...]), through: 20)
+            index.add(Array(docs[0..<150]), sequences: 10...10)
+            index.add(Array(docs[150...]), sequences: 20...20)
             try index.maintain(force: true)
             #expect(index.coveredSequence == 20)
         }

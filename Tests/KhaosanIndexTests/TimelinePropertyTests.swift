@@ -50,7 +50,7 @@ struct TimelinePropertyTests {
         var b = SegmentBuilder()
         for d in docs[0..<1_000] { b.add(d) }
         try index.replaceAll(with: [b.build(hotFraction: 0.05, hotMinimumDocs: 50)], through: 1)
-        index.add(Array(docs[1_000...]), through: 2)
+        index.add(Array(docs[1_000...]), sequences: 2...2)
         var latest: [Int64: IndexDocument] = [:]
         for d in docs { latest[d.releaseID] = d }
         let live = Array(latest.values)

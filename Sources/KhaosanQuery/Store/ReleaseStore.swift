@@ -29,6 +29,11 @@ package final class ReleaseStore: Sendable {
     let textTrainingThreshold: Int
     /// One compaction at a time (the maintenance thread's, or a caller's).
     let compaction = NSLock()
+    /// Held from a batch's commit until its documents are in the index, so the index receives
+    /// batches in index-log order: a flush may then say the log is covered up to its newest
+    /// sequence without passing over a batch committed earlier but added later (which a kill
+    /// would lose from the index once the store forgot its log entries).
+    private let commitOrder = NSLock()
 
     package init(path: String, logger: Logger, readOnly: Bool = false,
                  indexFlushDocuments: Int = SearchIndex.defaultFlushDocuments,
@@ -227,9 +232,16 @@ package final class ReleaseStore: Sendable {
     package func apply(source: String, prepared: PreparedBatch) throws -> ApplyOutcome {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         defer { checkpointer?.committed() }
-        let (outcome, changed, logged) = try write(source: source, prepared: prepared, now: now)
+        commitOrder.lock()
+        let written: (ApplyOutcome, [Int], ClosedRange<Int64>?)
+        do { written = try write(source: source, prepared: prepared, now: now) } catch {
+            commitOrder.unlock()
+            throw error
+        }
+        let (outcome, changed, logged) = written
+        if let logged { index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
+        commitOrder.unlock()
         if !changed.isEmpty {
-            index.add(changed.map { prepared.items[$0].document }, through: logged)
             if index.needsMaintenance { maintenance.schedule(index, logger: logger) }
             // Bodies stored uncompressed (no dictionary yet): train once there are enough.
             if changed.contains(where: { prepared.items[$0].bodyDictionary == nil }) { scheduleTextCompaction() }
@@ -238,13 +250,13 @@ package final class ReleaseStore: Sendable {
     }
 
     /// Writes the batch in one transaction; returns the outcome, the items indexed anew and the
-    /// last index-log sequence written.
-    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> (ApplyOutcome, [Int], Int64) {
+    /// index-log sequences written (nil when none).
+    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> (ApplyOutcome, [Int], ClosedRange<Int64>?) {
         let covered = index.coveredSequence
         return try pool.write { db in
             var outcome = ApplyOutcome()
             var changed: [Int] = []
-            var logged: Int64 = 0
+            var logged: ClosedRange<Int64>?
             let stored = try Self.appliedSequence(db, source)
             var position = stored
             var addedText: Int64 = 0
@@ -252,7 +264,8 @@ package final class ReleaseStore: Sendable {
             encoder.outputFormatting = [.sortedKeys]
             func log(_ id: Int64, _ k: Int) throws {
                 try db.cachedStatement(sql: "INSERT INTO index_log(release_id) VALUES (?)").execute(arguments: [id])
-                logged = db.lastInsertedRowID
+                let seq = db.lastInsertedRowID
+                logged = (logged?.lowerBound ?? seq)...seq
                 changed.append(k)
             }
             for (k, item) in prepared.items.enumerated() {

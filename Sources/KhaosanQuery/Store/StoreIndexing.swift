@@ -49,28 +49,35 @@ extension ReleaseStore {
     }
 
     /// Indexes the releases the index log names after `covered` (the latest version of each).
+    /// Each memory segment it adds names the log sequences it covers: its releases' latest
+    /// entries, and the older entries of releases indexed in it or before it, so a flush of the
+    /// first segments never claims entries whose releases are still only in memory.
     private func catchUpIndex(after covered: Int64) throws -> Int {
-        let (ids, last) = try pool.read { db -> ([Int64], Int64) in
+        let entries = try pool.read { db -> [(release: Int64, seq: Int64)] in
             let rows = try Row.fetchAll(db, sql: "SELECT seq, release_id FROM index_log WHERE seq > ? ORDER BY seq", arguments: [covered])
             var seen = Set<Int64>()
-            var ids: [Int64] = []
-            for r in rows.reversed() where seen.insert(r[1]).inserted { ids.append(r[1]) }
-            return (ids.reversed(), rows.last?[0] ?? covered)
+            var latest: [(release: Int64, seq: Int64)] = []
+            for r in rows.reversed() where seen.insert(r[1]).inserted { latest.append((r[1], r[0])) }
+            return latest.reversed()
         }
-        guard !ids.isEmpty else { return 0 }
+        guard !entries.isEmpty else { return 0 }
         var docs: [IndexDocument] = []
-        for chunk in stride(from: 0, to: ids.count, by: 512) {
-            let part = Array(ids[chunk..<min(chunk + 512, ids.count)])
-            let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, texts, id: $0) } }
-            docs += releases.map { Self.document($0, body: $0.paragraphs.joined(separator: "\n")) }
-            if docs.count >= index.flushDocuments {
-                index.add(docs, through: last)
-                docs.removeAll()
-            }
+        var from = covered + 1
+        func add(through last: Int64) {
+            guard !docs.isEmpty else { return }
+            index.add(docs, sequences: from...last)
+            docs.removeAll()
+            from = last + 1
         }
-        index.add(docs, through: last)
+        for chunk in stride(from: 0, to: entries.count, by: 512) {
+            let part = entries[chunk..<min(chunk + 512, entries.count)]
+            let releases = try pool.read { db in try part.compactMap { try Self.loadRelease(db, texts, id: $0.release) } }
+            docs += releases.map { Self.document($0, body: $0.paragraphs.joined(separator: "\n")) }
+            if docs.count >= index.flushDocuments { add(through: part.last!.seq) }
+        }
+        add(through: entries.last!.seq)
         if !readOnly { try index.maintain() }
-        return ids.count
+        return entries.count
     }
 
     /// Builds the whole index from the stored releases, in publication order, and returns how
