@@ -194,12 +194,16 @@ enum StoreFixtures {
         #expect(try store.search(SearchQuery(text: "\"ยา\"")).total > 0)
     }
 
-    /// WALCheckpointer copies the WAL into the database off the writer's path, then empties it
-    /// once commits stop; nothing committed may be lost on the way.
+    /// WALCheckpointer (a Service, run here as the daemon's group runs it) copies the WAL into the
+    /// database off the writer's path, then empties it once commits stop; nothing committed may
+    /// be lost on the way.
     @Test func walIsCheckpointedAndEmptiedWhenWritesStop() async throws {
         let path = try StoreFixtures.tempPath("wal")
         let rs = StoreFixtures.releases
         let store = try ReleaseStore(path: path, logger: StoreFixtures.logger)
+        let checkpointer = try #require(store.checkpointer)
+        let running = Task { try await checkpointer.run() }
+        defer { running.cancel() }
         for (i, r) in rs.enumerated() {
             _ = try store.apply(source: "s", items: [(sequence: UInt64(i + 1), release: r)])
         }

@@ -22,7 +22,8 @@ package final class ReleaseStore: Sendable {
     let pool: DatabasePool
     let logger: Logger
     package let index: SearchIndex
-    private let checkpointer: WALCheckpointer?
+    /// Runs as a Service of the daemon's group (nil when read-only).
+    package let checkpointer: WALCheckpointer?
     let maintenance = IndexMaintenance()
     let texts = TextCodec()
     /// Plain bodies the archive gathers before a dictionary is trained on them (TextCompaction).
@@ -82,7 +83,7 @@ package final class ReleaseStore: Sendable {
         index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly,
                             flushDocuments: indexFlushDocuments, logger: logger)
         let maintenance = self.maintenance
-        checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
+        checkpointer = readOnly ? nil : WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
             // Writes have stopped: put what is left in memory into a file, drop mapped pages.
             maintenance.schedule(index, logger: logger, force: true)
             index.releaseMemory()
