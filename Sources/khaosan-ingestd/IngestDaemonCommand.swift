@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
         if let mb = journalQuotaMB ?? file["journal_quota_mb"].flatMap({ Int($0) }) { c.journalQuotaBytes = mb << 20 }
         c.renderMetrics = renderMetrics
         let daemon = try IngestDaemon(configuration: c, logger: logger)
-        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
 }
@@ -115,8 +115,8 @@ func bootstrapPrometheus() -> @Sendable () -> String {
     return { registry.emitToString() }
 }
 
-func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
+func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?, logger: Logger) throws -> MetricsTextfile? {
     guard let path, let exposition else { return nil }
     guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
-    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
+    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition, logger: logger)
 }

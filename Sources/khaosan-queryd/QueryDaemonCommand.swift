@@ -56,7 +56,7 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         }
         c.renderMetrics = renderMetrics
         let daemon = try QueryDaemon(configuration: c, logger: logger)
-        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
 }
@@ -71,8 +71,8 @@ func bootstrapPrometheus() -> @Sendable () -> String {
     return { registry.emitToString() }
 }
 
-func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
+func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?, logger: Logger) throws -> MetricsTextfile? {
     guard let path, let exposition else { return nil }
     guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
-    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
+    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition, logger: logger)
 }

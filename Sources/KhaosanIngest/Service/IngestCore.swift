@@ -200,6 +200,10 @@ final class IngestCore: Sendable {
                         try await depth.acquire()
                         let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
                         for _ in 0..<units { try await budget.acquire() }
+                        // Unstructured on purpose: requests are processed concurrently (up to
+                        // `depth`) but answered in arrival order, which a task group's completion
+                        // order cannot give; the answering child below awaits each task in turn,
+                        // and the group does not end before it has awaited them all.
                         let task = Task {
                             do { return Result<IngestResult, any Error>.success(try await self.process(request, context)) } catch { return .failure(error) }
                         }
