@@ -1,7 +1,7 @@
 import Foundation
 import KhaosanRPC
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Writes a daemon's metrics to a node_exporter textfile-collector file every `interval`, and
 /// once more when stopped: temp file in the same directory, then rename, so the collector never
