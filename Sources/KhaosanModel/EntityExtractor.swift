@@ -133,7 +133,7 @@ package enum EntityExtractor {
     /// (`นายวัลลภ กล่าวต่อว่า`): they open with a clause word, end in ว่า (reported speech: no
     /// family name ends so), or are made of function words and common verbs only
     /// (`ThaiStopWords`, split at any point: กล่าว+อีก+ว่า). The last costs a few real names
-    /// made of such words (61 of the 9,836, 0.6%, e.g. มานะ): missing a name is preferred to
+    /// made of such words (60 of the 9,836, 0.6%, e.g. มานะ): missing a name is preferred to
     /// inventing one. Compared by Unicode scalars, as Thai marks are scalars of their own.
     package static func isPredicate(_ family: String) -> Bool {
         if clauseOpeners.contains(where: { family.unicodeScalars.starts(with: $0.unicodeScalars) }) { return true }
