@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The categories seen in the 2020-2024 thaigov corpus (taken from its file names), each with a
 /// stable English slug. Several spellings may share a slug (`สรุปข่าวการประชุม ครม` and
 /// `สรุปข่าวการประชุม ครม.`, `ข่าวรอง นรม  รมตนร` and `ข่าวรองนายกรัฐมนตรี  รัฐมนตรีประจำ...`,
@@ -107,6 +109,27 @@ package enum CategoryCatalog {
     /// that is a known slug (a name typed as `Government-News`) is that category. Only the
     /// empty name (no category in the file name) has no slug.
     package static func category(named name: String) -> Category {
+        if let known = memo.withLock({ $0.categories[name] }) { return known }
+        let c = uncachedCategory(named: name)
+        memo.withLock { m in
+            if m.categories.count >= memoLimit { m.categories.removeAll(keepingCapacity: true) }
+            m.categories[name] = c
+        }
+        return c
+    }
+
+    /// Names seen, normalised: a search with `--category` normalises every name the index's
+    /// segments hold, and the parser the same few dozen names over and over (each costs a
+    /// normalisation pass and a few allocations, about 10 µs in a debug build). Bounded, as
+    /// names come from input.
+    private struct Memo {
+        var categories: [String: Category] = [:]
+        var keys: [String: String] = [:]
+    }
+    private static let memo = Mutex(Memo())
+    private static let memoLimit = 4096
+
+    private static func uncachedCategory(named name: String) -> Category {
         let trimmed = trimmedName(name)
         if trimmed.isEmpty { return Category(name: "", slug: nil) }
         if let slug = byExactName[trimmed] ?? byKey[key(trimmed)], let canonical = canonicalBySlug[slug] {
@@ -159,7 +182,15 @@ package enum CategoryCatalog {
 
     /// The matching key of a name or slug as typed (what `resolve` compares): normalised, a
     /// final dot dropped, lowercased.
-    package static func matchingKey(_ s: String) -> String { key(trimmedName(s)) }
+    package static func matchingKey(_ s: String) -> String {
+        if let k = memo.withLock({ $0.keys[s] }) { return k }
+        let k = key(trimmedName(s))
+        memo.withLock { m in
+            if m.keys.count >= memoLimit { m.keys.removeAll(keepingCapacity: true) }
+            m.keys[s] = k
+        }
+        return k
+    }
 
     /// Leading/trailing whitespace (spaces, tabs, NBSP) removed; the inside kept as found.
     package static func trimmedName(_ s: String) -> String {
