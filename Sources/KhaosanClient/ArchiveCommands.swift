@@ -26,10 +26,10 @@ struct GetCommand: AsyncParsableCommand {
 
             With --json, one object with the keys file (always ""), id, source_url, title, \
             published, category, language, paragraphs (as `khaosan parse --json`), then \
-            category_slug, entities, content_hash, version (current) and versions \
-            ([{version, content_hash, stored_at}], filled with --versions; stored_at is ISO 8601 UTC). \
-            With --rev N, the release keys are those of version N and version is N; \
-            current_version is always the newest stored version.
+            category_slug, entities, content_hash, version (the one shown), versions \
+            ([{version, content_hash, stored_at}], filled with --versions; stored_at is ISO 8601 UTC) \
+            and current_version (the newest stored). With --rev N, the release keys are those \
+            of version N.
 
             ID is the release id (73500), the id as search prints it (#73500) or the release's \
             thaigov URL (its source_url). `--version` is khaosan's own version, as on every \
