@@ -43,12 +43,10 @@ enum StoreFixtures {
             body.append(line)
         }
         let category = String(name.dropFirst("store-NN__".count).dropLast(".txt".count))
-        let ascii = category.unicodeScalars.allSatisfy(\.isASCII)
-        let slug = ascii ? category.lowercased().split(separator: " ").joined(separator: "-") : nil
         let thai = title.unicodeScalars.contains { (0x0E01...0x0E5B).contains($0.value) }
         return Release(
             id: id, sourceURL: "https://www.thaigov.go.th/news/contents/details/\(id)", title: title,
-            published: published, category: Category(name: category, slug: slug), language: thai ? .th : .en,
+            published: published, category: CategoryCatalog.category(named: category), language: thai ? .th : .en,
             paragraphs: body, entities: [], contentHash: hash(title + "\u{0}" + body.joined(separator: "\n")))
     }
 

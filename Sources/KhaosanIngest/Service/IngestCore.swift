@@ -271,8 +271,9 @@ final class IngestCore: Sendable {
             // release keeps it (and its hash is that of the release with it, so an otherwise
             // unchanged copy is a duplicate), and the sender is told.
             release.category = CategoryCatalog.category(named: known)
+            // Hashed with the name as the catalog has it, as the parser hashes the name found.
             release.contentHash = ReleaseParser.contentHash(
-                title: release.title, published: release.published, category: release.category.name,
+                title: release.title, published: release.published, category: known,
                 language: release.language, paragraphs: release.paragraphs)
             notes.append(IngestNote(code: IngestNote.categoryKept, field: "category",
                                     message: "no category in this copy; kept \"\(known)\" from the version before"))
