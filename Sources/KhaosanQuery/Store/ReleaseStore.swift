@@ -449,10 +449,10 @@ package final class ReleaseStore: Sendable {
             FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
             """), arguments: [id]) else { return nil }
         let title = try texts.decode(row, blob: 5, dictionary: 7, release: id)
-        let body = try texts.decode(row, blob: 6, dictionary: 8, release: id)
-        let (snippet, highlights) = Snippet.make(text: body, needles: needles)
+        let body = try texts.compact(row, blob: 6, dictionary: 8, release: id)
+        let (snippet, highlights) = Snippet.make(compact: body, needles: needles)
             ?? Snippet.make(text: title, needles: needles)
-            ?? Snippet.opening(body.isEmpty ? title : body)
+            ?? Snippet.opening(body.isEmpty ? title : CompactText.decode(body))
         return SearchResultHit(
             id: id, title: title, published: CivilDate(daysSinceEpoch: row[0]),
             category: Category(name: row[2], slug: row[3]), language: try language(row[1], id: id),
