@@ -14,7 +14,7 @@ temporary KHAOSAN_HOME, ingests the fixture corpus and the web fixture (a releas
   first rows the first hits, in order;
 - shows the script release as text: the title's characters visible, no element made from its
   body, no alert, nothing of it ran; no Content-Security-Policy violation in the console;
-- takes screenshots of a search page and a release page (paths printed).
+- takes screenshots of a search page, a release page and the script release (paths printed).
 
 Then over plain HTTP (urllib): the page without JavaScript has its results, 404 for a missing
 release and an unknown path, a no-results page, 400 naming a bad parameter or a query that does
@@ -249,6 +249,8 @@ def main():
         check(not made, f"no element was made from the body ({len(made)})")
         check(no_alert(d) and d.execute_script("return typeof window.pwned") == "undefined", "no script of the release ran (no alert, window.pwned unset)")
         check(d.title.startswith(SCRIPT_TITLE), "the document title holds the text too")
+        script_shot = os.path.join(shots, "script-release.png")
+        d.save_screenshot(script_shot)
         d.get(base + "/?q=" + urllib.parse.quote("ข่าวทดสอบการแสดงผล"))
         hit_titles = [a.text for a in d.find_elements(By.CSS_SELECTOR, "li.hit a.title")]
         check(SCRIPT_TITLE in hit_titles and no_alert(d) and d.execute_script("return typeof window.pwned") == "undefined",
@@ -300,7 +302,8 @@ def main():
             print(f"logs kept in {home}")
         else:
             shutil.rmtree(home, ignore_errors=True)
-    print(f"screenshots: {search_shot} {release_shot}" if 'release_shot' in locals() else "screenshots: not taken")
+    taken = [p for p in (locals().get("search_shot"), locals().get("release_shot"), locals().get("script_shot")) if p and os.path.exists(p)]
+    print("screenshots: " + (" ".join(taken) if taken else "none taken"))
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
