@@ -41,10 +41,14 @@ package struct WebHandlers: Sendable {
         }
         do {
             let body: String
+            // When the last answer came: Server-Timing's split between khaosan-queryd and rendering.
+            var queried = ContinuousClock.now
             if view.query.isEmpty {
                 async let latest: LatestResponse = client.unary(KhaosanMethods.latest, LatestRequest(limit: UInt32(SearchView.pageSize)))
                 async let stats: StatsResponse = client.unary(KhaosanMethods.stats, StatsRequest())
-                body = SearchPage.landing(latest: try await latest.hits, stats: try? await stats)
+                let (hits, s) = (try await latest.hits, try? await stats)
+                queried = ContinuousClock.now
+                body = SearchPage.landing(latest: hits, stats: s)
             } else if view.rangeIsEmpty {
                 body = SearchPage.fragment(view, .init(search: SearchResponse(), timeline: nil, period: .month, languages: []))
             } else {
@@ -57,9 +61,9 @@ package struct WebHandlers: Sendable {
                     search: try await search, timeline: try await timeline, period: period,
                     languages: [(.th, try await thai.series.first?.total ?? 0), (.en, try await english.series.first?.total ?? 0)]
                         .filter { $0.1 > 0 })
+                queried = ContinuousClock.now
                 body = SearchPage.fragment(view, results)
             }
-            let queried = ContinuousClock.now
             let html = fragment ? body : PageLayout.page(title: SearchPage.title(view), view: view, body: body)
             return WebResponses.html(.ok, html, timing: Self.timing(started, queried))
         } catch {
