@@ -44,6 +44,7 @@ struct SafetyMiddleware<Context: RequestContext>: RouterMiddleware {
                 response = WebResponses.error(.notFound, thai: "ไม่พบหน้านี้", english: "page not found", detail: request.uri.path)
             }
         }
+        if request.method == .head { response.body = ResponseBody() }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"

@@ -19,14 +19,19 @@ package struct WebHandlers: Sendable {
     }
 
     func register(_ router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in await self.search(request, fragment: false) }
-        router.get("/results") { request, _ in await self.search(request, fragment: true) }
-        router.get("/release/:id") { request, context in await self.release(request, id: context.parameters.get("id")) }
-        router.get("/export.csv") { request, _ in await self.download(request, format: .csv) }
-        router.get("/export.jsonl") { request, _ in await self.download(request, format: .jsonl) }
-        router.get(RouterPath(StaticAssets.jsPath)) { _, _ in WebResponses.asset(StaticAssets.js, type: "text/javascript; charset=utf-8") }
-        router.get(RouterPath(StaticAssets.cssPath)) { _, _ in WebResponses.asset(StaticAssets.css, type: "text/css; charset=utf-8") }
-        router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        // Each route answers HEAD as well (SafetyMiddleware then drops the body).
+        func route(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async -> Response) {
+            router.on(path, method: .get, use: handler)
+            router.on(path, method: .head, use: handler)
+        }
+        route("/") { request, _ in await self.search(request, fragment: false) }
+        route("/results") { request, _ in await self.search(request, fragment: true) }
+        route("/release/:id") { request, context in await self.release(request, id: context.parameters.get("id")) }
+        route("/export.csv") { request, _ in await self.download(request, format: .csv) }
+        route("/export.jsonl") { request, _ in await self.download(request, format: .jsonl) }
+        route(RouterPath(StaticAssets.jsPath)) { _, _ in WebResponses.asset(StaticAssets.js, type: "text/javascript; charset=utf-8") }
+        route(RouterPath(StaticAssets.cssPath)) { _, _ in WebResponses.asset(StaticAssets.css, type: "text/css; charset=utf-8") }
+        route("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
     }
 
     /// The search page, or with `fragment` only its results part (what the script fetches).

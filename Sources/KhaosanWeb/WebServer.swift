@@ -2,7 +2,7 @@ import Hummingbird
 import KhaosanRPC
 import KhaosanUnixTransport
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// khaosan-web as a swift-service-lifecycle Service, run by `DaemonRunner` like the two daemons:
 /// the HTTP server (Hummingbird's Application, itself a ServiceGroup of its server) over one

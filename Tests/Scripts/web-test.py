@@ -280,6 +280,8 @@ def main():
         check(status == 400 and "คำค้นไม่ถูกต้อง" in text, f"a query that does not parse: 400 with the parser's message ({status})")
         status, headers, _ = http(base + "/?q=x", method="POST")
         check(status == 405 and headers.get("Allow") == "GET, HEAD", f"POST: 405 (no state-changing request at all) ({status})")
+        status, headers, text = http(base + "/?q=" + urllib.parse.quote(QUERY), method="HEAD")
+        check(status == 200 and text == "" and headers.get("Content-Type", "").startswith("text/html"), f"HEAD: 200, headers only ({status})")
         status, _, _ = http(base + "/", headers={"Host": "evil.example:80"})
         check(status == 421, f"a foreign Host header (DNS rebinding): 421 ({status})")
         status, _, _ = http(base + "/?q=" + "a" * 5000)
