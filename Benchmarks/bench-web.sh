@@ -52,7 +52,8 @@ cleanup() {
   local p
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ "${BENCH_KEEP:-0}" != 1 ] && [ -z "${BENCH_HOME:-}" ]; then rm -rf "$WORK"; else echo "bench-web: kept $WORK"; fi
+  # WORK holds the logs, and the home unless BENCH_HOME named one elsewhere (never deleted).
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "bench-web: kept $WORK"; fi
 }
 trap cleanup EXIT
 
@@ -110,10 +111,12 @@ def parts(t):
 for v in views:  # warm-up
     get("/?" + urllib.parse.urlencode(v))
 server, queryd, render, wall, weights = [], [], [], [], []
+by_view = {}
 for _ in range(rounds):
     for v in views:
         body, timing, ms = get("/?" + urllib.parse.urlencode(v))
         p = parts(timing)
+        by_view.setdefault(urllib.parse.unquote_plus(urllib.parse.urlencode(v)), []).append(p["total"])
         server.append(p["total"]); queryd.append(p["queryd"]); render.append(p["render"]); wall.append(ms)
         weights.append(weight(body))
 def pct(xs, q):
@@ -125,6 +128,8 @@ print("|---|---|---|---|")
 for name, xs in [("server-side page time (Server-Timing total)", server), ("  waiting for khaosan-queryd (4 calls at once)", queryd),
                  ("  rendering the HTML", render), ("client wall time (loopback HTTP)", wall)]:
     print(f"| {name} | {pct(xs, 50):.2f} ms | {pct(xs, 99):.2f} ms | {max(xs):.2f} ms |")
+slow = sorted(by_view.items(), key=lambda kv: -statistics.median(kv[1]))[:4]
+print("slowest views (median server-side ms): " + "; ".join(f"{k} {statistics.median(xs):.1f}" for k, xs in slow))
 print(f"page weight (HTML + CSS + JS): median {statistics.median(weights) / 1000:.1f} kB, max {max(weights) / 1000:.1f} kB "
       f"(CSS + JS {sum(assets.values()) / 1000:.1f} kB); under 100 kB: {'yes' if max(weights) < 100_000 else 'NO'}")
 PY
