@@ -239,6 +239,13 @@ def main():
             check([r["id"] for r in rows[:len(before[1])]] == before[1], "its rows are the page's hits, in order")
             check(all(r["category"] == category for r in rows), "every row is of the chosen category")
 
+        jsonl_href = d.find_element(By.ID, "jsonl").get_attribute("href")
+        status, headers, text = http(jsonl_href)
+        lines = [json.loads(line) for line in text.splitlines()]
+        check(status == 200 and len(lines) == int(before[0]) == int(headers.get("X-Khaosan-Rows", -1))
+              and [str(o["id"]) for o in lines[:len(before[1])]] == before[1] and all("highlights" in o for o in lines),
+              f"the JSON Lines download parses: {len(lines)} objects with the keys of khaosan search --json")
+
         # 6. The script release is shown as text; nothing of it runs.
         d.get(base + f"/release/{SCRIPT_ID}")
         title = d.find_element(By.ID, "release-title").text
