@@ -18,7 +18,9 @@ temporary KHAOSAN_HOME, ingests the fixture corpus and the web fixture (a releas
 
 Then over plain HTTP (urllib): the page without JavaScript has its results, 404 for a missing
 release and an unknown path, a no-results page, 400 naming a bad parameter or a query that does
-not parse, 405 for POST, 421 for a foreign Host, the CSP header, and 429 past the rate limit.
+not parse, 405 for POST, HEAD, 421 for a foreign Host, 414, the CSP header, the page weight,
+429 past the rate limit; a 503 page while khaosan-queryd is stopped, and the page again once
+it is back.
 
     Tests/Scripts/web-test.py [--bin DIR] [--keep] [--shots DIR]
 
@@ -295,6 +297,18 @@ def main():
         check(status == 414, f"a URL over 4 KB: 414 ({status})")
         codes = [http(base + "/healthz")[0] for _ in range(150)]
         check(429 in codes and codes[0] == 200, f"past the rate limit: 429 ({codes.count(429)} of 150 back to back)")
+        time.sleep(2.5)  # the bucket refills
+
+        # 8. khaosan-queryd away: a 503 page, and the pages come back with it.
+        queryd = procs[0]
+        queryd.terminate()
+        queryd.wait(20)
+        procs.remove(queryd)
+        status, _, text = http(base + "/?q=" + urllib.parse.quote(QUERY))
+        check(status == 503 and "ระบบค้นหาไม่พร้อม" in text, f"khaosan-queryd stopped: a 503 page, not a crash ({status})")
+        start("khaosan-queryd", ready=lambda: os.path.exists(os.path.join(home, "query.sock")))
+        status, _, text = http(base + "/?q=" + urllib.parse.quote(QUERY))
+        check(status == 200 and 'class="hit"' in text, f"khaosan-queryd back: the same page again, on a new connection ({status})")
     finally:
         for dr in drivers:
             try:
