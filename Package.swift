@@ -23,6 +23,11 @@ let deque = Target.Dependency.product(name: "DequeModule", package: "swift-colle
 // Only the daemon executables' command module depends on it: the executables bootstrap
 // swift-metrics with it, and the libraries record through swift-metrics alone.
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+// khaosan-web's HTTP server (KhaosanWeb only): HTTP/1.1 parsing, routing and a ServiceLifecycle
+// Service over SwiftNIO, which the build already has.
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+// Hummingbird's request and response types (header names), already in its build.
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 
 let package = Package(
     name: "khaosan",
@@ -30,6 +35,7 @@ let package = Package(
         .executable(name: "khaosan", targets: ["khaosan"]),
         .executable(name: "khaosan-queryd", targets: ["khaosan-queryd"]),
         .executable(name: "khaosan-ingestd", targets: ["khaosan-ingestd"]),
+        .executable(name: "khaosan-web", targets: ["khaosan-web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -40,6 +46,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // No traits: its swift-configuration reader and full-Foundation form coding are unused,
+        // and the first would add a package to every build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Domain model: releases, calendar, normalisation, the thaigov parser. No I/O beyond files.
@@ -112,6 +122,12 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
+        .target(
+            name: "KhaosanWeb",
+            dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanClient", hummingbird, httpTypes, logging, lifecycle],
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "khaosan-web", dependencies: ["KhaosanWeb", "KhaosanDaemon", argumentParser, logging], swiftSettings: settings),
         // What the daemon executables' commands share (options, the Prometheus bootstrap); only
         // executables link it.
         .target(name: "KhaosanDaemonCommand", dependencies: ["KhaosanDaemon", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
@@ -156,6 +172,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
+        .testTarget(name: "KhaosanWebTests", dependencies: ["KhaosanWeb", "KhaosanModel", "KhaosanWire"], swiftSettings: settings),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]
 )

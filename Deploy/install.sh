@@ -6,7 +6,7 @@ usage() {
   cat <<'EOF'
 Usage: sudo Deploy/install.sh [--prefix DIR] [--bin-dir DIR] [--user NAME]... [--no-start]
 
-Installs khaosan, khaosan-queryd and khaosan-ingestd as systemd services (run as root).
+Installs khaosan, khaosan-queryd, khaosan-ingestd and khaosan-web as systemd services (run as root).
 
   --prefix DIR    binaries go to DIR/bin (default /usr/local); the units' ExecStart follows it
   --bin-dir DIR   where the built binaries are. Default: builds them here, with
@@ -19,13 +19,14 @@ Installs khaosan, khaosan-queryd and khaosan-ingestd as systemd services (run as
   --no-start      install and enable nothing at runtime: no `systemctl enable --now`
 
 What it creates:
-  system group khaosan; system users khaosan-query and khaosan-ingest (primary group khaosan)
-  DIR/bin/{khaosan,khaosan-queryd,khaosan-ingestd} and the SwiftPM resource bundles beside them
-  /etc/khaosan/queryd.conf, /etc/khaosan/ingestd.conf (existing files are never overwritten)
-  /etc/systemd/system/khaosan-queryd.service, khaosan-ingestd.service
+  system group khaosan; system users khaosan-query, khaosan-ingest and khaosan-web (primary group khaosan)
+  DIR/bin/{khaosan,khaosan-queryd,khaosan-ingestd,khaosan-web} and the SwiftPM resource bundles beside them
+  /etc/khaosan/queryd.conf, ingestd.conf, web.conf (existing files are never overwritten)
+  /etc/systemd/system/khaosan-queryd.service, khaosan-ingestd.service, khaosan-web.service
   /etc/profile.d/khaosan.sh (points the CLI at /run/khaosan-query and /run/khaosan-ingest)
   /var/lib/khaosan/query and /var/lib/khaosan/ingest (state)
 Sockets: /run/khaosan-query/query.sock and /run/khaosan-ingest/ingest.sock, 0660, group khaosan.
+Web pages: http://127.0.0.1:8470/ (khaosan-web, loopback only; port in web.conf).
 When systemd is running (/run/systemd/system exists) it runs daemon-reload and enable --now.
 Undo with Deploy/uninstall.sh (--purge also removes state, configs and users).
 EOF
@@ -56,7 +57,7 @@ case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, got '$PREFIX
 PREFIX=${PREFIX%/}
 [ -n "$PREFIX" ] || die "--prefix / is not supported (binaries would land in /bin)"
 
-BINARIES=(khaosan khaosan-queryd khaosan-ingestd)
+BINARIES=(khaosan khaosan-queryd khaosan-ingestd khaosan-web)
 STATIC_BUILD=(swift build -c release --static-swift-stdlib --scratch-path "$REPO/.build/static")
 if [ -z "$BIN_DIR" ]; then
   command -v swift >/dev/null || die "no --bin-dir and no swift on PATH to build with: build elsewhere with '${STATIC_BUILD[*]}' and pass --bin-dir"
@@ -106,7 +107,7 @@ done
 # give each service a different, changing uid).
 NOLOGIN=$(command -v nologin || echo /usr/sbin/nologin)
 if ! getent group khaosan >/dev/null; then groupadd --system khaosan; say "created group khaosan"; fi
-for u in khaosan-query khaosan-ingest; do
+for u in khaosan-query khaosan-ingest khaosan-web; do
   if ! id -u "$u" >/dev/null 2>&1; then
     useradd --system --gid khaosan --no-create-home --home-dir /var/lib/khaosan --shell "$NOLOGIN" \
       --comment "Khaosan ${u#khaosan-} service" "$u"
@@ -118,6 +119,7 @@ for u in "${USERS[@]}"; do
   say "added $u to group khaosan (takes effect at the user's next login)"
 done
 INGEST_UID=$(id -u khaosan-ingest)
+WEB_UID=$(id -u khaosan-web)
 user_uids=""
 for u in "${USERS[@]}"; do user_uids="$user_uids${user_uids:+, }$(id -u "$u")"; done
 
@@ -165,8 +167,8 @@ socket = /run/khaosan-query/query.sock
 database = /var/lib/khaosan/query/query.db
 # uids that may apply batches: khaosan-ingestd's.
 ingest_uids = $INGEST_UID
-# uids that may search (comma-separated). Root and khaosan-query itself always may.
-reader_uids = $user_uids
+# uids that may search (comma-separated): khaosan-web's, and CLI users'. Root and khaosan-query itself always may.
+reader_uids = $WEB_UID${user_uids:+, }$user_uids
 log_level = info
 EOF
 write_config /etc/khaosan/ingestd.conf <<EOF || true
@@ -179,6 +181,20 @@ ingest_uids = $user_uids
 # uids that may only read status and health.
 reader_uids =
 journal_quota_mb = 4096
+log_level = info
+EOF
+write_config /etc/khaosan/web.conf <<EOF || true
+# khaosan-web configuration (key = value; restart the service after editing: there is no reload).
+# Loopback only: the pages have no login. The unit's IPAddressAllow=localhost holds it there too.
+host = 127.0.0.1
+port = 8470
+query_socket = /run/khaosan-query/query.sock
+# Other names the pages may be reached by (the Host header), comma-separated.
+allowed_hosts =
+# Requests per second over all clients, and the burst above it.
+rate_limit = 30
+rate_burst = 60
+export_cap = 10000
 log_level = info
 EOF
 if [ ${#USERS[@]} -gt 0 ]; then
@@ -200,17 +216,17 @@ export KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock
 EOF
 chmod 0644 /etc/profile.d/khaosan.sh
 
-for unit in khaosan-queryd.service khaosan-ingestd.service; do
+for unit in khaosan-queryd.service khaosan-ingestd.service khaosan-web.service; do
   sed "s#/usr/local/bin/#$PREFIX/bin/#g" "$REPO/Deploy/systemd/$unit" > "/etc/systemd/system/$unit.new"
   chmod 0644 "/etc/systemd/system/$unit.new"
   mv -f "/etc/systemd/system/$unit.new" "/etc/systemd/system/$unit"
 done
-say "installed /etc/systemd/system/khaosan-queryd.service and khaosan-ingestd.service (ExecStart in $PREFIX/bin)"
+say "installed /etc/systemd/system/khaosan-queryd.service, khaosan-ingestd.service and khaosan-web.service (ExecStart in $PREFIX/bin)"
 
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   if [ $START -eq 1 ]; then
-    systemctl enable --now khaosan-queryd.service khaosan-ingestd.service
+    systemctl enable --now khaosan-queryd.service khaosan-ingestd.service khaosan-web.service
     # enable --now returns when the processes are started, not when they listen.
     for _ in $(seq 1 50); do
       [ -S /run/khaosan-query/query.sock ] && [ -S /run/khaosan-ingest/ingest.sock ] && break
@@ -219,11 +235,11 @@ if [ -d /run/systemd/system ]; then
     KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock \
       "$PREFIX/bin/khaosan" status || die "services started but 'khaosan status' failed: see journalctl -u khaosan-queryd -u khaosan-ingestd"
   else
-    say "--no-start: enable them with: systemctl enable --now khaosan-queryd khaosan-ingestd"
+    say "--no-start: enable them with: systemctl enable --now khaosan-queryd khaosan-ingestd khaosan-web"
   fi
 else
   say "systemd is not running here (no /run/systemd/system): units installed but not started."
-  say "on a systemd host: systemctl daemon-reload && systemctl enable --now khaosan-queryd khaosan-ingestd"
+  say "on a systemd host: systemctl daemon-reload && systemctl enable --now khaosan-queryd khaosan-ingestd khaosan-web"
 fi
 
 cat <<EOF
@@ -234,6 +250,7 @@ after a new login /etc/profile.d/khaosan.sh points the CLI at the system sockets
   khaosan status
   khaosan ingest /path/to/releases/
   khaosan search "นายกรัฐมนตรี" --limit 5
-Logs: journalctl -u khaosan-queryd -u khaosan-ingestd
+Web pages: http://127.0.0.1:8470/ (on this host; e.g. ssh -L 8470:127.0.0.1:8470 from elsewhere)
+Logs: journalctl -u khaosan-queryd -u khaosan-ingestd -u khaosan-web
 Backup: sudo Deploy/backup.sh --system /var/backups/khaosan-\$(date +%F)
 EOF

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs khaosan-queryd and khaosan-ingestd for the current user: no root, no systemd.
+# Runs khaosan-queryd, khaosan-ingestd and khaosan-web for the current user: no root, no systemd.
 # Everything (sockets, pid files, logs, database, journal) lives in $KHAOSAN_HOME.
 set -euo pipefail
 
@@ -7,29 +7,32 @@ usage() {
   cat <<'EOF'
 Usage: Deploy/local.sh start|stop|restart|status|logs [-f] [--no-build]
 
-Runs the two Khaosan daemons in the background for the current user.
+Runs the two Khaosan daemons and the web pages in the background for the current user.
 
   start     build release binaries if missing or older than the sources, start
-            khaosan-queryd then khaosan-ingestd, return once `khaosan status` says
-            both are serving (exit 1 with their last log lines if not within
-            $KHAOSAN_START_TIMEOUT seconds, default 60). Already running: says so, exit 0.
+            khaosan-queryd then khaosan-ingestd, wait until `khaosan status` says
+            both are serving, then start khaosan-web on 127.0.0.1:$KHAOSAN_WEB_PORT
+            and wait until it accepts connections (exit 1 with their last log lines
+            if not within $KHAOSAN_START_TIMEOUT seconds, default 60). Already
+            running: says so, exit 0.
   stop      SIGTERM, wait up to $KHAOSAN_STOP_TIMEOUT seconds (default 20), then SIGKILL
             with a warning; then checks that no process and no socket file is left.
   restart   stop, then start.
   status    pids and `khaosan status` (exit status is khaosan status's: 0 serving,
             1 not serving, 3 unreachable).
-  logs      the last 50 lines of both logs; -f follows them.
+  logs      the last 50 lines of the three logs; -f follows them.
 
 Options:
   --no-build   never build; use the binaries already there (fails if missing).
 
 Environment:
   KHAOSAN_HOME     state directory (default ~/.local/state/khaosan)
-  KHAOSAN_BIN_DIR  directory holding khaosan, khaosan-queryd, khaosan-ingestd
+  KHAOSAN_WEB_PORT TCP port of the web pages on 127.0.0.1 (default 8470)
+  KHAOSAN_BIN_DIR  directory holding khaosan, khaosan-queryd, khaosan-ingestd, khaosan-web
                    (default: the repo's .build/release; when set, no build)
 
-Files in $KHAOSAN_HOME: query.sock ingest.sock query.db ingest/ query.pid ingest.pid
-query.log ingest.log.
+Files in $KHAOSAN_HOME: query.sock ingest.sock query.db ingest/ query.pid ingest.pid web.pid
+query.log ingest.log web.log.
 EOF
 }
 
@@ -40,6 +43,7 @@ export KHAOSAN_HOME=$HOME_DIR
 unset KHAOSAN_QUERY_SOCKET KHAOSAN_INGEST_SOCKET
 START_TIMEOUT=${KHAOSAN_START_TIMEOUT:-60}
 STOP_TIMEOUT=${KHAOSAN_STOP_TIMEOUT:-20}
+WEB_PORT=${KHAOSAN_WEB_PORT:-8470}
 NO_BUILD=0
 FOLLOW=0
 cmd=""
@@ -61,10 +65,10 @@ say() { printf 'local.sh: %s\n' "$*"; }
 warn() { printf 'local.sh: warning: %s\n' "$*" >&2; }
 die() { printf 'local.sh: error: %s\n' "$*" >&2; exit 1; }
 
-# name -> socket / pid file / log file / argv
-sock_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.sock" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.sock" ;; esac; }
-pidfile_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.pid" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.pid" ;; esac; }
-log_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.log" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.log" ;; esac; }
+# name -> socket / pid file / log file / argv (khaosan-web listens on TCP: no socket file)
+sock_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.sock" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.sock" ;; *) echo "" ;; esac; }
+pidfile_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.pid" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.pid" ;; khaosan-web) echo "$HOME_DIR/web.pid" ;; esac; }
+log_of() { case $1 in khaosan-queryd) echo "$HOME_DIR/query.log" ;; khaosan-ingestd) echo "$HOME_DIR/ingest.log" ;; khaosan-web) echo "$HOME_DIR/web.log" ;; esac; }
 
 bin_dir() {
   if [ -n "${KHAOSAN_BIN_DIR:-}" ]; then echo "$KHAOSAN_BIN_DIR"; return; fi
@@ -76,7 +80,7 @@ bin_dir() {
 # Newer sources than the oldest binary means a rebuild; SwiftPM itself decides what to recompile.
 ensure_binaries() {
   local dir=$1 missing=0 oldest="" p
-  for p in khaosan khaosan-queryd khaosan-ingestd; do
+  for p in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
     if [ ! -x "$dir/$p" ]; then missing=1; elif [ -z "$oldest" ] || [ "$dir/$p" -ot "$oldest" ]; then oldest="$dir/$p"; fi
   done
   local stale=0
@@ -94,7 +98,7 @@ ensure_binaries() {
   if [ $missing -eq 1 ]; then say "building release binaries (first time: several minutes)"; else say "sources changed: rebuilding release binaries"; fi
   # One product per call: `swift build` keeps only the last of several --product options.
   local product
-  for product in khaosan-queryd khaosan-ingestd khaosan; do
+  for product in khaosan-queryd khaosan-ingestd khaosan-web khaosan; do
     (cd "$REPO" && swift build -c release --product "$product") || die "swift build -c release --product $product failed (see above)"
   done
 }
@@ -123,7 +127,7 @@ cli() { "$BIN/khaosan" "$@" --query-socket "$(sock_of khaosan-queryd)" --ingest-
 
 show_logs() {
   local n=${1:-50} name
-  for name in khaosan-queryd khaosan-ingestd; do
+  for name in khaosan-queryd khaosan-ingestd khaosan-web; do
     local log; log=$(log_of "$name")
     echo "---- $log (last $n lines) ----"
     if [ -f "$log" ]; then tail -n "$n" "$log"; else echo "(no log yet)"; fi
@@ -166,12 +170,13 @@ do_start() {
   umask 0027
   mkdir -p "$HOME_DIR"
   chmod 0750 "$HOME_DIR"
-  local qpid ipid
+  local qpid ipid wpid
   qpid=$(running_pid khaosan-queryd || true)
   ipid=$(running_pid khaosan-ingestd || true)
-  if [ -n "$qpid" ] && [ -n "$ipid" ]; then
+  wpid=$(running_pid khaosan-web || true)
+  if [ -n "$qpid" ] && [ -n "$ipid" ] && [ -n "$wpid" ]; then
     BIN=$(bin_dir)
-    say "already running (khaosan-queryd pid $qpid, khaosan-ingestd pid $ipid) in $HOME_DIR"
+    say "already running (khaosan-queryd pid $qpid, khaosan-ingestd pid $ipid, khaosan-web pid $wpid) in $HOME_DIR"
     return 0
   fi
   BIN=$(bin_dir)
@@ -205,6 +210,19 @@ do_start() {
     sleep 0.3
   done
   say "both services are serving (khaosan-queryd pid $qpid, khaosan-ingestd pid $ipid); home $HOME_DIR"
+  if [ -z "$wpid" ]; then
+    launch khaosan-web --host 127.0.0.1 --port "$WEB_PORT" --query-socket "$(sock_of khaosan-queryd)"
+    wpid=$(cat "$(pidfile_of khaosan-web)")
+  else
+    say "khaosan-web already running (pid $wpid)"
+  fi
+  # Up once it accepts a TCP connection (bash's /dev/tcp: no curl needed).
+  until (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; do
+    alive "$wpid" || start_failed "khaosan-web exited during start-up (port $WEB_PORT in use? set KHAOSAN_WEB_PORT)"
+    [ "$SECONDS" -lt "$DEADLINE" ] || start_failed "khaosan-web did not listen on 127.0.0.1:$WEB_PORT within ${START_TIMEOUT}s"
+    sleep 0.2
+  done
+  say "web pages at http://127.0.0.1:$WEB_PORT/ (khaosan-web pid $wpid)"
 }
 
 # Stops one daemon: SIGTERM lets it drain calls and remove its socket; SIGKILL only after the wait.
@@ -225,7 +243,7 @@ stop_one() {
   fi
   rm -f "$(pidfile_of "$name")"
   # A killed daemon leaves its socket file; nothing listens on it any more, so it is stale.
-  if [ -e "$sock" ]; then
+  if [ -n "$sock" ] && [ -e "$sock" ]; then
     warn "$name left its socket file $sock behind (it did not shut down cleanly); removing it"
     rm -f "$sock"
   fi
@@ -233,13 +251,15 @@ stop_one() {
 
 do_stop() {
   local quiet=${1:-}
-  # ingestd first: it may be forwarding to queryd and should finish that call.
+  # web and ingestd first: they call queryd, and ingestd should finish a forwarding call.
+  stop_one khaosan-web "$quiet"
   stop_one khaosan-ingestd "$quiet"
   stop_one khaosan-queryd "$quiet"
-  local left=""
-  for name in khaosan-queryd khaosan-ingestd; do
+  local left="" sock
+  for name in khaosan-queryd khaosan-ingestd khaosan-web; do
     if running_pid "$name" >/dev/null; then left="$left $name"; fi
-    if [ -e "$(sock_of "$name")" ]; then left="$left $(sock_of "$name")"; fi
+    sock=$(sock_of "$name")
+    if [ -n "$sock" ] && [ -e "$sock" ]; then left="$left $sock"; fi
   done
   [ -z "$left" ] || die "still present after stop:$left"
   [ "$quiet" = quiet ] || say "stopped; no process or socket file left in $HOME_DIR"
@@ -247,7 +267,7 @@ do_stop() {
 
 do_status() {
   local name pid rc=0
-  for name in khaosan-queryd khaosan-ingestd; do
+  for name in khaosan-queryd khaosan-ingestd khaosan-web; do
     if pid=$(running_pid "$name"); then printf '%-16s running, pid %s\n' "$name" "$pid"
     else printf '%-16s not running\n' "$name"; fi
   done
@@ -265,8 +285,8 @@ case "$cmd" in
   status) do_status ;;
   logs)
     if [ $FOLLOW -eq 1 ]; then
-      touch "$(log_of khaosan-queryd)" "$(log_of khaosan-ingestd)" 2>/dev/null || true
-      exec tail -n 50 -F "$(log_of khaosan-queryd)" "$(log_of khaosan-ingestd)"
+      touch "$(log_of khaosan-queryd)" "$(log_of khaosan-ingestd)" "$(log_of khaosan-web)" 2>/dev/null || true
+      exec tail -n 50 -F "$(log_of khaosan-queryd)" "$(log_of khaosan-ingestd)" "$(log_of khaosan-web)"
     fi
     show_logs 50 ;;
 esac

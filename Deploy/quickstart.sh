@@ -94,8 +94,9 @@ home:      $KHAOSAN_HOME
 sockets:   $KHAOSAN_HOME/query.sock (khaosan-queryd), $KHAOSAN_HOME/ingest.sock (khaosan-ingestd)
 database:  $KHAOSAN_HOME/query.db
 journal:   $KHAOSAN_HOME/ingest/journal
-logs:      $KHAOSAN_HOME/query.log, $KHAOSAN_HOME/ingest.log   (Deploy/local.sh logs [-f])
-binaries:  $BIN/khaosan, khaosan-queryd, khaosan-ingestd
+logs:      $KHAOSAN_HOME/query.log, $KHAOSAN_HOME/ingest.log, $KHAOSAN_HOME/web.log   (Deploy/local.sh logs [-f])
+binaries:  $BIN/khaosan, khaosan-queryd, khaosan-ingestd, khaosan-web
+web pages: http://127.0.0.1:${KHAOSAN_WEB_PORT:-8470}/   (open it in a browser on this machine)
 
 Try next (add $BIN to PATH, or use the full path):
   khaosan search "โควิด" --from 2021-01-01 --to 2021-12-31 --limit 5

@@ -6,13 +6,13 @@ usage() {
   cat <<'EOF'
 Usage: sudo Deploy/uninstall.sh [--prefix DIR] [--purge]
 
-Stops and disables khaosan-queryd and khaosan-ingestd (when systemd is running), removes their
+Stops and disables khaosan-web, khaosan-queryd and khaosan-ingestd (when systemd is running), removes their
 units, the binaries and resource bundles install.sh put in DIR/bin (default /usr/local) and
 /etc/profile.d/khaosan.sh.
 
   --prefix DIR  the prefix given to install.sh (default /usr/local)
   --purge       also delete /var/lib/khaosan (the archive and the ingest journal: gone for good),
-                /etc/khaosan, and the users khaosan-query, khaosan-ingest and group khaosan
+                /etc/khaosan, and the users khaosan-query, khaosan-ingest, khaosan-web and group khaosan
 EOF
 }
 
@@ -33,9 +33,9 @@ say() { printf 'uninstall.sh: %s\n' "$*"; }
 die() { printf 'uninstall.sh: error: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo Deploy/uninstall.sh ...)"
 
-UNITS=(khaosan-ingestd.service khaosan-queryd.service)
+UNITS=(khaosan-web.service khaosan-ingestd.service khaosan-queryd.service)
 if [ -d /run/systemd/system ]; then
-  # ingestd first: it forwards to queryd.
+  # web and ingestd first: they call queryd.
   for u in "${UNITS[@]}"; do
     if systemctl is-active --quiet "$u"; then systemctl stop "$u"; say "stopped $u"; fi
     if systemctl is-enabled --quiet "$u" 2>/dev/null; then systemctl disable --quiet "$u"; say "disabled $u"; fi
@@ -43,7 +43,7 @@ if [ -d /run/systemd/system ]; then
 else
   say "systemd is not running: nothing to stop or disable"
   # Only processes running the binaries about to be removed (a user's Deploy/local.sh daemons are not ours).
-  for d in khaosan-queryd khaosan-ingestd; do
+  for d in khaosan-queryd khaosan-ingestd khaosan-web; do
     for pid in $(pgrep -x "$d" || true); do
       exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
       case "$exe" in "$PREFIX/bin/$d"|"$PREFIX/bin/$d (deleted)") say "warning: $d is running (pid $pid) from $exe; stop it yourself" ;; esac
@@ -65,8 +65,8 @@ if [ -f "$manifest" ]; then
   rm -f "$manifest"
   rmdir "$PREFIX/share/khaosan" 2>/dev/null || true
 else
-  say "no $manifest: removing the three binaries only"
-  for b in khaosan khaosan-queryd khaosan-ingestd; do
+  say "no $manifest: removing the binaries only"
+  for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
     if [ -e "$PREFIX/bin/$b" ]; then rm -f "$PREFIX/bin/$b"; say "removed $PREFIX/bin/$b"; fi
   done
 fi
@@ -75,7 +75,7 @@ rm -f /etc/profile.d/khaosan.sh
 if [ $PURGE -eq 1 ]; then
   rm -rf /var/lib/khaosan /etc/khaosan
   say "purged /var/lib/khaosan and /etc/khaosan"
-  for u in khaosan-query khaosan-ingest; do
+  for u in khaosan-query khaosan-ingest khaosan-web; do
     if id -u "$u" >/dev/null 2>&1; then
       if userdel "$u"; then say "removed user $u"; else say "warning: could not remove user $u (a process still runs as it?)"; fi
     fi

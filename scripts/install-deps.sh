@@ -3,7 +3,10 @@
 # crash test and the benchmark scripts). Swift itself is not a Debian package: it must already be
 # on PATH (swift.org toolchain, 6.1 or newer).
 set -euo pipefail
-packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config python3 systemd)
+# chromium and chromium-driver: the browser test of khaosan-web (Tests/Scripts/web-test.py);
+# fonts-thai-tlwg so that its screenshots show Thai rather than empty boxes.
+packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config python3 systemd
+  chromium chromium-driver fonts-thai-tlwg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,14 +22,18 @@ command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; insta
 # The metrics test parses the services' output with a real Prometheus text-format parser
 # (prometheus_client, from PyPI), for the python3 on PATH. Debian's own python refuses a pip
 # install outside a venv (PEP 668) unless told it may.
-if ! python3 -c 'import prometheus_client' 2>/dev/null; then
-  echo "install-deps: pip-installing prometheus_client"
+# The web test drives chromium with selenium (PyPI), the same way.
+pip_modules=()
+python3 -c 'import prometheus_client' 2>/dev/null || pip_modules+=(prometheus_client)
+python3 -c 'import selenium' 2>/dev/null || pip_modules+=(selenium)
+if [ ${#pip_modules[@]} -gt 0 ]; then
+  echo "install-deps: pip-installing ${pip_modules[*]}"
   if ! python3 -m pip --version >/dev/null 2>&1; then
     # Debian's python3 comes without pip.
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null
   fi
-  python3 -m pip install --quiet prometheus_client 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages prometheus_client
+  python3 -m pip install --quiet "${pip_modules[@]}" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "${pip_modules[@]}"
 fi

@@ -46,13 +46,16 @@ k() { "$BIN/khaosan" "$@"; }
 count() { sqlite3 -readonly "$1/query.db" "SELECT count(*) FROM releases"; }
 
 export KHAOSAN_HOME="$tmp/home1"
+# A free port for khaosan-web, so that a run beside someone's own local.sh does not collide.
+KHAOSAN_WEB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export KHAOSAN_WEB_PORT
 step "start, start again, status"
 "$DEPLOY/local.sh" start
 BIN=${KHAOSAN_BIN_DIR:-$REPO/.build/release}
 out=$("$DEPLOY/local.sh" start) || fail "second start failed"
 grep -q "already running" <<< "$out" || fail "second start did not say 'already running': $out"
 "$DEPLOY/local.sh" status >/dev/null || fail "status exit $?"
-for f in query.pid ingest.pid query.log ingest.log query.sock ingest.sock; do
+for f in query.pid ingest.pid web.pid query.log ingest.log web.log query.sock ingest.sock; do
   [ -e "$KHAOSAN_HOME/$f" ] || fail "$KHAOSAN_HOME/$f missing after start"
 done
 [ "$(stat -c %a "$KHAOSAN_HOME/query.sock")" = 660 ] || fail "query.sock mode is $(stat -c %a "$KHAOSAN_HOME/query.sock"), expected 660"
@@ -66,6 +69,12 @@ k ingest "$SAMPLES" >/dev/null 2>&1 || true
 wait $bpid || { cat "$tmp/backup.log"; fail "backup.sh failed"; }
 cat "$tmp/backup.log"
 k search "นายกรัฐมนตรี" --limit 1 >/dev/null || fail "search failed"
+python3 - "$KHAOSAN_WEB_PORT" <<'PY' || fail "khaosan-web did not show the search"
+import sys, urllib.parse, urllib.request
+page = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/?q=" + urllib.parse.quote("นายกรัฐมนตรี"), timeout=10).read().decode()
+assert 'class="hit"' in page, page[:500]
+print("khaosan-web: the search page lists hits")
+PY
 total=$(count "$KHAOSAN_HOME")
 [ "$total" -gt 0 ] || fail "no releases after the sample ingest"
 grep -q '^integrity_check = ok' "$tmp/backup/MANIFEST" || fail "MANIFEST lacks integrity_check = ok"
@@ -133,7 +142,8 @@ grep -q "stop the services first" "$tmp/refuse.log" || { cat "$tmp/refuse.log"; 
 
 step "stop"
 "$DEPLOY/local.sh" stop
-for f in query.sock ingest.sock query.pid ingest.pid; do [ ! -e "$KHAOSAN_HOME/$f" ] || fail "$f left after stop"; done
+for f in query.sock ingest.sock query.pid ingest.pid web.pid; do [ ! -e "$KHAOSAN_HOME/$f" ] || fail "$f left after stop"; done
+if (exec 3<>"/dev/tcp/127.0.0.1/$KHAOSAN_WEB_PORT") 2>/dev/null; then fail "port $KHAOSAN_WEB_PORT still answers after stop"; fi
 
 step "restore into a new home, start, replay"
 home2="$tmp/home2"

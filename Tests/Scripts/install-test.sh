@@ -26,7 +26,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DEPLOY=$REPO/Deploy
 [ "$(id -u)" -eq 0 ] || { echo "install-test.sh: needs root" >&2; exit 1; }
 if [ -z "${KHAOSAN_BIN_DIR:-}" ]; then
-  for b in khaosan khaosan-queryd khaosan-ingestd; do
+  for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
     (cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b") >/dev/null \
       || { echo "install-test.sh: static build of $b failed" >&2; exit 1; }
   done
@@ -73,12 +73,14 @@ step "install"
 step "install again: configs kept"
 out=$("$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --user kh-tester)
 grep -q "kept existing /etc/khaosan/queryd.conf" <<< "$out" || fail "re-install did not keep queryd.conf"
-for u in khaosan-query khaosan-ingest; do
+for u in khaosan-query khaosan-ingest khaosan-web; do
   [ "$(id -gn "$u")" = khaosan ] || fail "$u's primary group is $(id -gn "$u"), expected khaosan"
 done
 id -Gn kh-tester | grep -qw khaosan || fail "kh-tester not in group khaosan"
 grep -q "^ingest_uids = $(id -u khaosan-ingest)\$" /etc/khaosan/queryd.conf || fail "queryd.conf does not allow khaosan-ingest's uid"
-grep -q "^reader_uids = $(id -u kh-tester)\$" /etc/khaosan/queryd.conf || fail "queryd.conf does not allow kh-tester to read"
+grep -q "^reader_uids = $(id -u khaosan-web), $(id -u kh-tester)\$" /etc/khaosan/queryd.conf || fail "queryd.conf does not allow khaosan-web and kh-tester to read"
+grep -q "^host = 127.0.0.1$" /etc/khaosan/web.conf || fail "web.conf does not listen on loopback"
+grep -q "^ExecStart=$PREFIX/bin/khaosan-web " /etc/systemd/system/khaosan-web.service || fail "khaosan-web.service not installed with the prefix"
 grep -q "^ExecStart=$PREFIX/bin/khaosan-queryd " /etc/systemd/system/khaosan-queryd.service || fail "ExecStart not rewritten to the prefix"
 
 start_daemons() {
@@ -111,7 +113,7 @@ if [ -n "$TOOLCHAIN" ] && [ -d "$TOOLCHAIN" ]; then
 else
   echo "no toolchain found to hide (swift not on PATH)"
 fi
-for b in khaosan khaosan-queryd khaosan-ingestd; do
+for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
   libs=$(ldd "$PREFIX/bin/$b" 2>&1) || fail "ldd $b: $libs"
   ! grep -q 'not found' <<< "$libs" || { echo "$libs" >&2; fail "$b lacks libraries with the toolchain hidden"; }
   ! grep -Eq 'libswift|libFoundation|lib_Foundation|libdispatch' <<< "$libs" || { echo "$libs" >&2; fail "$b loads a Swift runtime library"; }
