@@ -11,7 +11,9 @@ final class ExportOutput: @unchecked Sendable {
     private let path: String?
     private let partial: String?
     private var buffer: [UInt8] = []
-    private(set) var bytesWritten: UInt64 = 0
+    private var flushed: UInt64 = 0
+    /// Bytes written so far, those still in the block included.
+    var bytesWritten: UInt64 { flushed + UInt64(buffer.count) }
     static let blockBytes = 256 << 10
 
     /// stdout.
@@ -49,7 +51,7 @@ final class ExportOutput: @unchecked Sendable {
             }
             off += n
         }
-        bytesWritten += UInt64(buffer.count)
+        flushed += UInt64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
