@@ -18,6 +18,12 @@ struct ExportOutputTests {
         #expect(r.row(Self.row) == "71234,2,false,2023-10-18,,\"นายกฯ กล่าวว่า \"\"เศรษฐกิจ, การลงทุน\"\"\",\"ย่อหน้าแรก\nย่อหน้าที่สอง, มี \"\"คำพูด\"\"\"\r\n")
     }
 
+    /// The export's byte-level quoting agrees with timeline's (the one rule of the CLI's CSV).
+    @Test(arguments: ["", "plain", "ไทย ล้วน", " lead", "trail ", "a,b", "say \"hi\"", "two\nlines", "cr\r", "\"", "กล่าวว่า \"ครับ\", แล้ว\r\nจบ"])
+    func csvQuotingAgreesWithTimeline(field: String) {
+        #expect(ExportRenderer.csvField(field) == TimelineTable.csvField(field))
+    }
+
     @Test func bomComesFirstAndOnlyWhenAsked() {
         #expect(ExportRenderer(format: .csv, fields: [.id], bom: true).header().unicodeScalars.first == "\u{FEFF}")
         #expect(ExportRenderer(format: .csv, fields: [.id]).header() == "id\r\n")

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 
+csv.field_size_limit(sys.maxsize)  # a body may be longer than the module's default 128 KiB
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "Sources/KhaosanTestSupport/Fixtures/corpus")
 
