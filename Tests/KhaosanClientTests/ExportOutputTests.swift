@@ -24,6 +24,14 @@ struct ExportOutputTests {
         #expect(ExportRenderer.csvField(field) == TimelineTable.csvField(field))
     }
 
+    /// The export's byte-level JSON strings agree with the CLI's generic JSON output.
+    @Test(arguments: ["", "plain", "ไทย \"อ้าง\" \\ ทาง", "tab\there", "nl\ncr\r", "\u{01}\u{1F}", "line\u{2028}para\u{2029}end", "€ … \u{E2}"])
+    func jsonStringsAgreeWithTheCLIsJSON(text: String) {
+        var bytes: [UInt8] = []
+        ExportRenderer.appendJSONString(text, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == JSONValue.string(text).encoded())
+    }
+
     @Test func bomComesFirstAndOnlyWhenAsked() {
         #expect(ExportRenderer(format: .csv, fields: [.id], bom: true).header().unicodeScalars.first == "\u{FEFF}")
         #expect(ExportRenderer(format: .csv, fields: [.id]).header() == "id\r\n")
