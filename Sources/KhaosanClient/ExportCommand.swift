@@ -25,7 +25,8 @@ struct ExportCommand: AsyncParsableCommand {
             LibreOffice and pandas open as is; --bom puts a UTF-8 byte order mark first for \
             Excel. JSON Lines: one object per row, keys as the fields (id and version numbers, \
             an unknown slug null). With -o the file appears only once the export is complete. \
-            On a terminal, stderr shows releases written / total.
+            On a terminal, stderr shows releases written / total. A reader that stops \
+            early (`| head`) ends the export quietly, with status 0.
             """
     )
 
@@ -117,6 +118,8 @@ struct ExportCommand: AsyncParsableCommand {
         } catch {
             out.abandon()
             if progress { StdErr.write("\r\u{1B}[2K") }
+            // Closing the call cancels the export on the server too.
+            if let e = error as? CLIError, e.exitCode == 0, e.message == ExportOutput.readerGone.message { return }
             throw error
         }
     }

@@ -35,6 +35,10 @@ final class ExportOutput: @unchecked Sendable {
         buffer.reserveCapacity(Self.blockBytes)
     }
 
+    /// Standard output's reader went away (`khaosan export | head`): not a failure of the
+    /// export, so the command ends quietly, as if the reader had taken everything it wanted.
+    static let readerGone = CLIError("the reader of standard output has gone", exitCode: 0)
+
     func write(_ s: String) throws(CLIError) {
         buffer.append(contentsOf: s.utf8)
         if buffer.count >= Self.blockBytes { try flush() }
@@ -45,6 +49,7 @@ final class ExportOutput: @unchecked Sendable {
         while off < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
             if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EPIPE && path == nil { throw Self.readerGone }
             if n <= 0 {
                 let reason = n < 0 ? String(cString: strerror(errno)) : "nothing written"
                 throw CLIError("cannot write \(path ?? "to standard output"): \(reason)")

@@ -8,7 +8,8 @@ KHAOSAN_HOME, ingests the fixture corpus, then checks `khaosan export` end to en
 - the same read by pandas when it is installed (not required), with --bom and utf-8-sig;
 - --format jsonl: every line parses as JSON, the same ids and titles;
 - a query's export has the search's total rows and its ids are the search's hits;
-- -o FILE writes the file only when complete; --fields picks and orders the columns;
+- -o FILE writes the file only when complete; --fields picks and orders the columns; a reader
+  that stops early ends the export quietly (status 0);
 - bad input: an unknown field or format, --bom with jsonl, a query that does not parse, each
   exits 2 naming the flag or the field.
 
@@ -164,7 +165,16 @@ def main():
         check(len(frows) - 1 == len(accepted) and r.stdout == "", f"-o wrote {len(frows) - 1} rows to the file, nothing to stdout")
         check(not [n for n in os.listdir(home) if ".partial-" in n], "no partial file left behind")
 
-        # 6. Bad input: exit 2, naming the flag or the field.
+        # 6. A reader that stops early (| head) ends the export quietly.
+        p = subprocess.Popen([os.path.join(bin_dir, "khaosan"), "export", "--full-text"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        head = p.stdout.read(1000)
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        rc = p.wait(timeout=60)
+        check(len(head) == 1000 and rc == 0 and err == "", f"a reader that stops after 1,000 bytes: exit {rc}, stderr {err.strip()[:100]!r}")
+
+        # 7. Bad input: exit 2, naming the flag or the field.
         for argv, needle in [
             (["export", "--fields", "id,titel"], "titel"),
             (["export", "--format", "xml"], "--format"),
