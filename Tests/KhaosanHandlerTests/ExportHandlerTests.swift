@@ -123,6 +123,40 @@ struct ExportHandlerTests {
         }
     }
 
+    /// Past the limit of exports at once, one is refused with its reason; once the running
+    /// one ends, an export runs again.
+    @Test func exportsPastTheLimitAreRefusedUntilOneEnds() async throws {
+        try await QueryUnderTest.with(exportMessageBytes: 1 << 10, maxExports: 1) { q in
+            try await apply(q, Self.synthetic(300), from: 1)
+            let (firstArrived, arrived) = AsyncStream.makeStream(of: Void.self)
+            let (released, release) = AsyncStream.makeStream(of: Void.self)
+            let running = Task {
+                try await q.client.serverStreaming(KhaosanMethods.export, ExportRequest(query: "", fullText: true)) { (responses: ResponseStream<ExportResponse>) in
+                    var rows = 0
+                    for try await m in responses {
+                        if rows == 0 {
+                            // Hold the export open (its window fills) until the second one was tried.
+                            arrived.yield()
+                            for await _ in released { break }
+                        }
+                        rows += m.rows.count
+                    }
+                    return rows
+                }
+            }
+            for await _ in firstArrived { break }
+            do {
+                _ = try await export(q, ExportRequest(query: ""))
+                Issue.record("a second export ran beside the first")
+            } catch let e as RPCError {
+                #expect(e.code == .resourceExhausted && e.metadata[Metadata.refusalKey] == "exports", "\(e)")
+            }
+            release.yield()
+            #expect(try await running.value == 300)
+            #expect(try await export(q, ExportRequest(query: "")).rows.count == 300)
+        }
+    }
+
     @Test func aQueryThatDoesNotParseIsInvalidArgument() async throws {
         try await QueryUnderTest.with { q in
             await #expect {

@@ -17,9 +17,17 @@ extension QueryHandlers {
     static let defaultExportMessageBytes = 256 << 10
     /// Releases per SQLite read transaction.
     static let exportReadReleases = 64
+    /// Exports at once, at most 16 MiB of responses each in flight: 128 MiB in all.
+    static let maxConcurrentExports = 8
 
     func registerExport(into router: inout RPCRouter) {
         router.serverStreaming(KhaosanMethods.export) { (request: ExportRequest, sink: ResponseSink<ExportResponse>, context) in
+            guard exportSlots.acquire() else {
+                throw RPCError(code: .resourceExhausted,
+                               message: "\(exportSlots.limit) exports are running, the most khaosan-queryd runs at once; try again when one ends",
+                               metadata: [Metadata.refusalKey: "exports"])
+            }
+            defer { exportSlots.release() }
             let query = ExportQuery(text: request.query, from: request.from, to: request.to, categories: request.categories,
                                     language: request.language, wholeWords: request.wholeWords)
             let deadline = context.deadline

@@ -18,6 +18,8 @@ struct QueryHandlers: Sendable {
     let logger: Logger
     /// Text bytes per Export response message (tests make it small to cross many windows).
     var exportMessageBytes = QueryHandlers.defaultExportMessageBytes
+    /// Exports running at once at most (`ExportSlots`).
+    var exportSlots = ExportSlots(limit: QueryHandlers.maxConcurrentExports)
 
     /// SQLite calls block; they run on the thread pool. Each is timed as
     /// `khaosan_store_operation_duration_seconds{operation}`: the store's share of a call (the
