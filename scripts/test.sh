@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it:
 # generated-code check, the dependency check, unit + end-to-end tests (real sockets, processes, SQLite files),
-# the hostile-client probes (issue 13), the metrics output (issue 15), the web pages in a real browser (issue 18), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
+# the hostile-client probes (issue 13), the metrics output (issue 15), the export round trip (issue 16), the web pages in a real browser (issue 18), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
 # FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,8 @@ Tests/Scripts/hostile-clients.py --bin "$(swift build --show-bin-path)"
 step "metrics: both services' Prometheus text, parsed by prometheus_client (about 5 s)"
 Tests/Scripts/metrics-test.py --bin "$(swift build --show-bin-path)"
 
+step "export: every fixture release as CSV and JSON Lines through real daemons, read back by Python's csv (about 5 s)"
+Tests/Scripts/export-test.py --bin "$(swift build --show-bin-path)"
 step "web: khaosan-web in Debian's chromium through selenium (about 30 s)"
 Tests/Scripts/web-test.py --bin "$(swift build --show-bin-path)"
 

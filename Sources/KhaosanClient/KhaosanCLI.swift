@@ -84,7 +84,7 @@ struct Khaosan: AsyncParsableCommand {
         commandName: "khaosan",
         abstract: "Archive and search Thai government press releases.",
         discussion: """
-            Talks to khaosan-ingestd (ingest, status, metrics) and khaosan-queryd (search, timeline, \
+            Talks to khaosan-ingestd (ingest, status, metrics) and khaosan-queryd (search, timeline, export, \
             count, get, latest, stats, categories, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
             takes --json for JSON Lines output.
 
@@ -93,7 +93,7 @@ struct Khaosan: AsyncParsableCommand {
             """,
         version: KhaosanCLI.version,
         subcommands: [
-            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, GetCommand.self, LatestCommand.self,
+            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, GetCommand.self, LatestCommand.self,
             StatsCommand.self, CategoriesCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )

@@ -22,7 +22,7 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Seconds to wait for a reply before giving up.",
-        discussion: "Default 30 for single calls; the bulk ingest stream has no deadline unless this is given.",
+        discussion: "Default 30 for single calls; the bulk ingest stream and export have no deadline unless this is given.",
         valueName: "seconds"))
     var timeout: Double?
 

@@ -46,4 +46,7 @@ package enum KhaosanMethods {
     /// Matches per period for one or more queries (timeline.proto); khaosan count sends its list
     /// as several of these on one connection.
     package static let timeline = MethodDescriptor(service: queryService, method: "Timeline", idempotent: true)
+    /// Every hit of a query in publication date then id order (export.proto), streamed under the
+    /// stream's window. Not retried: a retry after rows arrived would send them again.
+    package static let export = MethodDescriptor(service: queryService, method: "Export", idempotent: false)
 }

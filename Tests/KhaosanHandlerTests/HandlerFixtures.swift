@@ -49,13 +49,16 @@ final class QueryUnderTest: Sendable {
 
     /// `peer`: who calls (by default this process, which may do anything); `readerUIDs` may
     /// search, as the daemon's peer policy lets them.
-    init(peer: PeerCredentials = .currentProcess, readerUIDs: Set<UInt32> = []) throws {
+    init(peer: PeerCredentials = .currentProcess, readerUIDs: Set<UInt32> = [],
+         exportMessageBytes: Int = QueryHandlers.defaultExportMessageBytes,
+         maxExports: Int = QueryHandlers.maxConcurrentExports) throws {
         directory = try Fixtures.temporaryDirectory("handlers-query")
         store = try ReleaseStore(path: directory.appendingPathComponent("query.db").path, logger: HandlerFixtures.logger)
         pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         var router = RPCRouter()
-        QueryHandlers(store: store, pool: pool, ingestUIDs: [], logger: HandlerFixtures.logger).register(into: &router)
+        QueryHandlers(store: store, pool: pool, ingestUIDs: [], logger: HandlerFixtures.logger,
+                      exportMessageBytes: exportMessageBytes, exportSlots: ExportSlots(limit: maxExports)).register(into: &router)
         router.addHealth(HealthStatus(services: [KhaosanMethods.queryService]))
         server = InProcessServer(router: router, peer: peer, peerPolicy: PeerPolicy(defaultUIDs: readerUIDs), logger: HandlerFixtures.logger)
         client = server.makeClient(policy: HandlerFixtures.patientCalls)
@@ -70,8 +73,10 @@ final class QueryUnderTest: Sendable {
 
     /// Runs `body` with a fresh query service, closed afterwards whatever happens.
     static func with<T: Sendable>(peer: PeerCredentials = .currentProcess, readerUIDs: Set<UInt32> = [],
+                                  exportMessageBytes: Int = QueryHandlers.defaultExportMessageBytes,
+                                  maxExports: Int = QueryHandlers.maxConcurrentExports,
                                   _ body: (QueryUnderTest) async throws -> T) async throws -> T {
-        let q = try QueryUnderTest(peer: peer, readerUIDs: readerUIDs)
+        let q = try QueryUnderTest(peer: peer, readerUIDs: readerUIDs, exportMessageBytes: exportMessageBytes, maxExports: maxExports)
         do {
             let result = try await body(q)
             try await q.close()

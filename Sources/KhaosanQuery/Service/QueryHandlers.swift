@@ -16,6 +16,10 @@ struct QueryHandlers: Sendable {
     let pool: NIOThreadPool
     let ingestUIDs: Set<UInt32>
     let logger: Logger
+    /// Text bytes per Export response message (tests make it small to cross many windows).
+    var exportMessageBytes = QueryHandlers.defaultExportMessageBytes
+    /// Exports running at once at most (`ExportSlots`).
+    var exportSlots = ExportSlots(limit: QueryHandlers.maxConcurrentExports)
 
     /// SQLite calls block; they run on the thread pool. Each is timed as
     /// `khaosan_store_operation_duration_seconds{operation}`: the store's share of a call (the
@@ -35,6 +39,7 @@ struct QueryHandlers: Sendable {
 
     func register(into router: inout RPCRouter) {
         registerTimeline(into: &router)
+        registerExport(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,

@@ -2390,7 +2390,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[10] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[11] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2402,6 +2402,7 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "CheckIntegrity", &khaosan__v1__integrity_check_request__descriptor, &khaosan__v1__integrity_check_response__descriptor },
   { "Backup", &khaosan__v1__backup_request__descriptor, &khaosan__v1__backup_response__descriptor },
   { "Timeline", &khaosan__v1__timeline_request__descriptor, &khaosan__v1__timeline_response__descriptor },
+  { "Export", &khaosan__v1__export_request__descriptor, &khaosan__v1__export_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2409,6 +2410,7 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   5,        /* ApplyStream */
   8,        /* Backup */
   7,        /* CheckIntegrity */
+  10,        /* Export */
   1,        /* Get */
   2,        /* Latest */
   0,        /* Search */
@@ -2422,7 +2424,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  10,
+  11,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2505,6 +2507,14 @@ void khaosan__v1__query_service__timeline(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__export(ProtobufCService *service,
+                                        const Khaosan__V1__ExportRequest *input,
+                                        Khaosan__V1__ExportResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "khaosan/v1/release.pb-c.h"
 #include "khaosan/v1/timeline.pb-c.h"
+#include "khaosan/v1/export.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -886,6 +887,10 @@ struct Khaosan__V1__QueryService_Service
                    const Khaosan__V1__TimelineRequest *input,
                    Khaosan__V1__TimelineResponse_Closure closure,
                    void *closure_data);
+  void (*export)(Khaosan__V1__QueryService_Service *service,
+                 const Khaosan__V1__ExportRequest *input,
+                 Khaosan__V1__ExportResponse_Closure closure,
+                 void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -903,7 +908,8 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## applied_position,\
       function_prefix__ ## check_integrity,\
       function_prefix__ ## backup,\
-      function_prefix__ ## timeline  }
+      function_prefix__ ## timeline,\
+      function_prefix__ ## export  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -944,6 +950,10 @@ void khaosan__v1__query_service__timeline(ProtobufCService *service,
                                           const Khaosan__V1__TimelineRequest *input,
                                           Khaosan__V1__TimelineResponse_Closure closure,
                                           void *closure_data);
+void khaosan__v1__query_service__export(ProtobufCService *service,
+                                        const Khaosan__V1__ExportRequest *input,
+                                        Khaosan__V1__ExportResponse_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
