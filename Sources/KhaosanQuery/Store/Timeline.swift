@@ -44,8 +44,14 @@ extension ReleaseStore {
         series.reserveCapacity(q.texts.count)
         for text in q.texts {
             let compiled: CompiledQuery
-            do { compiled = try QueryParser.compile(text, wholeWords: q.wholeWords) } catch {
+            do { compiled = try QueryParser.compile(text, wholeWords: q.wholeWords, places: Self.placeResolver) } catch {
                 series.append(QuerySeries(text: text, total: 0, counts: [], error: error))
+                continue
+            }
+            if !compiled.entityFilters.isEmpty {
+                // Per-period counts come from the index alone; a name filter needs the stored names.
+                series.append(QuerySeries(text: text, total: 0, counts: [], error: QuerySyntaxError(
+                    message: "person:, org: and place: are not counted per period yet; search with them instead", position: 0)))
                 continue
             }
             let request = IndexSearchRequest(query: compiled.index, filter: filter, limit: 0, periods: range)
