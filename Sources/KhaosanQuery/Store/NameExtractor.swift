@@ -73,7 +73,10 @@ package enum NameExtractor {
         // A title where the family name should be: the first "name" was a title's tail
         // (ศาสตราจารย์เกียรติคุณ นายแพทย์...).
         if Entity.titles.contains(where: { family.hasPrefix($0) }) { return false }
-        return !notFamilyNames.contains { family.hasPrefix($0) }
+        if notFamilyNames.contains(where: { family.hasPrefix($0) }) { return false }
+        // A function word of the sentence (นายจำนงค์ จึงได้รวบรวม), as the segmenter cuts it.
+        if let first = ThaiAnalyzer.shared.words(family).first, stops.contains(first.text) { return false }
+        return true
     }
 
     // MARK: - People behind a title
