@@ -78,7 +78,7 @@ struct Khaosan: AsyncParsableCommand {
             """,
         version: KhaosanCLI.version,
         subcommands: [
-            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, GetCommand.self, LatestCommand.self,
+            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, NamesCommand.self, EntityCommand.self, GetCommand.self, LatestCommand.self,
             StatsCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )

@@ -46,4 +46,8 @@ package enum KhaosanMethods {
     /// Matches per period for one or more queries (timeline.proto); khaosan count sends its list
     /// as several of these on one connection.
     package static let timeline = MethodDescriptor(service: queryService, method: "Timeline", idempotent: true)
+    /// The names most often in the releases matching a query (names.proto, khaosan names).
+    package static let names = MethodDescriptor(service: queryService, method: "Names", idempotent: true)
+    /// One name: its releases per month, the names with it, its categories, its latest releases.
+    package static let entity = MethodDescriptor(service: queryService, method: "Entity", idempotent: true)
 }

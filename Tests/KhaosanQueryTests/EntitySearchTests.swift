@@ -63,6 +63,27 @@ import Testing
         #expect(r.monthFacets.reduce(0) { $0 + $1.count } == expected.count)
     }
 
+    @Test func namesCountsReleasesPerNameForAQuery() throws {
+        let r = try Self.store.names(query: "place:เชียงใหม่")
+        #expect(r.releases == 2 && r.counted == 2)
+        #expect(r.places.first == StoreNameCount(kind: .place, name: "เชียงใหม่", count: 2))
+        #expect(Set(r.people.map(\.name)) == ["นายอนุทิน ชาญวีรกูล", "นายสมศักดิ์ เทพสุทิน"])
+        #expect(r.people.allSatisfy { $0.count == 1 })
+        #expect(r.organisations.map(\.name) == ["กระทรวงสาธารณสุข"])
+    }
+
+    @Test func entityProfilesOneName() throws {
+        let p = try Self.store.entity(name: "อนุทิน ชาญวีรกูล")
+        #expect(p.kind == .person && p.releases == 2)
+        #expect(p.months.map(\.key) == ["2024-03"] && p.months.map(\.count) == [2])
+        #expect(p.latest.map(\.id) == [2, 1])
+        #expect(p.withNames.map(\.name).sorted() == ["กระทรวงมหาดไทย", "เชียงใหม่"])
+        #expect(p.categories.map(\.key).sorted() == ["interior", "society"])
+        let place = try Self.store.entity(name: "กรุงเทพฯ")
+        #expect(place.kind == .place && place.releases == 1)
+        #expect(try Self.store.entity(name: "ไม่มีใครชื่อนี้ เลย").kind == nil)
+    }
+
     @Test func paging() throws {
         let first = try Self.store.search(SearchQuery(text: "place:เชียงใหม่", sort: .oldest, limit: 1))
         let second = try Self.store.search(SearchQuery(text: "place:เชียงใหม่", sort: .oldest, limit: 1, offset: 1))

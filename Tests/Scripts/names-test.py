@@ -4,7 +4,8 @@ KHAOSAN_HOME, the fixture corpus ingested, then `khaosan search 'person:"..."' -
 return exactly the accepted fixture releases whose text names that person, the oracle being
 the name itself found in the file (given and family name, any run of spaces between, behind a
 title), not the extractor. Also: a bare given name finds the same releases; a filter under OR
-is refused (exit 2); org: and place: find only releases containing the name.
+is refused (exit 2); org: and place: find only releases containing the name; `khaosan names`
+counts the person in exactly those releases and `khaosan entity` profiles them.
 
     Tests/Scripts/names-test.py [--bin DIR] [--keep]
 
@@ -94,6 +95,19 @@ def main():
             check(got == want, f'person:"{name}" finds exactly {sorted(want)} (got {sorted(got)})')
             given = name.split()[0]
             check(ids(f"person:{given}") == want, f"person:{given} (the given name alone) finds the same releases")
+            r = cli("names", "--json", "--limit", "100", f'person:"{name}"')
+            lines = [json.loads(l) for l in r.stdout.splitlines()]
+            summary = lines[-1] if lines else {}
+            mine = [o for o in lines[:-1] if o.get("kind") == "person" and name in o.get("name", "")]
+            check(r.returncode == 0 and summary.get("releases") == len(want) and len(mine) == 1 and mine[0]["count"] == len(want),
+                  f'khaosan names person:"{name}": {summary.get("releases")} releases, {name} counted in {mine[0]["count"] if mine else None} (want {len(want)})')
+            r = cli("entity", "--json", name)
+            e = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(e.get("kind") == "person" and e.get("releases") == len(want)
+                  and sum(m["count"] for m in e.get("months", [])) == len(want)
+                  and {h["id"] for h in e.get("latest", [])} <= want
+                  and not any(name in w["name"] for w in e.get("with", [])),
+                  f"khaosan entity {name}: person, {e.get('releases')} releases, months sum to it, latest among them, not named with itself")
         r = cli("search", 'person:"เศรษฐา ทวีสิน" OR ประชุม')
         check(r.returncode == 2 and "AND only" in r.stderr, f"a name filter under OR is refused with exit 2 ({r.returncode}: {r.stderr.strip()[:120]})")
         for query, word in [("org:กระทรวงสาธารณสุข", "กระทรวงสาธารณสุข"), ("place:นนทบุรี", "นนทบุรี")]:

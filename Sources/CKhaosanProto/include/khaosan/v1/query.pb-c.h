@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "khaosan/v1/release.pb-c.h"
 #include "khaosan/v1/timeline.pb-c.h"
+#include "khaosan/v1/names.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -886,6 +887,14 @@ struct Khaosan__V1__QueryService_Service
                    const Khaosan__V1__TimelineRequest *input,
                    Khaosan__V1__TimelineResponse_Closure closure,
                    void *closure_data);
+  void (*names)(Khaosan__V1__QueryService_Service *service,
+                const Khaosan__V1__NamesRequest *input,
+                Khaosan__V1__NamesResponse_Closure closure,
+                void *closure_data);
+  void (*entity)(Khaosan__V1__QueryService_Service *service,
+                 const Khaosan__V1__EntityRequest *input,
+                 Khaosan__V1__EntityResponse_Closure closure,
+                 void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -903,7 +912,9 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## applied_position,\
       function_prefix__ ## check_integrity,\
       function_prefix__ ## backup,\
-      function_prefix__ ## timeline  }
+      function_prefix__ ## timeline,\
+      function_prefix__ ## names,\
+      function_prefix__ ## entity  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -944,6 +955,14 @@ void khaosan__v1__query_service__timeline(ProtobufCService *service,
                                           const Khaosan__V1__TimelineRequest *input,
                                           Khaosan__V1__TimelineResponse_Closure closure,
                                           void *closure_data);
+void khaosan__v1__query_service__names(ProtobufCService *service,
+                                       const Khaosan__V1__NamesRequest *input,
+                                       Khaosan__V1__NamesResponse_Closure closure,
+                                       void *closure_data);
+void khaosan__v1__query_service__entity(ProtobufCService *service,
+                                        const Khaosan__V1__EntityRequest *input,
+                                        Khaosan__V1__EntityResponse_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
