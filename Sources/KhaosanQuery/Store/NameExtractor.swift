@@ -132,7 +132,8 @@ package enum NameExtractor {
 
     // MARK: - Organisations
 
-    static let prefixes: [String] = Entity.organisationPrefixes
+    static let prefixBytes: [[UInt8]] = Entity.organisationPrefixes.map { Array($0.utf8) }
+    static let companyBytes = Array("บริษัท".utf8)
     /// Names taken whole where they are written, with nothing glued after them: the ministries
     /// (the sentence goes on glued to them: กระทรวงพาณิชย์ให้ความสำคัญ...) and names with spaces
     /// or function words inside, which the generic rule would cut.
@@ -145,6 +146,7 @@ package enum NameExtractor {
         "กระทรวงศึกษาธิการ", "กระทรวงสาธารณสุข", "กระทรวงอุตสาหกรรม",
         "สำนักงานคณะกรรมการพัฒนาการเศรษฐกิจและสังคมแห่งชาติ", "สำนักงานตำรวจแห่งชาติ",
     ].sorted { $0.utf8.count > $1.utf8.count }
+    static let knownBytes: [(name: String, bytes: [UInt8])] = knownNames.map { ($0, Array($0.utf8)) }
     /// Words that end an organisation's name when glued after it (Thai writes a sentence
     /// without spaces: กรมควบคุมโรคได้จัด...).
     static let stops: Set<String> = [
@@ -162,15 +164,18 @@ package enum NameExtractor {
         var i = 0
         while i < t.count {
             let start = t[i].utf8Range.lowerBound
-            if let known = knownNames.first(where: { hasPrefix(line, start, Array($0.utf8)) }) {
-                out.add(Entity(kind: .organisation, name: known))
-                let end = start + known.utf8.count
+            // Every organisation's name starts with one of the prefixes' first letters (ก ส อ บ).
+            guard start + 2 < line.count, line[start] == 0xE0, line[start + 1] == 0xB8,
+                  [0x81, 0xAA, 0xAD, 0x9A].contains(line[start + 2]) else { i += 1; continue }
+            if let known = knownBytes.first(where: { hasPrefix(line, start, $0.bytes) }) {
+                out.add(Entity(kind: .organisation, name: known.name))
+                let end = start + known.bytes.count
                 while i < t.count && t[i].utf8Range.lowerBound < end { i += 1 }
                 continue
             }
-            guard let prefix = prefixes.first(where: { hasPrefix(line, start, Array($0.utf8)) }),
-                  !notOrganisations.contains(where: { hasPrefix(line, start, Array($0.utf8)) }) else { i += 1; continue }
-            if prefix == "บริษัท", let (name, next) = company(t, line, i) {
+            guard let prefix = prefixBytes.first(where: { hasPrefix(line, start, $0) }),
+                  !notOrganisationBytes.contains(where: { hasPrefix(line, start, $0) }) else { i += 1; continue }
+            if prefix == companyBytes, let (name, next) = company(t, line, i) {
                 out.add(Entity(kind: .organisation, name: name))
                 i = next
                 continue
@@ -187,7 +192,7 @@ package enum NameExtractor {
             while j - 1 > i, connectors.contains(t[j - 1].text) { j -= 1 }
             let end = t[j - 1].utf8Range.upperBound
             // The bare word (กรม, กระทรวง ...) with nothing after it names no organisation.
-            if end - start > prefix.utf8.count + 3 {
+            if end - start > prefix.count + 3 {
                 out.add(Entity(kind: .organisation, name: String(decoding: line[start..<end], as: UTF8.self)))
             }
             i = j
@@ -197,6 +202,8 @@ package enum NameExtractor {
     /// บริษัท [space] NAME ... จำกัด [(มหาชน)]: up to 10 words; nil when no จำกัด follows.
     /// Words that start like an organisation and are not one.
     static let notOrganisations = ["กรมธรรม์", "องค์การมหาชน", "บริษัทจำกัด", "บริษัทมหาชน", "บริษัทเอกชน", "บริษัทประกัน", "บริษัทฯ", "กรมสมเด็จ", "กรมหลวง", "กรมพระ", "กรมขุน", "สำนักงานใหญ่", "สำนักงานสาขา"]
+
+    static let notOrganisationBytes: [[UInt8]] = notOrganisations.map { Array($0.utf8) }
 
     static func company(_ t: [ThaiToken], _ line: [UInt8], _ i: Int) -> (String, Int)? {
         let start = t[i].utf8Range.lowerBound
