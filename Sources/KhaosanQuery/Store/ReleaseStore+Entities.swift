@@ -4,7 +4,7 @@ package import KhaosanModel
 /// Typed names in SQLite: `release_entities` (release id, kind, name as written, search key),
 /// one row per distinct name of the current version, replaced whenever the release changes.
 extension ReleaseStore {
-    /// Schema v4. Before it, `releases.entities` held a flat list of names (people from the old
+    /// Schema v5. Before it, `releases.entities` held a flat list of names (people from the old
     /// extractor, or whatever a structured release listed); they become typed rows
     /// (`Entity.legacy`). The column stays, written as before, so an older reader still opens
     /// the file; organisations and places of releases stored before v4 appear when the release
