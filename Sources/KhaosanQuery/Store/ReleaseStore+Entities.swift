@@ -7,8 +7,8 @@ extension ReleaseStore {
     /// Schema v5. Before it, `releases.entities` held a flat list of names (people from the old
     /// extractor, or whatever a structured release listed); they become typed rows
     /// (`Entity.legacy`). The column stays, written as before, so an older reader still opens
-    /// the file; organisations and places of releases stored before v4 appear when the release
-    /// is stored again (see README, "Names").
+    /// the file. Their organisations and places (and the people the segmenter finds) are
+    /// extracted afterwards from the stored texts, in the background (`backfillNames`).
     static func migrateToTypedEntities(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE release_entities (
@@ -19,7 +19,16 @@ extension ReleaseStore {
                 PRIMARY KEY (release_id, kind, name)
             ) WITHOUT ROWID;
             CREATE INDEX release_entities_key ON release_entities(kind, key);
+            CREATE TABLE names_backfill (
+                one INTEGER PRIMARY KEY CHECK (one = 1),
+                after_id INTEGER NOT NULL
+            );
             """)
+        // Releases stored before get their organisations and places in the background
+        // (`backfillNames`); a new archive has none to do.
+        if try Int.fetchOne(db, sql: "SELECT count(*) FROM releases") ?? 0 > 0 {
+            try db.execute(sql: "INSERT INTO names_backfill VALUES (1, ?)", arguments: [Int64.min])
+        }
         let rows = try Row.fetchCursor(db, sql: "SELECT id, entities FROM releases WHERE entities <> ''")
         while let row = try rows.next() {
             let id: Int64 = row[0]

@@ -92,6 +92,7 @@ package final class ReleaseStore: Sendable {
         try pool.read { db in try texts.load(db) }
         try openIndex()
         scheduleTextCompaction()
+        scheduleNamesBackfill()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }
 
