@@ -23,6 +23,10 @@ import Testing
         ("นายกรัฐมนตรี เดินทางไปเชียงใหม่", []),
         ("นายอำเภอนครไทย กำนัน ผู้ใหญ่บ้าน", []),
         ("ณ องค์พระปฐมเจดีย์ รวมระยะทาง", []),
+        // A suspect by the given name only, then the age or the nationality.
+        ("จับกุม นายวศิษฎ์ อายุ 31 ปี และนายตงเจี้ยน สัญชาติ จีน", []),
+        // A position's abbreviation glued to the family name is not part of it; a full stop neither.
+        ("พล.ต.ต.สถิตย์ พรมอุทัย ผบก.สอท.3 และ ร้อยตรี สมชาย ใจดี. นายก", ["พล.ต.ต.สถิตย์ พรมอุทัย", "ร้อยตรี สมชาย ใจดี"]),
     ] as [(String, [String])])
     func people(_ line: String, _ expected: [String]) {
         #expect(Self.names(line, .person) == expected)

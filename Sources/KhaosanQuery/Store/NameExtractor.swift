@@ -57,6 +57,8 @@ package enum NameExtractor {
         "เลขาธิการ", "ปลัด", "โฆษก", "ผู้ว่าราชการ", "ระบุ", "เปิดเผย", "เน้นย้ำ", "แถลง", "ชี้แจง", "ยัง",
         "ก็", "ได้รับ", "เห็น", "มอบ", "สั่ง", "ขอ", "เผย", "พูด", "ตอบ", "ลง", "หารือ", "นำ", "ทำ", "ใน",
         "กับ", "จาก", "ของ", "ว่า", "ถึง", "แจ้ง", "เชิญ", "อดีต", "ส.ส.", "สมาชิก", "ประจำ", "หัวหน้า",
+        // A suspect named by the given name only: นายวศิษฎ์ อายุ 31 ปี, นายตงเจี้ยน สัญชาติ จีน.
+        "อายุ", "สัญชาติ", "ชาว", "เพศ",
     ]
 
     static let notFamilyNameSet = Set(notFamilyNames)
@@ -85,7 +87,7 @@ package enum NameExtractor {
     static let roles: [[UInt8]] = [
         "นายกรัฐมนตรี", "นายกฯ", "นายกเทศมนตรี", "นายกสมาคม", "นายกองค์การ", "นายกสภา", "นายกอบ", "นายก ",
         "นายทหาร", "นายอำเภอ", "นายจ้าง", "นายหน้า", "นายทะเบียน", "นายตำรวจ", "นายด่าน", "นายช่าง",
-        "นายสิบ", "นายเรือ", "นายร้อย", "นายพล", "นายประกัน", "นายทุน", "นายสัตวแพทย์", "นายแพทย์สาธารณสุข",
+        "นายสิบ", "นายเรือ", "นายร้อย", "นายพล", "นายประกัน", "นายทุน", "นายแพทย์สาธารณสุข",
         "นางงาม", "นางพยาบาล", "นางแบบ", "นางฟ้า", "นางรำ", "นางใน", "พระบาท", "พระราช", "พระบรม", "พระองค์",
         "คุณภาพ", "คุณค่า", "คุณธรรม", "คุณสมบัติ", "คุณประโยชน์", "คุณูปการ", "คุณวุฒิ",
     ].map { Array($0.utf8) }
@@ -109,8 +111,18 @@ package enum NameExtractor {
             // The sentence may go on glued to the family name (วิชัยกุลให้การต้อนรับ): a
             // function word ends it.
             var f = g + 1
-            while f < t.count, gap(line, t[f - 1], t[f]) == 0, isThai(t[f]), !stops.contains(t[f].text) { f += 1 }
-            let end = t[f - 1].utf8Range.upperBound
+            // An abbreviation glued on is a position (ผลพฤกษาผบก.สอท.4), not the family name; a
+            // full stop after it (มาวงษ์.) ends the name and is not part of it.
+            var fullStop = false
+            while f < t.count, gap(line, t[f - 1], t[f]) == 0, isThai(t[f]), !stops.contains(t[f].text) {
+                if let dot = t[f].text.firstIndex(of: ".") {
+                    if t[f].text.index(after: dot) == t[f].text.endIndex && t[f].text.count > 1 { fullStop = true; f += 1 }
+                    break
+                }
+                f += 1
+            }
+            var end = t[f - 1].utf8Range.upperBound
+            if fullStop && end > 0 && line[end - 1] == 0x2E { end -= 1 }
             let given = t[j].utf8Range.lowerBound..<t[g - 1].utf8Range.upperBound
             let family = t[g].utf8Range.lowerBound..<end
             guard given.count >= 6, given.count <= 45, family.count >= 6, family.count <= 60 else { i = g; continue }
