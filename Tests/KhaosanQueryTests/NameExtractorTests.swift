@@ -25,6 +25,8 @@ import Testing
         ("ณ องค์พระปฐมเจดีย์ รวมระยะทาง", []),
         // A suspect by the given name only, then the age or the nationality.
         ("จับกุม นายวศิษฎ์ อายุ 31 ปี และนายตงเจี้ยน สัญชาติ จีน", []),
+        // ฯ after a given name shortens a name given before: no family name follows.
+        ("โดยนายกฤษณะฯ ยินดีให้ทำการตรวจค้น", []),
         // A position's abbreviation glued to the family name is not part of it; a full stop neither.
         ("พล.ต.ต.สถิตย์ พรมอุทัย ผบก.สอท.3 และ ร้อยตรี สมชาย ใจดี. นายก", ["พล.ต.ต.สถิตย์ พรมอุทัย", "ร้อยตรี สมชาย ใจดี"]),
     ] as [(String, [String])])

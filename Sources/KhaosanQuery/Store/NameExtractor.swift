@@ -69,6 +69,8 @@ package enum NameExtractor {
     static func plausiblePerson(_ name: String) -> Bool {
         let rest = strippingTitle(name)
         guard let space = rest.firstIndex(of: " ") else { return false }
+        // นายกฤษณะฯ: ฯ shortens a name given before; what follows is the sentence.
+        if rest[..<space].contains("ฯ") { return false }
         let family = String(rest[rest.index(after: space)...].drop { $0 == " " })
         guard !family.isEmpty else { return false }
         if PersonNames.shared.familyNames.contains(family) { return true }
