@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KhaosanIndex
 @testable import KhaosanQuery
 import KhaosanModel
 import Testing
@@ -82,6 +83,17 @@ import Testing
         let place = try Self.store.entity(name: "กรุงเทพฯ")
         #expect(place.kind == .place && place.releases == 1)
         #expect(try Self.store.entity(name: "ไม่มีใครชื่อนี้ เลย").kind == nil)
+    }
+
+    @Test func timelineCountsANameFilterPerPeriodAsSearchFindsIt() throws {
+        let q = TimelineQuery(texts: ["place:เชียงใหม่", "person:อนุทิน"], period: .day,
+                              from: CivilDate(year: 2024, month: 3, day: 1), to: CivilDate(year: 2024, month: 3, day: 6))
+        let r = try Self.store.timeline(q)
+        #expect(r.series.map(\.counts) == [[1, 0, 0, 0, 1, 0], [1, 1, 0, 0, 0, 0]])
+        for s in r.series {
+            #expect(s.error == nil)
+            #expect(s.total == (try Self.store.search(SearchQuery(text: s.text))).total)
+        }
     }
 
     @Test func paging() throws {
