@@ -25,7 +25,7 @@ module KhaosanModel Sources/KhaosanModel/*.swift
 module KhaosanThai Sources/KhaosanThai/SearchText.swift Sources/KhaosanThai/Normalized.swift
 module KhaosanIndex Sources/KhaosanIndex/IndexQuery.swift Sources/KhaosanIndex/IndexPeriod.swift Sources/KhaosanIndex/CivilMonth.swift
 swiftc "${common[@]}" -module-name QueryFuzz Fuzz/query/main.swift \
-    Sources/KhaosanQuery/Store/QueryParser.swift Sources/KhaosanQuery/Store/StoreTypes.swift Sources/KhaosanQuery/Store/StoreFacet.swift \
+    Sources/KhaosanQuery/Store/QueryParser.swift Sources/KhaosanQuery/Store/EntityFilter.swift Sources/KhaosanQuery/Store/StoreTypes.swift Sources/KhaosanQuery/Store/StoreFacet.swift \
     "$out"/obj/*.o -o "$out/query-fuzz"
 "$out/query-fuzz" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$out/crashes/" "$@" "$out/corpus" Fuzz/query/seeds

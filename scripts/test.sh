@@ -38,6 +38,8 @@ step "export: every fixture release as CSV and JSON Lines through real daemons, 
 Tests/Scripts/export-test.py --bin "$(swift build --show-bin-path)"
 step "web: khaosan-web in Debian's chromium through selenium (about 30 s)"
 Tests/Scripts/web-test.py --bin "$(swift build --show-bin-path)"
+step "names: person:/org:/place: against real daemons over the fixtures (about 6 s)"
+Tests/Scripts/names-test.py --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"

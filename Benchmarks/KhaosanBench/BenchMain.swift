@@ -7,6 +7,7 @@ import KhaosanIngest
 /// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm]
 /// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
 /// `khaosan-bench timeline DBPATH QUERY... [--repetitions N]`,
+/// `khaosan-bench names FILE...` (the name extractor, JSON lines),
 /// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of Benchmarks/bench-corpus.sh.
 @main
 struct BenchMain {
@@ -68,6 +69,10 @@ struct BenchMain {
             let start = ContinuousClock.now
             try ReleaseStore(path: args[1], logger: Logger(label: "bench")).optimize()
             print("optimize: \(ContinuousClock.now - start)")
+            return
+        }
+        if what == "names" {
+            try NamesBench.run(files: Array(args.dropFirst()))
             return
         }
         if what == "parse" {

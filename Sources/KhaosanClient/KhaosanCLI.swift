@@ -93,7 +93,7 @@ struct Khaosan: AsyncParsableCommand {
             """,
         version: KhaosanCLI.version,
         subcommands: [
-            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, GetCommand.self, LatestCommand.self,
+            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, NamesCommand.self, EntityCommand.self, GetCommand.self, LatestCommand.self,
             StatsCommand.self, CategoriesCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )

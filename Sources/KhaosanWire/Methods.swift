@@ -49,4 +49,8 @@ package enum KhaosanMethods {
     /// Every hit of a query in publication date then id order (export.proto), streamed under the
     /// stream's window. Not retried: a retry after rows arrived would send them again.
     package static let export = MethodDescriptor(service: queryService, method: "Export", idempotent: false)
+    /// The names most often in the releases matching a query (names.proto, khaosan names).
+    package static let names = MethodDescriptor(service: queryService, method: "Names", idempotent: true)
+    /// One name: its releases per month, the names with it, its categories, its latest releases.
+    package static let entity = MethodDescriptor(service: queryService, method: "Entity", idempotent: true)
 }

@@ -3,6 +3,7 @@
 #include "khaosan/v1/export.pb-c.h"
 #include "khaosan/v1/health.pb-c.h"
 #include "khaosan/v1/ingest.pb-c.h"
+#include "khaosan/v1/names.pb-c.h"
 #include "khaosan/v1/observability.pb-c.h"
 #include "khaosan/v1/query.pb-c.h"
 #include "khaosan/v1/release.pb-c.h"

@@ -40,6 +40,7 @@ struct QueryHandlers: Sendable {
     func register(into router: inout RPCRouter) {
         registerTimeline(into: &router)
         registerExport(into: &router)
+        registerNames(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,

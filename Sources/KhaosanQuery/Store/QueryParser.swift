@@ -1,3 +1,4 @@
+import Foundation
 import KhaosanIndex
 import KhaosanModel
 import KhaosanThai
@@ -11,10 +12,14 @@ struct CompiledQuery: Sendable {
     /// Where each positive term was typed (character range of the query text, quoted or not),
     /// with its leaf: what "did you mean" replaces.
     var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
+    /// `person:"..."`, `org:"..."`, `place:"..."`: each narrows through the index (its phrase is
+    /// a leaf ANDed in) and is then checked against the stored typed names (`EntitySearch`).
+    var entityFilters: [EntityFilter] = []
 }
 
 /// Parses the query language: bare words and "quoted phrases", implicit AND, AND / OR / NOT
-/// (uppercase), a leading `-` for NOT, parentheses.
+/// (uppercase), a leading `-` for NOT, parentheses, and the name filters `person:"..."`,
+/// `org:"..."`, `place:"..."` (or `person:word`), which combine with the rest by AND only.
 ///
 ///     query   := or
 ///     or      := and ("OR" and)*
@@ -36,11 +41,13 @@ struct QueryParser {
 
     private enum Lexeme: Equatable {
         case word(String, Range<Int>, whole: Bool), phrase(String, Range<Int>, whole: Bool), open, close, and, or, not, minus
+        case entity(Entity.Kind, String)
     }
 
     private indirect enum Node {
         case term(String, quoted: Bool, range: Range<Int>, whole: Bool)
         case and([Node]), or([Node]), not(Node)
+        case entity(Entity.Kind, String, at: Int)
     }
 
     private var lexemes: [(Lexeme, Int)] = []
@@ -49,7 +56,9 @@ struct QueryParser {
     private var depth = 0
 
     /// `wholeWords`: every term as if written `=term`.
-    static func compile(_ text: String, wholeWords: Bool = false) throws(QuerySyntaxError) -> CompiledQuery {
+    /// `places`: resolves `place:"..."` (the store passes the gazetteer's; see `EntityFilter`).
+    static func compile(_ text: String, wholeWords: Bool = false,
+                        places: (@Sendable (String) -> (name: String, spellings: [String])?)? = nil) throws(QuerySyntaxError) -> CompiledQuery {
         let bytes = text.utf8.count
         if bytes > maxBytes {
             throw QuerySyntaxError(message: "query is \(bytes) bytes long; the limit is \(maxBytes)", position: 0)
@@ -62,14 +71,15 @@ struct QueryParser {
             let (lx, at) = p.lexemes[p.pos]
             throw QuerySyntaxError(message: lx == .close ? "unbalanced ')'" : "unexpected input", position: at)
         }
-        var b = TreeBuilder(allWhole: wholeWords)
+        var b = TreeBuilder(allWhole: wholeWords, places: places)
         guard let root = try b.emit(node, negated: false) else {
             throw QuerySyntaxError(message: "query has no searchable words", position: 0)
         }
         if b.leaves.count > maxTerms {
             throw QuerySyntaxError(message: "query has \(b.leaves.count) different terms; the limit is \(maxTerms)", position: 0)
         }
-        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves, wholeWords: b.whole), positivePhrases: b.positives, terms: b.terms)
+        return CompiledQuery(index: IndexQuery(root: root, leaves: b.leaves, wholeWords: b.whole), positivePhrases: b.positives,
+                             terms: b.terms, entityFilters: b.entityFilters)
     }
 
     /// The stream a term searches for: a quoted phrase as typed, a bare word without the
@@ -87,12 +97,24 @@ struct QueryParser {
     /// Turns the parse tree into index nodes; equal phrases share one leaf.
     private struct TreeBuilder {
         let allWhole: Bool
+        let places: (@Sendable (String) -> (name: String, spellings: [String])?)?
         var leaves: [[UInt32]] = []
         var whole: [Bool] = []
         var leafIndex: [[UInt32]: Int] = [:]
         var wholeIndex: [[UInt32]: Int] = [:]
         var positives: [[UInt32]] = []
         var terms: [(leaf: Int, range: Range<Int>, quoted: Bool)] = []
+        var entityFilters: [EntityFilter] = []
+        /// Inside an OR of two or more members: a name filter there cannot be checked per branch.
+        var orDepth = 0
+
+        mutating func leaf(_ s: [UInt32]) -> Int {
+            if let i = leafIndex[s] { return i }
+            leafIndex[s] = leaves.count
+            leaves.append(s)
+            whole.append(false)
+            return leaves.count - 1
+        }
 
         mutating func emit(_ node: Node, negated: Bool) throws(QuerySyntaxError) -> QueryNode? {
             switch node {
@@ -110,7 +132,26 @@ struct QueryParser {
                 }
                 if !negated { terms.append((leaf, range, quoted)) }
                 return .phrase(leaf)
+            case .entity(let kind, let text, let at):
+                if negated || orDepth > 0 {
+                    throw QuerySyntaxError(message: "\(kind.filterPrefix): filters combine with the rest of the query by AND only (not under NOT or OR)", position: at)
+                }
+                let filter = try EntityFilter(kind: kind, typed: text, position: at, places: places)
+                var phrases: [QueryNode] = []
+                for p in filter.phrases {
+                    let s = SearchText.scalars(p)
+                    guard !s.isEmpty else { continue }
+                    if !positives.contains(s) { positives.append(s) }
+                    phrases.append(.phrase(leaf(s)))
+                }
+                guard !phrases.isEmpty else {
+                    throw QuerySyntaxError(message: "\(kind.filterPrefix): needs a name", position: at)
+                }
+                entityFilters.append(filter)
+                return phrases.count == 1 ? phrases[0] : .or(phrases)
             case .or(let items):
+                if items.count > 1 { orDepth += 1 }
+                defer { if items.count > 1 { orDepth -= 1 } }
                 var parts: [QueryNode] = []
                 for item in items {
                     if let s = try group([item], negated: negated) { parts.append(s) }
@@ -172,6 +213,27 @@ struct QueryParser {
                 i = j + 1
                 continue
             }
+            if !whole, let kind = Self.entityPrefix(chars, i) {
+                let start = i
+                i += kind.filterPrefix.count + 1
+                var name: String
+                if i < chars.count, chars[i] == "\"" {
+                    var j = i + 1
+                    while j < chars.count, chars[j] != "\"" { j += 1 }
+                    if j == chars.count { throw QuerySyntaxError(message: "unbalanced '\"'", position: i) }
+                    name = String(chars[(i + 1)..<j])
+                    i = j + 1
+                } else {
+                    var j = i
+                    while j < chars.count, !isSpace(chars[j]), chars[j] != "(", chars[j] != ")", chars[j] != "\"" { j += 1 }
+                    name = String(chars[i..<j])
+                    i = j
+                }
+                name = name.trimmingCharacters(in: .whitespaces)
+                if name.isEmpty { throw QuerySyntaxError(message: "\(kind.filterPrefix): needs a name", position: start) }
+                lexemes.append((.entity(kind, name), start))
+                continue
+            }
             if !whole, c == "-", i + 1 < chars.count, !isSpace(chars[i + 1]), chars[i + 1] != ")" {
                 lexemes.append((.minus, i)); i += 1; continue
             }
@@ -186,6 +248,16 @@ struct QueryParser {
             }
             i = j
         }
+    }
+
+    /// `person:`, `org:` or `place:` at `i`, followed by something.
+    private static func entityPrefix(_ chars: [Character], _ i: Int) -> Entity.Kind? {
+        if i > 0 && !chars[i - 1].isWhitespace && chars[i - 1] != "(" && chars[i - 1] != "-" { return nil }
+        for kind in Entity.Kind.allCases {
+            let p = Array(kind.filterPrefix + ":")
+            if i + p.count < chars.count, Array(chars[i..<(i + p.count)]) == p, !chars[i + p.count].isWhitespace { return kind }
+        }
+        return nil
     }
 
     /// One level deeper into parentheses or NOT; the parser recurses per level, so this bounds
@@ -256,6 +328,9 @@ struct QueryParser {
         case .phrase(let w, let r, let whole):
             pos += 1
             return .term(w, quoted: true, range: r, whole: whole)
+        case .entity(let kind, let name):
+            pos += 1
+            return .entity(kind, name, at: at)
         case .close: throw QuerySyntaxError(message: "unbalanced ')'", position: at)
         case .and, .or: throw QuerySyntaxError(message: "operator without a term before it", position: at)
         }

@@ -92,6 +92,7 @@ package final class ReleaseStore: Sendable {
         try pool.read { db in try texts.load(db) }
         try openIndex()
         scheduleTextCompaction()
+        scheduleNamesBackfill()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }
 
@@ -182,6 +183,9 @@ package final class ReleaseStore: Sendable {
             // theirs and are normalised where they are read (`get`, `categoryFilter`, facets).
             try Self.normaliseStoredCategories(db)
         }
+        m.registerMigration("v5-typed-entities") { db in
+            try migrateToTypedEntities(db)
+        }
         return m
     }
 
@@ -200,6 +204,8 @@ package final class ReleaseStore: Sendable {
             var bodyBlob: Data
             var bodyDictionary: Int64?
             var document: IndexDocument
+            /// Typed names (`NameExtractor`), for `release_entities`.
+            var entities: [Entity]
         }
         var items: [Item]
         package var count: Int { items.count }
@@ -215,7 +221,8 @@ package final class ReleaseStore: Sendable {
             let body = release.paragraphs.joined(separator: "\n")
             let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
             prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
-                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: Self.document(release, body: body)))
+                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: Self.document(release, body: body),
+                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities)))
         }
         return PreparedBatch(items: prepared)
     }
@@ -293,6 +300,7 @@ package final class ReleaseStore: Sendable {
                     try db.cachedStatement(sql: """
                         INSERT INTO release_texts(id, title, body, title_dictionary, body_dictionary) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
+                    try Self.storeEntities(db, release.id, item.entities)
                     try log(release.id, k)
                     addedText += textBytes
                     outcome.inserted += 1
@@ -321,6 +329,7 @@ package final class ReleaseStore: Sendable {
                     ])
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ?, title_dictionary = ?, body_dictionary = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
+                try Self.storeEntities(db, release.id, item.entities)
                 try log(release.id, k)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1

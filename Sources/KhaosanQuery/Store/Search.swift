@@ -12,7 +12,7 @@ extension ReleaseStore {
 
     package func search(_ q: SearchQuery) throws -> SearchResults {
         let started = ContinuousClock.now
-        let compiled = try QueryParser.compile(q.text, wholeWords: q.wholeWords)
+        let compiled = try QueryParser.compile(q.text, wholeWords: q.wholeWords, places: Self.placeResolver)
         let limit = min(max(q.limit, 1), SearchQuery.maxLimit)
         let offset = min(max(q.offset, 0), SearchQuery.maxOffset)
         var filter = IndexFilter(categories: try Self.categoryFilter(q.categories, index.snapshot()))
@@ -27,6 +27,9 @@ extension ReleaseStore {
         let limitAt = started + Self.searchTimeLimit
         let deadline = q.deadline.map { min($0, limitAt) } ?? limitAt
         let request = IndexSearchRequest(query: compiled.index, filter: filter, sort: sort, offset: offset, limit: limit, facets: q.facets)
+        if !compiled.entityFilters.isEmpty {
+            return try verifiedSearch(q, compiled, request, started: started, deadline: deadline)
+        }
         let outcome = Result { () throws(IndexError) in try index.search(request, cancelled: { ContinuousClock.now >= deadline }) }
         let result: IndexSearchResult
         switch outcome {

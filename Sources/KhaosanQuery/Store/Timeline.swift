@@ -44,8 +44,25 @@ extension ReleaseStore {
         series.reserveCapacity(q.texts.count)
         for text in q.texts {
             let compiled: CompiledQuery
-            do { compiled = try QueryParser.compile(text, wholeWords: q.wholeWords) } catch {
+            do { compiled = try QueryParser.compile(text, wholeWords: q.wholeWords, places: Self.placeResolver) } catch {
                 series.append(QuerySeries(text: text, total: 0, counts: [], error: error))
+                continue
+            }
+            if !compiled.entityFilters.isEmpty {
+                // A name filter: the index's candidates, kept where the stored names name it
+                // (as a search), then counted per period from their days.
+                let kept: [IndexHit]
+                do { kept = try verifiedHits(IndexSearchRequest(query: compiled.index, filter: filter, limit: 0), compiled.entityFilters, cancelled: cancelled) } catch IndexError.cancelled {
+                    throw SearchCancelled(after: started.duration(to: .now))
+                }
+                var counts = [Int](repeating: 0, count: range?.count ?? 0)
+                if let range {
+                    for h in kept {
+                        let p = Int(range.period.of(days: h.days) - range.first)
+                        if p >= 0 && p < counts.count { counts[p] += 1 }
+                    }
+                }
+                series.append(QuerySeries(text: text, total: kept.count, counts: counts, error: nil))
                 continue
             }
             let request = IndexSearchRequest(query: compiled.index, filter: filter, limit: 0, periods: range)

@@ -2390,7 +2390,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[11] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[13] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2403,6 +2403,8 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "Backup", &khaosan__v1__backup_request__descriptor, &khaosan__v1__backup_response__descriptor },
   { "Timeline", &khaosan__v1__timeline_request__descriptor, &khaosan__v1__timeline_response__descriptor },
   { "Export", &khaosan__v1__export_request__descriptor, &khaosan__v1__export_response__descriptor },
+  { "Names", &khaosan__v1__names_request__descriptor, &khaosan__v1__names_response__descriptor },
+  { "Entity", &khaosan__v1__entity_request__descriptor, &khaosan__v1__entity_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2410,9 +2412,11 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   5,        /* ApplyStream */
   8,        /* Backup */
   7,        /* CheckIntegrity */
+  12,        /* Entity */
   10,        /* Export */
   1,        /* Get */
   2,        /* Latest */
+  11,        /* Names */
   0,        /* Search */
   3,        /* Stats */
   9         /* Timeline */
@@ -2424,7 +2428,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  11,
+  13,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2515,6 +2519,22 @@ void khaosan__v1__query_service__export(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__names(ProtobufCService *service,
+                                       const Khaosan__V1__NamesRequest *input,
+                                       Khaosan__V1__NamesResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__entity(ProtobufCService *service,
+                                        const Khaosan__V1__EntityRequest *input,
+                                        Khaosan__V1__EntityResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

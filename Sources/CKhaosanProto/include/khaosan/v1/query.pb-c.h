@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "khaosan/v1/release.pb-c.h"
 #include "khaosan/v1/timeline.pb-c.h"
 #include "khaosan/v1/export.pb-c.h"
+#include "khaosan/v1/names.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -891,6 +892,14 @@ struct Khaosan__V1__QueryService_Service
                  const Khaosan__V1__ExportRequest *input,
                  Khaosan__V1__ExportResponse_Closure closure,
                  void *closure_data);
+  void (*names)(Khaosan__V1__QueryService_Service *service,
+                const Khaosan__V1__NamesRequest *input,
+                Khaosan__V1__NamesResponse_Closure closure,
+                void *closure_data);
+  void (*entity)(Khaosan__V1__QueryService_Service *service,
+                 const Khaosan__V1__EntityRequest *input,
+                 Khaosan__V1__EntityResponse_Closure closure,
+                 void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -909,7 +918,9 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## check_integrity,\
       function_prefix__ ## backup,\
       function_prefix__ ## timeline,\
-      function_prefix__ ## export  }
+      function_prefix__ ## export,\
+      function_prefix__ ## names,\
+      function_prefix__ ## entity  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -953,6 +964,14 @@ void khaosan__v1__query_service__timeline(ProtobufCService *service,
 void khaosan__v1__query_service__export(ProtobufCService *service,
                                         const Khaosan__V1__ExportRequest *input,
                                         Khaosan__V1__ExportResponse_Closure closure,
+                                        void *closure_data);
+void khaosan__v1__query_service__names(ProtobufCService *service,
+                                       const Khaosan__V1__NamesRequest *input,
+                                       Khaosan__V1__NamesResponse_Closure closure,
+                                       void *closure_data);
+void khaosan__v1__query_service__entity(ProtobufCService *service,
+                                        const Khaosan__V1__EntityRequest *input,
+                                        Khaosan__V1__EntityResponse_Closure closure,
                                         void *closure_data);
 
 /* --- descriptors --- */
