@@ -46,4 +46,8 @@ package enum KhaosanMethods {
     /// Matches per period for one or more queries (timeline.proto); khaosan count sends its list
     /// as several of these on one connection.
     package static let timeline = MethodDescriptor(service: queryService, method: "Timeline", idempotent: true)
+    /// Word-by-word edits between two stored versions of a release (changes.proto).
+    package static let diff = MethodDescriptor(service: queryService, method: "Diff", idempotent: true)
+    /// The releases most like one (near-duplicate detection, changes.proto).
+    package static let similar = MethodDescriptor(service: queryService, method: "Similar", idempotent: true)
 }

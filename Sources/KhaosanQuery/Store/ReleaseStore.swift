@@ -25,6 +25,8 @@ package final class ReleaseStore: Sendable {
     private let checkpointer: WALCheckpointer?
     let maintenance = IndexMaintenance()
     let texts = TextCodec()
+    /// The LSH buckets of the near-duplicate signatures (NearDuplicates.swift).
+    let nearDuplicates = NearDuplicateIndex()
     /// Plain bodies the archive gathers before a dictionary is trained on them (TextCompaction).
     let textTrainingThreshold: Int
     /// One compaction at a time (the maintenance thread's, or a caller's).
@@ -90,7 +92,9 @@ package final class ReleaseStore: Sendable {
         // Before the index: a rebuild reads bodies, which may need the dictionaries.
         try pool.read { db in try texts.load(db) }
         try openIndex()
+        try loadNearDuplicates()
         scheduleTextCompaction()
+        scheduleNearDuplicateBackfill()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }
 
@@ -173,6 +177,20 @@ package final class ReleaseStore: Sendable {
                 CREATE INDEX release_texts_uncompressed ON release_texts(id) WHERE body_dictionary IS NULL;
                 """)
         }
+        m.registerMigration("v4-near-duplicates") { db in
+            // Issue 16: each release's MinHash signature (64 little-endian u32, or empty when
+            // the text is too short to compare) and its near-duplicate group (the id of the
+            // release that started it). Rows of releases stored before are backfilled in the
+            // background (NearDuplicates.swift).
+            try db.execute(sql: """
+                CREATE TABLE near_duplicates (
+                    id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+                    signature BLOB NOT NULL,
+                    group_id INTEGER NOT NULL
+                );
+                CREATE INDEX near_duplicates_group ON near_duplicates(group_id);
+                """)
+        }
         return m
     }
 
@@ -191,6 +209,8 @@ package final class ReleaseStore: Sendable {
             var bodyBlob: Data
             var bodyDictionary: Int64?
             var document: IndexDocument
+            /// MinHash signature (NearDuplicates.swift), from the same tokens as the document's word starts.
+            var signature: [UInt32]
         }
         var items: [Item]
         package var count: Int { items.count }
@@ -202,8 +222,16 @@ package final class ReleaseStore: Sendable {
         for (sequence, release) in items {
             let body = release.paragraphs.joined(separator: "\n")
             let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
+            // The analyser runs once per text: its words give both the index's word starts and
+            // the near-duplicate shingles.
+            let titleTokens = ThaiAnalyzer.shared.words(release.title), bodyTokens = ThaiAnalyzer.shared.words(body)
+            let document = Self.document(id: release.id, days: release.published.daysSinceEpoch, category: release.category,
+                                         language: release.language, title: release.title, body: body,
+                                         titleWords: SearchText.wordStarts(release.title, tokens: titleTokens),
+                                         bodyWords: SearchText.wordStarts(body, tokens: bodyTokens))
             prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
-                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: Self.document(release, body: body)))
+                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document,
+                                  signature: Self.signature(titleTokens: titleTokens, bodyTokens: bodyTokens)))
         }
         return PreparedBatch(items: prepared)
     }
@@ -214,11 +242,12 @@ package final class ReleaseStore: Sendable {
 
     /// What the index stores of a release: its fields, and the search streams and word starts of
     /// its title and body (`body` is the paragraphs joined by newlines).
-    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String) -> IndexDocument {
+    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String,
+                         titleWords: [UInt32]? = nil, bodyWords: [UInt32]? = nil) -> IndexDocument {
         IndexDocument(releaseID: id, days: Int32(days), categoryName: category.name,
                       categorySlug: category.slug, language: languageCode(language),
                       title: SearchText.scalars(title), body: SearchText.scalars(body),
-                      titleWords: SearchText.wordStarts(title), bodyWords: SearchText.wordStarts(body))
+                      titleWords: titleWords ?? SearchText.wordStarts(title), bodyWords: bodyWords ?? SearchText.wordStarts(body))
     }
 
     static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }
@@ -282,6 +311,7 @@ package final class ReleaseStore: Sendable {
                         INSERT INTO release_texts(id, title, body, title_dictionary, body_dictionary) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
                     try log(release.id, k)
+                    try assignNearDuplicate(db, id: release.id, signature: item.signature)
                     addedText += textBytes
                     outcome.inserted += 1
                     continue
@@ -310,6 +340,7 @@ package final class ReleaseStore: Sendable {
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ?, title_dictionary = ?, body_dictionary = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
                 try log(release.id, k)
+                try assignNearDuplicate(db, id: release.id, signature: item.signature)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1
             }
