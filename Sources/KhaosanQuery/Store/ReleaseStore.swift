@@ -178,7 +178,7 @@ package final class ReleaseStore: Sendable {
                 """)
         }
         m.registerMigration("v4-near-duplicates") { db in
-            // Issue 16: each release's MinHash signature (64 little-endian u32, or empty when
+            // Issue 16: each release's MinHash signature (64 little-endian u16, or empty when
             // the text is too short to compare) and its near-duplicate group (the id of the
             // release that started it). Rows of releases stored before are backfilled in the
             // background (NearDuplicates.swift).
