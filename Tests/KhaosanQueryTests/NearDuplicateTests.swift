@@ -79,10 +79,16 @@ import Testing
             // As an archive written before the table existed: no rows.
             try store.pool.write { db in try db.execute(sql: "DELETE FROM near_duplicates") }
         }
+        // Opening the store schedules the backfill on the maintenance thread.
         let store = try ReleaseStore(path: path, logger: StoreFixtures.logger)
-        try store.backfillNearDuplicates()
-        let rows = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM near_duplicates") }
-        #expect(rows == StoreFixtures.releases.count + 1)
+        let expected = StoreFixtures.releases.count + 1
+        var rows = 0
+        for _ in 0..<600 where rows < expected {
+            rows = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM near_duplicates") } ?? 0
+            if rows < expected { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(rows == expected)
+        #expect(try store.backfillNearDuplicates() == 0)
         #expect(try Self.group(store, copy.id) == original.id)
         #expect(try store.similar(id: original.id, limit: 3).hits.first?.id == copy.id)
     }

@@ -59,7 +59,7 @@ extension ReleaseStore {
     /// Schedules the backfill on the maintenance thread when some release has no row yet.
     func scheduleNearDuplicateBackfill() {
         guard !readOnly else { return }
-        maintenance.scheduleStoreWork { [self] in
+        maintenance.scheduleBackfill { [self] in
             do {
                 let n = try backfillNearDuplicates()
                 if n > 0 { logger.info("near-duplicate signatures backfilled", metadata: ["releases": "\(n)"]) }
