@@ -20,8 +20,8 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
-// Only the two daemon executables depend on it: they bootstrap swift-metrics with it, and the
-// libraries record through swift-metrics alone.
+// Only the daemon executables' command module depends on it: the executables bootstrap
+// swift-metrics with it, and the libraries record through swift-metrics alone.
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
@@ -112,8 +112,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "khaosan", dependencies: ["KhaosanClient"], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
-        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanRPC", "KhaosanDaemon", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
+        // What the daemon executables' commands share (options, the Prometheus bootstrap); only
+        // executables link it.
+        .target(name: "KhaosanDaemonCommand", dependencies: ["KhaosanDaemon", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
             dependencies: ["KhaosanModel", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanQuery", "KhaosanIndex", "KhaosanIngest", nioCore, nioPosix, logging],

@@ -26,13 +26,24 @@ struct GetCommand: AsyncParsableCommand {
 
             With --json, one object with the keys file (always ""), id, source_url, title, \
             published, category, language, paragraphs (as `khaosan parse --json`), then \
-            category_slug, entities, content_hash, version (current) and versions \
-            ([{version, content_hash, stored_at}], filled with --versions; stored_at is ISO 8601 UTC).
+            category_slug, entities, content_hash, version (the one shown), versions \
+            ([{version, content_hash, stored_at}], filled with --versions; stored_at is ISO 8601 UTC) \
+            and current_version (the newest stored). With --rev N, the release keys are those \
+            of version N.
+
+            ID is the release id (73500), the id as search prints it (#73500) or the release's \
+            thaigov URL (its source_url). `--version` is khaosan's own version, as on every \
+            command; a stored version of a release is --rev N (`khaosan get 73500 --versions` \
+            lists them).
             """
     )
 
-    @Argument(help: "The release id (the number at the end of its thaigov URL).")
-    var id: Int64
+    @Argument(help: ArgumentHelp("The release: 73500, #73500 or its thaigov URL.", valueName: "id"))
+    var reference: String
+
+    @Option(name: .customLong("rev"), help: ArgumentHelp(
+        "Show stored version N of the release (1 is the first ingested; see --versions).", valueName: "n"))
+    var revision: UInt32?
 
     @Flag(help: "Print the text in thaigov form, reconstructed from the stored fields.")
     var raw = false
@@ -44,26 +55,41 @@ struct GetCommand: AsyncParsableCommand {
     @OptionGroup var service: ServiceOptions
 
     func validate() throws {
-        guard id > 0 else { throw ValidationError("ID must be a positive number, got \(id)") }
+        if case .failure(let e) = ReleaseReference.id(from: reference) { throw ValidationError(e.message) }
+        if let revision, revision == 0 { throw ValidationError("--rev counts from 1, got 0") }
         if raw && output.json { throw ValidationError("--raw and --json cannot be used together") }
     }
 
     func run() async throws {
-        let id = self.id
+        let id = try ReleaseReference.id(from: reference).get()
         let versions = self.versions
+        let revision = self.revision
         let svc = service.query()
-        let response: GetResponse
+        var response: GetResponse
         do {
             response = try await svc.call { client in
-                try await client.unary(KhaosanMethods.get, GetRequest(id: id, includeVersions: versions))
+                try await client.unary(KhaosanMethods.get, GetRequest(id: id, includeVersions: versions || revision != nil))
             }
         } catch let e as CLIError where e.message.hasPrefix("NOT_FOUND") {
             throw CLIError("no release with id \(id)")
         }
-        guard let r = response.release else { throw CLIError("no release with id \(id)") }
+        guard var r = response.release else { throw CLIError("no release with id \(id)") }
+        let current = response.version
+        var shown = current
+        if let revision {
+            guard let v = response.versions.first(where: { $0.version == revision }) else {
+                let have = response.versions.map { String($0.version) }.joined(separator: ", ")
+                throw CLIError("release \(id) has no stored version \(revision) (it has \(have.isEmpty ? String(current) : have))")
+            }
+            r = v.release
+            shown = revision
+            if !versions { response.versions = [] }
+        }
 
         if output.json {
-            StdOut.line(JSONShapes.get(r, version: response.version, versions: response.versions).encoded())
+            var pairs = JSONShapes.getPairs(r, version: shown, versions: response.versions)
+            pairs.append(("current_version", .uint(UInt64(current))))
+            StdOut.line(JSONValue.object(pairs).encoded())
             return
         }
         if raw {
@@ -83,7 +109,11 @@ struct GetCommand: AsyncParsableCommand {
         var meta = "\(bothDateForms(r.published)) · \(r.category.name)"
         if let slug = r.category.slug { meta += " (\(slug))" }
         meta += " · \(r.language.rawValue) · #\(r.id)"
-        if response.version > 1 { meta += " · version \(response.version)" }
+        if shown != current {
+            meta += " · version \(shown) of \(current)"
+        } else if current > 1 {
+            meta += " · version \(current)"
+        }
         StdOut.line(style.dim(meta))
         if !r.sourceURL.isEmpty { StdOut.line(style.cyan(r.sourceURL)) }
         if r.isTitleOnly {
@@ -161,19 +191,17 @@ struct StatsCommand: AsyncParsableCommand {
             ("Server", "khaosan-queryd \(s.version), protobuf-c \(s.protobufCVersion)"),
         ]
         for (k, v) in rows { StdOut.line(style.bold(k.padded(toWidth: 14)) + v) }
-        func table(_ title: String, _ rows: [FacetCount]) {
-            guard !rows.isEmpty else { return }
+        if !s.categories.isEmpty {
             StdOut.line("")
-            StdOut.line(style.bold(title))
-            let cw = rows.map { groupedDigits($0.count).count }.max() ?? 1
-            for f in rows {
-                var label = f.label.isEmpty ? f.key : f.label
-                if !f.label.isEmpty && f.key != f.label && !f.key.isEmpty { label += " (\(f.key))" }
-                StdOut.line("  " + groupedDigits(f.count).leftPadded(toWidth: cw) + "  " + label.truncated(toWidth: max(10, width - cw - 4)))
-            }
+            StdOut.line(style.bold("Categories"))
+            for line in CategoryTable.lines(s.categories, style: style, width: Terminal.stdoutIsTerminal ? width : nil) { StdOut.line(line) }
         }
-        table("Categories", s.categories)
-        table("Languages", s.languages)
+        if !s.languages.isEmpty {
+            StdOut.line("")
+            StdOut.line(style.bold("Languages"))
+            let cw = s.languages.map { groupedDigits($0.count).count }.max() ?? 1
+            for f in s.languages { StdOut.line("  " + groupedDigits(f.count).leftPadded(toWidth: cw) + "  " + f.key) }
+        }
     }
 }
 

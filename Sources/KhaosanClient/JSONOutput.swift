@@ -105,6 +105,10 @@ package enum JSONShapes {
     /// `khaosan get --json`: the release keys, then `version` (current) and `versions`
     /// ([{version, content_hash, stored_at}], oldest first; empty unless `--versions`).
     package static func get(_ r: Release, version: UInt32, versions: [ReleaseVersion]) -> JSONValue {
+        .object(getPairs(r, version: version, versions: versions))
+    }
+
+    package static func getPairs(_ r: Release, version: UInt32, versions: [ReleaseVersion]) -> [(String, JSONValue)] {
         var pairs = release(r)
         pairs.append(("version", .uint(UInt64(version))))
         pairs.append(("versions", .array(versions.map { v in
@@ -114,7 +118,7 @@ package enum JSONShapes {
                 ("stored_at", .string(isoTimestamp(unixMillis: v.storedAtUnixMs))),
             ])
         })))
-        return .object(pairs)
+        return pairs
     }
 
     /// `khaosan ingest --json`: `file`, `status` (accepted, duplicate, updated, rejected), `id`

@@ -23,6 +23,11 @@ package enum KhaosanCLI {
     }
 
     package static func main(arguments: [String]) async {
+        if let message = versionFlagMisuse(arguments) {
+            StdErr.line("khaosan: \(message)")
+            StdOut.flush()
+            exit(2)
+        }
         let code: Int32
         do {
             var command = try Khaosan.parseAsRoot(arguments)
@@ -37,6 +42,16 @@ package enum KhaosanCLI {
         }
         StdOut.flush()
         exit(code)
+    }
+
+    /// `khaosan get 73500 --version 2` would print khaosan's own version (ArgumentParser takes
+    /// `--version` on every command before the command sees it), which looks like an answer:
+    /// a number after `--version` on `get` is refused with a pointer to `--rev`.
+    package static func versionFlagMisuse(_ arguments: [String]) -> String? {
+        guard arguments.first == "get", let i = arguments.firstIndex(of: "--version") else { return nil }
+        let next = i + 1 < arguments.count ? arguments[i + 1] : ""
+        guard !next.isEmpty, next.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return "--version prints khaosan's own version; for stored version \(next) of a release use --rev \(next) (--versions lists them)"
     }
 
     /// Prints what went wrong and returns the exit status.
@@ -70,7 +85,7 @@ struct Khaosan: AsyncParsableCommand {
         abstract: "Archive and search Thai government press releases.",
         discussion: """
             Talks to khaosan-ingestd (ingest, status, metrics) and khaosan-queryd (search, timeline, \
-            count, get, diff, similar, latest, stats, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
+            count, get, diff, similar, latest, stats, categories, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
             takes --json for JSON Lines output.
 
             Exit status: 0 success, 1 rejected releases or a service error, 2 usage error \
@@ -80,7 +95,7 @@ struct Khaosan: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, GetCommand.self, DiffCommand.self,
             SimilarCommand.self, LatestCommand.self,
-            StatsCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
+            StatsCommand.self, CategoriesCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )
 }

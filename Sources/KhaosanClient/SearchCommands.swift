@@ -53,7 +53,13 @@ struct SearchCommand: AsyncParsableCommand {
             and timing go to stderr. With --facets and --json, a last line \
             {"facets":{"categories":[...],"months":[...]},"total":N} follows the hits. When \
             nothing matches, a line {"suggestions":[{"query":...,"term":...,"total":N}]} \
-            lists nearby queries that do ("did you mean").
+            lists nearby queries that do ("did you mean"). With --total and --json, the very \
+            last line is {"total":N,"returned":K,"offset":O,"took_us":T} (the number of \
+            matches, the hits on this page, how many came before it, the server's time), for \
+            scripts: the summary on stderr is only written to a terminal.
+
+            An unknown --category is an error (exit 2) naming the closest categories; \
+            `khaosan categories` lists them all.
 
             --collapse shows one release per group of near-duplicates (grouped at ingest: an \
             estimated Jaccard similarity of 0.65 or more of their word 3-shingles, see `khaosan \
@@ -97,6 +103,9 @@ struct SearchCommand: AsyncParsableCommand {
 
     @Flag(help: "Match whole words only, for every term (one term: write it =term).")
     var wholeWords = false
+
+    @Flag(help: "With --json, end with a line {\"total\":N,\"returned\":K,\"offset\":O,\"took_us\":T}.")
+    var total = false
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var service: ServiceOptions
@@ -157,6 +166,14 @@ struct SearchCommand: AsyncParsableCommand {
                     ("total", .uint(response.total)),
                 ]).encoded())
             }
+            if total {
+                StdOut.line(JSONValue.object([
+                    ("total", .uint(response.total)),
+                    ("returned", .uint(UInt64(response.hits.count))),
+                    ("offset", .uint(UInt64(firstRank - 1))),
+                    ("took_us", .uint(response.tookMicros)),
+                ]).encoded())
+            }
             if Terminal.stderrIsTerminal {
                 StdErr.line("\(groupedDigits(response.total)) results · \(timing)")
             }
@@ -201,7 +218,11 @@ struct SearchCommand: AsyncParsableCommand {
                 StdOut.line("  " + groupedDigits(f.count).leftPadded(toWidth: countWidth) + "  " + label.truncated(toWidth: labelRoom))
             }
         }
-        table("Categories", r.categoryFacets)
+        if !r.categoryFacets.isEmpty {
+            StdOut.line("")
+            StdOut.line(style.bold("Categories"))
+            for line in CategoryTable.lines(r.categoryFacets, style: style, width: Terminal.stdoutIsTerminal ? width : nil) { StdOut.line(line) }
+        }
         table("Months", r.monthFacets)
     }
 }

@@ -19,15 +19,15 @@ package enum DaemonRunner {
     /// Runs the service until a signal stops it; with `metricsTextfile`, writes that file
     /// meanwhile, and a last time once the service has stopped.
     package static func run(_ service: some Service, logger: Logger, metricsTextfile: MetricsTextfile? = nil) async throws {
-        let writer = metricsTextfile.map { file in Task { await file.run(logger: logger) } }
-        defer { writer?.cancel() }
+        // Reverse order on shutdown: the daemon stops first, the textfile's last write after it.
+        let textfile: [ServiceGroupConfiguration.ServiceConfiguration] = metricsTextfile.map {
+            [.init(service: $0, successTerminationBehavior: .ignore)]
+        } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            services: textfile + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
-        writer?.cancel()
-        await writer?.value
     }
 }

@@ -1,23 +1,36 @@
 import Foundation
 import KhaosanRPC
 package import Logging
+import ServiceLifecycle
 
 /// Writes a daemon's metrics to a node_exporter textfile-collector file every `interval`, and
 /// once more when stopped: temp file in the same directory, then rename, so the collector never
 /// reads half a file. node_exporter only reads `*.prom` files, which the path should end with.
-package struct MetricsTextfile: Sendable {
+/// A Service of the daemon's group, listed first so that it stops last and its final write
+/// sees the counters of the calls the server drained.
+package struct MetricsTextfile: Service, Sendable, CustomStringConvertible {
     package var path: String
     package var interval: Duration
     package var exposition: MetricsExposition
+    package var logger: Logger
 
-    package init(path: String, interval: Duration, exposition: MetricsExposition) {
+    package init(path: String, interval: Duration, exposition: MetricsExposition, logger: Logger) {
         self.path = path
         self.interval = interval
         self.exposition = exposition
+        self.logger = logger
     }
 
-    /// Until cancelled; a failed write is logged and tried again next interval.
-    package func run(logger: Logger) async {
+    package var description: String { "KhaosanDaemon.MetricsTextfile(\(path))" }
+
+    /// Until the group shuts it down (or cancels it); a failed write is logged and tried again
+    /// next interval.
+    package func run() async {
+        await cancelWhenGracefulShutdown { await self.writeEveryInterval() }
+        try? await write()
+    }
+
+    private func writeEveryInterval() async {
         var failing = false
         while true {
             do {
@@ -28,9 +41,8 @@ package struct MetricsTextfile: Sendable {
                 if !failing { logger.warning("cannot write the metrics textfile", metadata: ["metrics.textfile": "\(path)", "error": "\(error)"]) }
                 failing = true
             }
-            do { try await Task.sleep(for: interval) } catch { break }
+            do { try await Task.sleep(for: interval) } catch { return }
         }
-        try? await write()
     }
 
     package func write() async throws {

@@ -390,8 +390,11 @@ enum ThaigovParse {
         return Release(
             id: id, sourceURL: sourceURL, title: titleText, published: published, category: category,
             language: language, paragraphs: paragraphs, entities: EntityExtractor.extract(from: paragraphs),
+            // Over the name as found, not the canonical one: hashes stay those of the releases
+            // archived before names were normalised, so sending the same file again is still a
+            // duplicate (a spelling is no content change worth a version either way).
             contentHash: ReleaseParser.contentHash(
-                title: titleText, published: published, category: category.name, language: language,
+                title: titleText, published: published, category: categoryName, language: language,
                 paragraphs: paragraphs))
     }
 

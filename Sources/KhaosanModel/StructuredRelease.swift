@@ -116,7 +116,8 @@ extension ReleaseParser {
         return Release(
             id: id, sourceURL: sourceURL, title: title, published: published, category: category,
             language: language, paragraphs: paragraphs, entities: entities,
-            contentHash: contentHash(title: title, published: published, category: category.name, language: language, paragraphs: paragraphs))
+            // The name as found, as for a thaigov file (ReleaseParser.parse).
+            contentHash: contentHash(title: title, published: published, category: categoryName, language: language, paragraphs: paragraphs))
     }
 
     private static func isBool(_ n: NSNumber) -> Bool {

@@ -2,10 +2,8 @@ import Foundation
 import ArgumentParser
 import KhaosanIngest
 import KhaosanDaemon
-import KhaosanRPC
 import Logging
-import Metrics
-import Prometheus
+import KhaosanDaemonCommand
 
 @main
 struct IngestDaemonCommand: AsyncParsableCommand {
@@ -38,18 +36,13 @@ struct Serve: AsyncParsableCommand {
     var readerUIDs: [UInt32] = []
     @Option(help: "Disk quota for releases not yet taken by khaosan-queryd, in MiB (default 4096).")
     var journalQuotaMB: Int?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String?
-    @Option(help: ArgumentHelp("Also write the metrics to this node_exporter textfile-collector file (name it *.prom), every --metrics-interval seconds; atomically (temp file, rename).", valueName: "path"))
-    var metricsTextfile: String?
-    @Option(help: "Seconds between writes of --metrics-textfile (default 15).")
-    var metricsInterval: Double = 15
+    @OptionGroup var common: DaemonOptions
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
-        DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
+        common.bootstrapLogging(file)
         let logger = Logger(label: "khaosan-ingestd")
-        let renderMetrics = bootstrapPrometheus()
+        let renderMetrics = PrometheusBackend.bootstrap()
         var c = IngestServiceConfiguration(
             socketPath: socket ?? file["socket"] ?? KhaosanPaths.ingestSocket(),
             querySocketPath: querySocket ?? file["query_socket"] ?? KhaosanPaths.querySocket(),
@@ -60,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         if let mb = journalQuotaMB ?? file["journal_quota_mb"].flatMap({ Int($0) }) { c.journalQuotaBytes = mb << 20 }
         c.renderMetrics = renderMetrics
         let daemon = try IngestDaemon(configuration: c, logger: logger)
-        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        let textfile = try common.textfile(file, exposition: daemon.metricsExposition, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
 }
@@ -105,18 +98,3 @@ struct RepairJournal: AsyncParsableCommand {
     }
 }
 
-/// swift-metrics' backend for this process, which only an executable bootstraps (the libraries
-/// just record): Prometheus, its text served by `Observability/Metrics` and the textfile.
-func bootstrapPrometheus() -> @Sendable () -> String {
-    let registry = PrometheusCollectorRegistry()
-    var factory = PrometheusMetricsFactory(registry: registry)
-    factory.defaultDurationHistogramBuckets = CallMetrics.durationBuckets
-    MetricsSystem.bootstrap(factory)
-    return { registry.emitToString() }
-}
-
-func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
-    guard let path, let exposition else { return nil }
-    guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
-    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
-}

@@ -1,10 +1,8 @@
 import ArgumentParser
 import KhaosanQuery
 import KhaosanDaemon
-import KhaosanRPC
 import Logging
-import Metrics
-import Prometheus
+import KhaosanDaemonCommand
 
 @main
 struct QueryDaemonCommand: AsyncParsableCommand {
@@ -25,20 +23,15 @@ struct QueryDaemonCommand: AsyncParsableCommand {
     var ingestUIDs: [UInt32] = []
     @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (default 4194304, the limit khaosan-ingestd's records are sized for).")
     var maxMessageBytes: Int?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String?
     @Option(help: "Documents the search index keeps in memory before writing a segment file (default 4096; small values make the crash test flush and merge while it kills).")
     var indexFlushDocuments: Int?
-    @Option(help: ArgumentHelp("Also write the metrics to this node_exporter textfile-collector file (name it *.prom), every --metrics-interval seconds; atomically (temp file, rename).", valueName: "path"))
-    var metricsTextfile: String?
-    @Option(help: "Seconds between writes of --metrics-textfile (default 15).")
-    var metricsInterval: Double = 15
+    @OptionGroup var common: DaemonOptions
 
     func run() async throws {
         let file = try config.map { try ConfigFile(path: $0) } ?? ConfigFile()
-        DaemonRunner.bootstrapLogging(level: logLevel ?? file["log_level"])
+        common.bootstrapLogging(file)
         let logger = Logger(label: "khaosan-queryd")
-        let renderMetrics = bootstrapPrometheus()
+        let renderMetrics = PrometheusBackend.bootstrap()
         let home = KhaosanPaths.home()
         var c = QueryServiceConfiguration(
             socketPath: socket ?? file["socket"] ?? KhaosanPaths.querySocket(),
@@ -56,23 +49,8 @@ struct QueryDaemonCommand: AsyncParsableCommand {
         }
         c.renderMetrics = renderMetrics
         let daemon = try QueryDaemon(configuration: c, logger: logger)
-        let textfile = try makeMetricsTextfile(path: metricsTextfile ?? file["metrics_textfile"], interval: metricsInterval, exposition: daemon.metricsExposition)
+        let textfile = try common.textfile(file, exposition: daemon.metricsExposition, logger: logger)
         try await DaemonRunner.run(daemon, logger: logger, metricsTextfile: textfile)
     }
 }
 
-/// swift-metrics' backend for this process, which only an executable bootstraps (the libraries
-/// just record): Prometheus, its text served by `Observability/Metrics` and the textfile.
-func bootstrapPrometheus() -> @Sendable () -> String {
-    let registry = PrometheusCollectorRegistry()
-    var factory = PrometheusMetricsFactory(registry: registry)
-    factory.defaultDurationHistogramBuckets = CallMetrics.durationBuckets
-    MetricsSystem.bootstrap(factory)
-    return { registry.emitToString() }
-}
-
-func makeMetricsTextfile(path: String?, interval: Double, exposition: MetricsExposition?) throws -> MetricsTextfile? {
-    guard let path, let exposition else { return nil }
-    guard interval > 0, interval.isFinite else { throw ValidationError("--metrics-interval must be a positive number of seconds, got \(interval)") }
-    return MetricsTextfile(path: path, interval: .milliseconds(Int64(interval * 1000)), exposition: exposition)
-}

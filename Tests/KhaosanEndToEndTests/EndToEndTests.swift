@@ -229,6 +229,12 @@ struct EndToEndTests {
             let g = try #require(get.jsonLines.first)
             #expect((g["version"] as? NSNumber)?.intValue == 2)
             #expect((g["versions"] as? [Any])?.count == 2)
+            // The first version, named as search prints the release.
+            let rev = try await khaosan(["get", "#\(id)", "--rev", "1", "--json"], sandbox: sandbox)
+            let r = try #require(rev.jsonLines.first)
+            #expect((r["version"] as? NSNumber)?.intValue == 1 && (r["current_version"] as? NSNumber)?.intValue == 2)
+            let oldText = try #require(r["paragraphs"] as? [String]).joined()
+            #expect(!oldText.isEmpty && !oldText.contains("zebracorrection"))
             #expect(ids(try await search(["zebracorrection"], sandbox)) == [id])
             let stats = try await khaosan(["stats", "--json"], sandbox: sandbox)
             #expect((stats.jsonLines.first?["releases"] as? NSNumber)?.intValue == 1)

@@ -2,6 +2,7 @@ import Foundation
 @testable import KhaosanQuery
 import KhaosanModel
 import KhaosanThai
+import KhaosanTestSupport
 import Logging
 import Testing
 
@@ -253,16 +254,50 @@ enum Truth {
     }
 }
 
-/// Snippets of long texts are looked for around a raw-byte anchor first; the result must be the
-/// one a search of the whole text gives, wherever the first match is.
+/// Snippets of long stored texts are looked for around an anchor in the compact bytes first, and
+/// only a window is decoded; the result must be the one a search of the whole text gives,
+/// wherever the first match is, for Thai and for Latin needles (found without case).
 struct SnippetPrefixTests {
-    @Test(arguments: [0, 100, 2_000, 3_000, 4_000, 4_096, 5_000, 20_000, 31_990])
+    @Test(arguments: [0, 100, 1_000, 2_000, 3_000, 4_000, 4_096, 5_000, 20_000, 31_990])
     func aMatchAnywhereGivesTheSameWindowAsAWholeTextSearch(at: Int) {
-        let filler = String(repeating: "ประชาชน ", count: 4_000)
+        for (typed, needle) in [("ไฟฟ้าดับ", "ไฟฟ้าดับ"), ("Vaccine-X", "vaccine-x"), ("ก๊าซ LNG", "ก๊าซ lng")] {
+            Self.check(at: at, typed: typed, needle: needle)
+        }
+    }
+
+    /// Random long texts of Thai with marks, Latin in both cases, digits of both scripts and
+    /// scalars CompactText escapes: the windowed snippet equals the whole-text one, and it never
+    /// cuts a character cluster.
+    @Test(arguments: [1, 2, 3, 4])
+    func windowedSnippetsEqualWholeTextSnippets(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let pieces = ["ก", "ข", "ส", "ำ", "ั", "ี", "่", "้", "เ", "า", "น", "ร", "ย", " ", "\n", "A", "a", "B", "b", "é", "😀", "๑", "1", ",", "-"]
+        for _ in 0..<20 {
+            let text = (0..<(1_500 + Int(rng.next() % 6_000))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            let chars = Array(text.unicodeScalars)
+            let start = Int(rng.next() % UInt64(chars.count - 8))
+            let typed = String(String.UnicodeScalarView(chars[start..<(start + 2 + Int(rng.next() % 5))]))
+            let needles = [SearchText.scalars(typed)].filter { !$0.isEmpty }
+            guard !needles.isEmpty else { continue }
+            let got = Snippet.make(compact: CompactText.encode(text), needles: needles)
+            let expected = Snippet.make(text: text, needles: needles)
+            #expect(got?.snippet == expected?.snippet, "needle \(typed.debugDescription)")
+            #expect(got?.highlights == expected?.highlights)
+            if let got {
+                var core = Substring(got.snippet)
+                if core.hasPrefix("…") { core = core.dropFirst() }
+                if core.hasSuffix("…") { core = core.dropLast() }
+                #expect(text.contains(core), "snippet cuts a cluster: \(core.prefix(20).debugDescription)")
+            }
+        }
+    }
+
+    static func check(at: Int, typed: String, needle: String) {
+        let filler = String(repeating: "ประชาชน é ", count: 4_000)
         let chars = Array(filler)
-        let text = String(chars[..<at]) + "ไฟฟ้าดับ" + String(chars[at...]) + " ไฟฟ้าดับ"
-        let needles = [SearchText.scalars("ไฟฟ้าดับ")]
-        let got = Snippet.make(text: text, needles: needles)!
+        let text = String(chars[..<at]) + typed + String(chars[at...]) + " " + typed
+        let needles = [SearchText.scalars(needle)]
+        let got = Snippet.make(compact: CompactText.encode(text), needles: needles)!
         let whole = Snippet.occurrences(needles, in: text)
         let expected = Snippet.window(text, around: whole.min { $0.lowerBound < $1.lowerBound }!, highlights: whole)
         #expect(got.snippet == expected.snippet)

@@ -109,7 +109,7 @@ struct MetricsTextfileTests {
         let scrapes = Mutex(0)
         let file = MetricsTextfile(path: path, interval: .seconds(60), exposition: MetricsExposition(
             refresh: { scrapes.withLock { $0 += 1 } },
-            render: { "test_scrapes \(scrapes.withLock { $0 })\n" }))
+            render: { "test_scrapes \(scrapes.withLock { $0 })\n" }), logger: Logger(label: "test"))
         try await file.write()
         try await file.write()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "test_scrapes 2\n")
@@ -118,7 +118,7 @@ struct MetricsTextfileTests {
 
     @Test func aMissingDirectoryIsAnErrorNamingThePath() async throws {
         let file = MetricsTextfile(path: "/nonexistent-khaosan-dir/khaosan.prom", interval: .seconds(60),
-                                   exposition: MetricsExposition(render: { "x 1\n" }))
+                                   exposition: MetricsExposition(render: { "x 1\n" }), logger: Logger(label: "test"))
         await #expect { try await file.write() } throws: { error in "\(error)".contains("nonexistent-khaosan-dir") }
     }
 }

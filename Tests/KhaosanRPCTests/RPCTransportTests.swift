@@ -230,7 +230,9 @@ struct RPCTransportTests {
             let raw = try RawSocket(path: path)
             let start = ContinuousClock.now
             #expect(await raw.readAll().isEmpty)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            // Closed by the 200 ms first-frame timer, not the 300 s idle one: the bound only
+            // tells the two apart (a loaded machine delays the timer by seconds).
+            #expect(ContinuousClock.now - start < .seconds(60))
         }
     }
 }

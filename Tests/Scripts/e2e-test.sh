@@ -7,7 +7,8 @@ usage() {
 Usage: Tests/Scripts/e2e-test.sh [--keep]
 
 Runs, in fresh temp homes: local.sh start (twice: idempotent), status, the sample ingest and a
-search; an online backup while a second ingest runs between its database and journal copies
+search; categories (one row per slug), an unknown --category on search, timeline and count
+(exit 2, the closest named), get by #id, URL and --rev, search --json --total; an online backup while a second ingest runs between its database and journal copies
 (the checkpoint-lowering path); restore refused while the daemons run; stop; restore into a new
 home, start, and the same release count after the journal replay; a SIGKILL stop of a stopped
 (SIGSTOP) daemon; a failing start. Binaries: $KHAOSAN_BIN_DIR, else the repo's .build/release
@@ -70,6 +71,61 @@ total=$(count "$KHAOSAN_HOME")
 grep -q '^integrity_check = ok' "$tmp/backup/MANIFEST" || fail "MANIFEST lacks integrity_check = ok"
 backed=$(sed -n 's/^releases = //p' "$tmp/backup/MANIFEST")
 echo "releases: $total live, ${first:-?} after the first ingest, $backed in the database copy"
+
+step "finding one's way: categories, an unknown --category, get by #id, URL and --rev, search --total"
+k categories --json > "$tmp/categories.jsonl" || fail "categories failed"
+k stats --json > "$tmp/stats.json" || fail "stats failed"
+python3 - "$tmp/categories.jsonl" "$tmp/stats.json" <<'PY' || fail "categories do not list one row per slug"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+stats = json.load(open(sys.argv[2], encoding="utf-8"))
+slugs = [r["slug"] for r in rows]
+assert rows and all(slugs), f"a category without a slug: {rows}"
+assert len(set(slugs)) == len(slugs), f"a slug twice: {slugs}"
+names = [r["name"] for r in rows]
+assert len(set(names)) == len(names), f"a name twice: {names}"
+assert sum(r["count"] for r in rows) == stats["releases"], "category counts do not add up to the releases"
+assert [c["key"] for c in stats["categories"]] == slugs, "stats and categories disagree"
+print(f"{len(rows)} categories, one row per slug")
+PY
+for cmd in "search ที่" "timeline ที่ --by year" "count --queries -"; do
+  set +e
+  # shellcheck disable=SC2086
+  echo ที่ | k $cmd --category ekonomy > "$tmp/unknown.out" 2> "$tmp/unknown.err"; rc=$?
+  set -e
+  [ $rc -eq 2 ] || fail "$cmd --category ekonomy: exit $rc, expected 2"
+  grep -q -- '--category "ekonomy"' "$tmp/unknown.err" || fail "$cmd: the error does not name the flag and value: $(cat "$tmp/unknown.err")"
+  grep -q 'economy (ด้านเศรษฐกิจ)' "$tmp/unknown.err" || fail "$cmd: no suggestion: $(cat "$tmp/unknown.err")"
+done
+n_ok=$(k search ที่ --category 'ข่าวรอง นรม รมตนร' --json --total | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["total"])')
+n_slug=$(k search ที่ --category deputy-pm --json --total | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["total"])')
+[ "$n_ok" -gt 0 ] && [ "$n_ok" = "$n_slug" ] || fail "a spelling and the slug of deputy-pm filter differently: $n_ok vs $n_slug"
+facet_total=$(k search ที่ --json --facets --limit 3 | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["total"])')
+summary=$(k search ที่ --json --total --limit 3 | tail -1)
+python3 - "$summary" "$facet_total" <<'PY' || fail "search --total: $summary"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["total"] == int(sys.argv[2]) and s["returned"] == 3 and s["offset"] == 0 and "took_us" in s, s
+PY
+url=$(k get 73500 --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["source_url"])')
+for ref in '#73500' "$url"; do
+  [ "$(k get "$ref" --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["id"])')" = 73500 ] || fail "get $ref"
+done
+orig=$(ls "$SAMPLES"/2023/10/18/ด้านสังคม_3_*.txt)
+mkdir -p "$tmp/v2"
+sed 's/ของจีน/ของสาธารณรัฐประชาชนจีน/g' "$orig" > "$tmp/v2/$(basename "$orig")"
+k ingest "$tmp/v2" > /dev/null || fail "ingesting a changed copy of 73500 failed"
+k get 73500 --rev 1 --json > "$tmp/rev1.json" || fail "get --rev 1"
+k get 73500 --json > "$tmp/rev2.json" || fail "get"
+python3 - "$tmp/rev1.json" "$tmp/rev2.json" <<'PY' || fail "get --rev 1 is not the first version"
+import json, sys
+one, two = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:])
+assert one["version"] == 1 and one["current_version"] == 2 and two["version"] == 2, (one["version"], two["version"])
+assert not any("สาธารณรัฐประชาชนจีน" in p for p in one["paragraphs"])
+assert any("สาธารณรัฐประชาชนจีน" in p for p in two["paragraphs"])
+PY
+set +e; k get 73500 --version 1 > /dev/null 2> "$tmp/version.err"; rc=$?; set -e
+[ $rc -eq 2 ] && grep -q -- "--rev 1" "$tmp/version.err" || fail "get --version 1: exit $rc, $(cat "$tmp/version.err")"
 
 step "restore refuses while the daemons run"
 if "$DEPLOY/restore.sh" "$tmp/backup" --home "$KHAOSAN_HOME" > "$tmp/refuse.log" 2>&1; then fail "restore.sh ran against a live home"; fi

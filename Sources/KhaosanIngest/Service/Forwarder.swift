@@ -311,6 +311,9 @@ final class Forwarder: Service {
         logger.debug("forwarded", metadata: ["journal.sequence": "\(last)"])
         checkpointing.withLock { current in
             let previous = current
+            // Unstructured on purpose: each checkpoint is chained behind the previous one (in
+            // order, one at a time) while forwarding goes on; the forwarder's run() awaits the
+            // last of the chain before it returns, so none outlives the service.
             current = Task { [catalog, journal, logger] in
                 await previous?.value
                 // The catalog must be durable before the journal forgets the records it came from.

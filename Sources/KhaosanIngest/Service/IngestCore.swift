@@ -200,6 +200,10 @@ final class IngestCore: Sendable {
                         try await depth.acquire()
                         let units = min(totalUnits, max(1, (Self.approximateBytes(request) + unit - 1) / unit))
                         for _ in 0..<units { try await budget.acquire() }
+                        // Unstructured on purpose: requests are processed concurrently (up to
+                        // `depth`) but answered in arrival order, which a task group's completion
+                        // order cannot give; the answering child below awaits each task in turn,
+                        // and the group does not end before it has awaited them all.
                         let task = Task {
                             do { return Result<IngestResult, any Error>.success(try await self.process(request, context)) } catch { return .failure(error) }
                         }
@@ -267,8 +271,9 @@ final class IngestCore: Sendable {
             // release keeps it (and its hash is that of the release with it, so an otherwise
             // unchanged copy is a duplicate), and the sender is told.
             release.category = CategoryCatalog.category(named: known)
+            // Hashed with the name as the catalog has it, as the parser hashes the name found.
             release.contentHash = ReleaseParser.contentHash(
-                title: release.title, published: release.published, category: release.category.name,
+                title: release.title, published: release.published, category: known,
                 language: release.language, paragraphs: release.paragraphs)
             notes.append(IngestNote(code: IngestNote.categoryKept, field: "category",
                                     message: "no category in this copy; kept \"\(known)\" from the version before"))

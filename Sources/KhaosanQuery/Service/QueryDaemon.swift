@@ -87,13 +87,17 @@ package final class QueryDaemon: Service, Sendable {
     }
 
     package func run() async throws {
-        // A group shuts its services down in reverse order: the server drains first, and only
-        // then does the storage watcher stop. The server ending ends the group the same way; a
-        // failing server (it could not bind) cancels it, and `run` throws its error.
+        // A group shuts its services down in reverse order: the server drains first, then the
+        // storage watcher stops, then the WAL checkpointer (after the last commit). The server
+        // ending ends the group the same way; a failing server (it could not bind) cancels it,
+        // and `run` throws its error.
         let watcher = StorageWatcher(store: store, pool: pool, health: health, databasePath: configuration.databasePath,
                                      interval: configuration.healthCheckInterval, logger: logger)
+        let checkpointer: [ServiceGroupConfiguration.ServiceConfiguration] = store.checkpointer.map {
+            [.init(service: $0, successTerminationBehavior: .ignore)]
+        } ?? []
         let services = ServiceGroup(configuration: .init(
-            services: [
+            services: checkpointer + [
                 .init(service: watcher, successTerminationBehavior: .ignore),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
             ],

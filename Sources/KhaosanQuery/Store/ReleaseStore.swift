@@ -22,7 +22,8 @@ package final class ReleaseStore: Sendable {
     let pool: DatabasePool
     let logger: Logger
     package let index: SearchIndex
-    private let checkpointer: WALCheckpointer?
+    /// Runs as a Service of the daemon's group (nil when read-only).
+    package let checkpointer: WALCheckpointer?
     let maintenance = IndexMaintenance()
     let texts = TextCodec()
     /// The LSH buckets of the near-duplicate signatures (NearDuplicates.swift).
@@ -84,7 +85,7 @@ package final class ReleaseStore: Sendable {
         index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly,
                             flushDocuments: indexFlushDocuments, logger: logger)
         let maintenance = self.maintenance
-        checkpointer = readOnly ? nil : try WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
+        checkpointer = readOnly ? nil : WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
             // Writes have stopped: put what is left in memory into a file, drop mapped pages.
             maintenance.schedule(index, logger: logger, force: true)
             index.releaseMemory()
@@ -177,7 +178,15 @@ package final class ReleaseStore: Sendable {
                 CREATE INDEX release_texts_uncompressed ON release_texts(id) WHERE body_dictionary IS NULL;
                 """)
         }
-        m.registerMigration("v4-near-duplicates") { db in
+        m.registerMigration("v4-category-names") { db in
+            // Categories were stored as found: two spellings of one slug were two rows of stats,
+            // and a name the catalogue does not list had no slug. Every distinct (name, slug)
+            // is rewritten as a newly parsed release would now get it (a few dozen UPDATEs over
+            // the category index). Superseded versions (JSON) and the index's segments keep
+            // theirs and are normalised where they are read (`get`, `categoryFilter`, facets).
+            try Self.normaliseStoredCategories(db)
+        }
+        m.registerMigration("v5-near-duplicates") { db in
             // Issue 16: each release's MinHash signature (64 little-endian u16, or empty when
             // the text is too short to compare) and its near-duplicate group (the id of the
             // release that started it). Rows of releases stored before are backfilled in the
@@ -219,7 +228,10 @@ package final class ReleaseStore: Sendable {
     package func prepare(_ items: [(sequence: UInt64, release: Release)]) -> PreparedBatch {
         var prepared: [PreparedBatch.Item] = []
         prepared.reserveCapacity(items.count)
-        for (sequence, release) in items {
+        for (sequence, var release) in items {
+            // A record journaled before category names were normalised (by an older ingester)
+            // is stored as a new one would be.
+            release.category = CategoryCatalog.normalised(release.category)
             let body = release.paragraphs.joined(separator: "\n")
             let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
             // The analyser runs once per text: its words give both the index's word starts and
@@ -436,10 +448,12 @@ package final class ReleaseStore: Sendable {
                     """), arguments: [id])
                 for r in rows {
                     let data: Data = r[3]
-                    let old: Release
+                    var old: Release
                     do { old = try decoder.decode(Release.self, from: data) } catch {
                         throw DatabaseError(message: "release \(id) version \(r[0] as Int): bad JSON in release_versions.release: \(error)")
                     }
+                    // Stored as it was then; shown under today's name for its category.
+                    old.category = CategoryCatalog.normalised(old.category)
                     stored.versions.append(StoredVersion(version: r[0], contentHash: r[1], storedAt: r[2], release: old))
                 }
                 stored.versions.append(StoredVersion(version: stored.version, contentHash: release.contentHash, storedAt: stored.storedAt, release: release))
@@ -466,10 +480,10 @@ package final class ReleaseStore: Sendable {
             FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
             """), arguments: [id]) else { return nil }
         let title = try texts.decode(row, blob: 5, dictionary: 7, release: id)
-        let body = try texts.decode(row, blob: 6, dictionary: 8, release: id)
-        let (snippet, highlights) = Snippet.make(text: body, needles: needles)
+        let body = try texts.compact(row, blob: 6, dictionary: 8, release: id)
+        let (snippet, highlights) = Snippet.make(compact: body, needles: needles)
             ?? Snippet.make(text: title, needles: needles)
-            ?? Snippet.opening(body.isEmpty ? title : body)
+            ?? Snippet.opening(body.isEmpty ? title : CompactText.decode(body))
         return SearchResultHit(
             id: id, title: title, published: CivilDate(daysSinceEpoch: row[0]),
             category: Category(name: row[2], slug: row[3]), language: try language(row[1], id: id),
@@ -484,9 +498,9 @@ package final class ReleaseStore: Sendable {
             let old = try Int.fetchOne(db, sql: "SELECT count(*) FROM release_versions") ?? 0
             let text = try Int64.fetchOne(db, sql: "SELECT text_bytes FROM archive_totals") ?? 0
             let range = try Row.fetchOne(db, sql: "SELECT min(published_days), max(published_days) FROM releases")
-            let cats = try Row.fetchAll(db, sql: """
+            let cats = Self.mergedCategories(try Row.fetchAll(db, sql: """
                 SELECT category_name, category_slug, count(*) FROM releases GROUP BY category_name, category_slug
-                """).map { StoreFacet(key: ($0[1] as String?) ?? $0[0], label: $0[0], count: $0[2]) }
+                """).map { (Category(name: $0[0], slug: $0[1]), $0[2] as Int) })
             let langs = try Row.fetchAll(db, sql: "SELECT language, count(*) FROM releases GROUP BY language")
                 .map { StoreFacet(key: $0[0], label: $0[0], count: $0[1]) }
             return ArchiveStats(

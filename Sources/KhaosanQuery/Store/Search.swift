@@ -15,7 +15,7 @@ extension ReleaseStore {
         let compiled = try QueryParser.compile(q.text, wholeWords: q.wholeWords)
         let limit = min(max(q.limit, 1), SearchQuery.maxLimit)
         let offset = min(max(q.offset, 0), SearchQuery.maxOffset)
-        var filter = IndexFilter(categories: Set(q.categories))
+        var filter = IndexFilter(categories: try Self.categoryFilter(q.categories, index.snapshot()))
         if let from = q.from { filter.fromDays = Int32(clamping: from.daysSinceEpoch) }
         if let to = q.to { filter.toDays = Int32(clamping: to.daysSinceEpoch) }
         if let l = q.language { filter.language = Self.languageCode(l) }
@@ -53,7 +53,7 @@ extension ReleaseStore {
         }
         return SearchResults(
             hits: hits, total: result.total,
-            categoryFacets: result.categories.map { StoreFacet(key: $0.key, label: $0.label, count: $0.count) },
+            categoryFacets: Self.categoryFacets(result.categories),
             monthFacets: result.months.map { StoreFacet(key: $0.key, label: Self.monthLabel($0.key), count: $0.count) },
             tookMicros: started.duration(to: .now).microseconds, suggestions: suggestions)
     }

@@ -87,16 +87,27 @@ final class TextCodec: Sendable {
     /// A title or body of release `release` in `row`: column `blob` holds its bytes, column
     /// `dictionary` what they need.
     func decode(_ row: Row, blob: Int, dictionary: Int, release: Int64) throws -> String {
+        try withCompact(row, blob: blob, dictionary: dictionary, release: release) { CompactText.decode($0) }
+    }
+
+    /// The text in CompactText form, decompressed if it was stored compressed: what a snippet
+    /// needs, which decodes only a window of it.
+    func compact(_ row: Row, blob: Int, dictionary: Int, release: Int64) throws -> [UInt8] {
+        try withCompact(row, blob: blob, dictionary: dictionary, release: release) { Array($0) }
+    }
+
+    private func withCompact<T>(_ row: Row, blob: Int, dictionary: Int, release: Int64,
+                                _ body: (UnsafeRawBufferPointer) -> T) throws -> T {
         let id: Int64? = row[dictionary]
-        return try row.withUnsafeData(atIndex: blob) { data -> String in
-            guard let data else { return "" }
-            return try data.withUnsafeBytes { raw -> String in
-                guard let id, id != 0 else { return CompactText.decode(raw) }
+        return try row.withUnsafeData(atIndex: blob) { data -> T in
+            guard let data else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return try data.withUnsafeBytes { raw -> T in
+                guard let id, id != 0 else { return body(raw) }
                 guard let d = state.withLock({ $0.dictionaries[id] }) else {
                     throw DatabaseError(message: "release \(release): its text needs text dictionary \(id), which the database does not have")
                 }
                 do {
-                    return try d.decompress(raw).withUnsafeBytes { CompactText.decode($0) }
+                    return try d.decompress(raw).withUnsafeBytes { body($0) }
                 } catch {
                     throw DatabaseError(message: "release \(release): a text of it (text dictionary \(id)) does not decompress: \(error)")
                 }

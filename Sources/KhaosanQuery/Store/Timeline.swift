@@ -16,12 +16,12 @@ extension ReleaseStore {
         let limitAt = started + Self.searchTimeLimit
         let deadline = q.deadline.map { min($0, limitAt) } ?? limitAt
         let cancelled: @Sendable () -> Bool = { ContinuousClock.now >= deadline }
-        var filter = IndexFilter(categories: Set(q.categories))
+        let snapshot = index.snapshot()
+        var filter = IndexFilter(categories: try Self.categoryFilter(q.categories, snapshot))
         if let from = q.from { filter.fromDays = Int32(clamping: from.daysSinceEpoch) }
         if let to = q.to { filter.toDays = Int32(clamping: to.daysSinceEpoch) }
         if let l = q.language { filter.language = Self.languageCode(l) }
 
-        let snapshot = index.snapshot()
         var range: IndexPeriodRange?
         if let period = q.period {
             // An open end is the archive's first or last day, so the series has no empty

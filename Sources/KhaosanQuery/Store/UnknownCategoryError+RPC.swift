@@ -1,0 +1,5 @@
+package import KhaosanRPC
+
+extension UnknownCategoryError: RPCErrorConvertible {
+    package var rpcError: RPCError { RPCError(code: .invalidArgument, message: description, cause: self) }
+}
