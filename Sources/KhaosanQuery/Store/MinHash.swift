@@ -16,9 +16,15 @@ enum MinHash {
     static let shingleWords = 3
     /// Fewer shingles than this: no signature (a photo caption's title alone is not grouped).
     static let minimumShingles = 5
-    /// Grouped at an estimated Jaccard of 0.65 or more: two texts of the same length sharing
-    /// about 79% of their shingles (J = f / (2 - f)).
+    /// Grouped at an exact Jaccard of 0.65 or more: two texts of the same length sharing about
+    /// 79% of their shingles (J = f / (2 - f)).
     static let groupThreshold = 0.65
+    /// Candidates whose signatures estimate this much or more are checked exactly: two
+    /// standard errors below the threshold, so a pair at 0.65 is missed by the estimate once
+    /// in 40 or so (and by the bands once in 25).
+    static let verifyFrom = 0.53
+    /// At most this many of them, closest first (each costs reading and analysing a text).
+    static let verifiedCandidates = 4
 
     /// One hash function per lane: fmix32 of the shingle hash xor a seed (a bijection of 32
     /// bits each), four SIMD16 vectors at a time.

@@ -218,7 +218,9 @@ package final class ReleaseStore: Sendable {
             var bodyBlob: Data
             var bodyDictionary: Int64?
             var document: IndexDocument
-            /// MinHash signature (NearDuplicates.swift), from the same tokens as the document's word starts.
+            /// Word 3-shingles and their MinHash signature (NearDuplicates.swift), from the same
+            /// tokens as the document's word starts.
+            var shingles: [UInt32]
             var signature: [UInt32]
         }
         var items: [Item]
@@ -237,13 +239,14 @@ package final class ReleaseStore: Sendable {
             // The analyser runs once per text: its words give both the index's word starts and
             // the near-duplicate shingles.
             let titleTokens = ThaiAnalyzer.shared.words(release.title), bodyTokens = ThaiAnalyzer.shared.words(body)
+            let shingles = MinHash.shingles(title: titleTokens, body: bodyTokens)
             let document = Self.document(id: release.id, days: release.published.daysSinceEpoch, category: release.category,
                                          language: release.language, title: release.title, body: body,
                                          titleWords: SearchText.wordStarts(release.title, tokens: titleTokens),
                                          bodyWords: SearchText.wordStarts(body, tokens: bodyTokens))
             prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
                                   bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document,
-                                  signature: Self.signature(titleTokens: titleTokens, bodyTokens: bodyTokens)))
+                                  shingles: shingles, signature: MinHash.signature(shingles)))
         }
         return PreparedBatch(items: prepared)
     }
@@ -323,7 +326,7 @@ package final class ReleaseStore: Sendable {
                         INSERT INTO release_texts(id, title, body, title_dictionary, body_dictionary) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
                     try log(release.id, k)
-                    try assignNearDuplicate(db, id: release.id, signature: item.signature)
+                    try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                     addedText += textBytes
                     outcome.inserted += 1
                     continue
@@ -352,7 +355,7 @@ package final class ReleaseStore: Sendable {
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ?, title_dictionary = ?, body_dictionary = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
                 try log(release.id, k)
-                try assignNearDuplicate(db, id: release.id, signature: item.signature)
+                try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1
             }
