@@ -61,8 +61,8 @@ struct SearchCommand: AsyncParsableCommand {
             An unknown --category is an error (exit 2) naming the closest categories; \
             `khaosan categories` lists them all.
 
-            --collapse shows one release per group of near-duplicates (grouped at ingest: an \
-            estimated Jaccard similarity of 0.65 or more of their word 3-shingles, see `khaosan \
+            --collapse shows one release per group of near-duplicates (grouped at ingest: a \
+            Jaccard similarity of 0.65 or more of their word 3-shingles, see `khaosan \
             similar`), the best-ranked, with the others of its group as "also published as #ID"; \
             with --json the key also_published_as lists them. It covers the first 1,000 hits; \
             the total still counts every matching release.

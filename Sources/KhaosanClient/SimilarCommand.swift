@@ -11,8 +11,8 @@ struct SimilarCommand: AsyncParsableCommand {
             Similarity is the Jaccard similarity of the two releases' sets of word 3-shingles \
             (three consecutive words of title and body, Thai cut at word boundaries): 1 is the same \
             text. The query service estimates it from MinHash signatures stored at ingest and \
-            computes it exactly from both texts for the top 20. Releases estimated at 0.65 or more \
-            are grouped as near-duplicates (`search --collapse`); `=` marks those in the same \
+            computes it exactly from both texts for the top 20. Releases at 0.65 or more (exactly, \
+            checked at ingest) are grouped as near-duplicates (`search --collapse`); `=` marks those in the same \
             group. Releases sharing no LSH band (similarity below about 0.3) are not listed.
 
             With --json, one object per release: id, title, published, category, estimated, exact \
