@@ -7,7 +7,8 @@
 # been emptied.
 set -u -o pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$ROOT/.build/release
+# KHAOSAN_BIN_DIR: another build's binaries (e.g. main's, to interleave runs against it).
+BIN=${KHAOSAN_BIN_DIR:-$ROOT/.build/release}
 CORPUS=${1:-/tmp/corpus/data}
 for b in khaosan khaosan-queryd khaosan-ingestd; do
     [ -x "$BIN/$b" ] || { echo "missing $BIN/$b: swift build -c release first" >&2; exit 2; }
@@ -17,12 +18,13 @@ export KHAOSAN_HOME=$WORK/home
 mkdir -p "$KHAOSAN_HOME"
 "$BIN/khaosan-queryd" --log-level warning >"$WORK/queryd.log" 2>&1 & QP=$!
 "$BIN/khaosan-ingestd" --log-level warning >"$WORK/ingestd.log" 2>&1 & IP=$!
-trap 'kill $IP $QP 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+# KEEP_HOME=DIR: move the ingested home there at the end (to look at what was stored).
+trap 'kill $IP $QP 2>/dev/null; wait 2>/dev/null; if [ -n "${KEEP_HOME:-}" ]; then mv "$KHAOSAN_HOME" "$KEEP_HOME"; fi; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [ -S "$KHAOSAN_HOME/query.sock" ] && [ -S "$KHAOSAN_HOME/ingest.sock" ] && break; sleep 0.1; done
 mem() { awk '/^VmHWM|^VmRSS/ { printf "%s %d MB ", $1, $2 / 1024 }' "/proc/$1/status"; }
 cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 db() { echo $(( $(stat -c %s "$KHAOSAN_HOME/query.db" 2>/dev/null || echo 0) + $(stat -c %s "$KHAOSAN_HOME/query.db-wal" 2>/dev/null || echo 0) )); }
-echo "$(date -Is) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "$(date -Is) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$ROOT" rev-parse --short HEAD), binaries $BIN"
 T0=$(date +%s.%N)
 "$BIN/khaosan" ingest "$CORPUS" --wait-timeout 1800 >"$WORK/ingest.out" 2>&1
 T1=$(date +%s.%N)

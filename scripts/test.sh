@@ -40,6 +40,8 @@ step "web: khaosan-web in Debian's chromium through selenium (about 30 s)"
 Tests/Scripts/web-test.py --bin "$(swift build --show-bin-path)"
 step "names: person:/org:/place: against real daemons over the fixtures (about 6 s)"
 Tests/Scripts/names-test.py --bin "$(swift build --show-bin-path)"
+step "diff, similar and search --collapse against real daemons (about 15 s)"
+Tests/Scripts/changes-test.py --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"

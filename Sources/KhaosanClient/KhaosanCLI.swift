@@ -85,7 +85,7 @@ struct Khaosan: AsyncParsableCommand {
         abstract: "Archive and search Thai government press releases.",
         discussion: """
             Talks to khaosan-ingestd (ingest, status, metrics) and khaosan-queryd (search, timeline, export, \
-            count, get, latest, stats, categories, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
+            count, get, diff, similar, latest, stats, categories, status, metrics) over Unix sockets; parse and tokenize work locally. Every command \
             takes --json for JSON Lines output.
 
             Exit status: 0 success, 1 rejected releases or a service error, 2 usage error \
@@ -93,7 +93,8 @@ struct Khaosan: AsyncParsableCommand {
             """,
         version: KhaosanCLI.version,
         subcommands: [
-            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, NamesCommand.self, EntityCommand.self, GetCommand.self, LatestCommand.self,
+            IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, NamesCommand.self, EntityCommand.self, GetCommand.self, DiffCommand.self,
+            SimilarCommand.self, LatestCommand.self,
             StatsCommand.self, CategoriesCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
         ]
     )

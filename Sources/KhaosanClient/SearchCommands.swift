@@ -60,6 +60,12 @@ struct SearchCommand: AsyncParsableCommand {
 
             An unknown --category is an error (exit 2) naming the closest categories; \
             `khaosan categories` lists them all.
+
+            --collapse shows one release per group of near-duplicates (grouped at ingest: a \
+            Jaccard similarity of 0.65 or more of their word 3-shingles, see `khaosan \
+            similar`), the best-ranked, with the others of its group as "also published as #ID"; \
+            with --json the key also_published_as lists them. It covers the first 1,000 hits; \
+            the total still counts every matching release.
             """
     )
 
@@ -92,6 +98,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Also print the number of hits per category and per month.")
     var facets = false
 
+    @Flag(help: "One hit per group of near-duplicates (texts about 80% the same), the others listed as \"also published as\".")
+    var collapse = false
+
     @Flag(help: "Match whole words only, for every term (one term: write it =term).")
     var wholeWords = false
 
@@ -118,7 +127,7 @@ struct SearchCommand: AsyncParsableCommand {
             query: query, from: fromDate, to: toDate,
             categories: categories.map(CategoryCatalog.trimmedName).filter { !$0.isEmpty },
             language: lang?.language, sort: sort.wire, limit: UInt32(limit), offset: UInt32((page - 1) * limit), facets: facets,
-            wholeWords: wholeWords)
+            wholeWords: wholeWords, collapse: collapse)
     }
 
     func run() async throws {
@@ -134,7 +143,12 @@ struct SearchCommand: AsyncParsableCommand {
 
         if output.json {
             for (i, h) in response.hits.enumerated() {
-                StdOut.line(JSONShapes.hit(h, rank: firstRank + i).encoded())
+                var object = JSONShapes.hit(h, rank: firstRank + i)
+                if collapse, case .object(var pairs) = object {
+                    pairs.append(("also_published_as", .array(h.alsoPublishedAs.map { .int($0) })))
+                    object = .object(pairs)
+                }
+                StdOut.line(object.encoded())
             }
             if !response.suggestions.isEmpty {
                 StdOut.line(JSONValue.object([
@@ -179,6 +193,10 @@ struct SearchCommand: AsyncParsableCommand {
                 if i > 0 { StdOut.line("") }
                 for line in renderHit(h, rank: firstRank + i, rankWidth: rankWidth, width: width, style: style, wordBreaks: snippetWordBreaks()) {
                     StdOut.line(line)
+                }
+                if !h.alsoPublishedAs.isEmpty {
+                    let indent = String(repeating: " ", count: rankWidth + 2)
+                    StdOut.line(indent + style.dim("also published as " + h.alsoPublishedAs.map { "#\($0)" }.joined(separator: ", ")))
                 }
             }
         }

@@ -5,7 +5,11 @@ extension SearchText {
     /// Stream positions (indexes into `scalars(text)`) where a word of the dictionary segmentation
     /// starts: what tells a whole-word match (ยา the word) from a match inside a word (ยาง).
     package static func wordStarts(_ text: String, analyzer: ThaiAnalyzer = .shared) -> [UInt32] {
-        let tokens = analyzer.words(text)
+        wordStarts(text, tokens: analyzer.words(text))
+    }
+
+    /// The same from the analyser's words of `text`, for a caller that needs them for more.
+    package static func wordStarts(_ text: String, tokens: [ThaiToken]) -> [UInt32] {
         guard !tokens.isEmpty else { return [] }
         var starts = Set<Int>()
         starts.reserveCapacity(tokens.count)

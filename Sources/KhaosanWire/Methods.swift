@@ -53,4 +53,8 @@ package enum KhaosanMethods {
     package static let names = MethodDescriptor(service: queryService, method: "Names", idempotent: true)
     /// One name: its releases per month, the names with it, its categories, its latest releases.
     package static let entity = MethodDescriptor(service: queryService, method: "Entity", idempotent: true)
+    /// Word-by-word edits between two stored versions of a release (changes.proto).
+    package static let diff = MethodDescriptor(service: queryService, method: "Diff", idempotent: true)
+    /// The releases most like one (near-duplicate detection, changes.proto).
+    package static let similar = MethodDescriptor(service: queryService, method: "Similar", idempotent: true)
 }

@@ -20,13 +20,16 @@ package struct SearchRequest: Sendable, Hashable {
     package var facets: Bool
     /// Every term matches whole words only.
     package var wholeWords: Bool
+    /// One hit per near-duplicate group (the others in `SearchHit.alsoPublishedAs`).
+    package var collapse: Bool
 
     package init(
         query: String = "", from: CivilDate? = nil, to: CivilDate? = nil, categories: [String] = [],
         language: Language? = nil, sort: Sort = .relevance, limit: UInt32 = 0, offset: UInt32 = 0, facets: Bool = false,
-        wholeWords: Bool = false
+        wholeWords: Bool = false, collapse: Bool = false
     ) {
         self.wholeWords = wholeWords
+        self.collapse = collapse
         self.query = query
         self.from = from
         self.to = to
@@ -60,11 +63,15 @@ package struct SearchHit: Sendable, Hashable {
     package var snippet: String
     package var highlights: [Highlight]
     package var sourceURL: String
+    /// With a collapsing search: the other releases of this hit's near-duplicate group.
+    package var alsoPublishedAs: [Int64]
 
     package init(
         id: Int64, title: String, published: CivilDate, category: Category, language: Language,
-        score: Double = 0, snippet: String = "", highlights: [Highlight] = [], sourceURL: String = ""
+        score: Double = 0, snippet: String = "", highlights: [Highlight] = [], sourceURL: String = "",
+        alsoPublishedAs: [Int64] = []
     ) {
+        self.alsoPublishedAs = alsoPublishedAs
         self.id = id
         self.title = title
         self.published = published

@@ -41,12 +41,13 @@ struct QueryHandlers: Sendable {
         registerTimeline(into: &router)
         registerExport(into: &router)
         registerNames(into: &router)
+        registerChanges(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,
                 language: request.language, sort: Self.sort(request.sort),
                 limit: request.limit == 0 ? 10 : Int(request.limit), offset: Int(request.offset), facets: request.facets,
-                deadline: context.deadline, wholeWords: request.wholeWords
+                deadline: context.deadline, wholeWords: request.wholeWords, collapse: request.collapse
             )
             let results = try await db("search") { try store.search(query) }
             return SearchResponse(
@@ -163,7 +164,7 @@ struct QueryHandlers: Sendable {
             id: h.id, title: h.title, published: h.published, category: h.category, language: h.language,
             score: h.score, snippet: h.snippet,
             highlights: h.highlights.map { Highlight(start: UInt32($0.lowerBound), end: UInt32($0.upperBound)) },
-            sourceURL: h.sourceURL
+            sourceURL: h.sourceURL, alsoPublishedAs: h.alsoPublishedAs
         )
     }
 

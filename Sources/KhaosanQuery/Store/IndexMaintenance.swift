@@ -20,6 +20,7 @@ final class IndexMaintenance: Sendable {
         var searches = 0
         var trimScheduled = false
         var storeWorkScheduled = false
+        var backfillScheduled = false
     }
     private let state = Mutex(State())
 
@@ -41,6 +42,12 @@ final class IndexMaintenance: Sendable {
     /// run at a time; a call while one is pending is dropped (the pending run sees its rows too).
     func scheduleStoreWork(_ work: @escaping @Sendable () -> Void) {
         once(\.storeWorkScheduled, work)
+    }
+
+    /// Runs `work` (the near-duplicate backfill) on the maintenance thread, one run at a time:
+    /// apart from the store work, so that a compaction pending at open does not drop it.
+    func scheduleBackfill(_ work: @escaping @Sendable () -> Void) {
+        once(\.backfillScheduled, work)
     }
 
     /// Queues `work` at the maintenance priority unless a run marked by `pending` is queued.

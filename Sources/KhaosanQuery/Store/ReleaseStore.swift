@@ -26,6 +26,8 @@ package final class ReleaseStore: Sendable {
     package let checkpointer: WALCheckpointer?
     let maintenance = IndexMaintenance()
     let texts = TextCodec()
+    /// The LSH buckets of the near-duplicate signatures (NearDuplicates.swift).
+    let nearDuplicates = NearDuplicateIndex()
     /// Plain bodies the archive gathers before a dictionary is trained on them (TextCompaction).
     let textTrainingThreshold: Int
     /// One compaction at a time (the maintenance thread's, or a caller's).
@@ -91,8 +93,10 @@ package final class ReleaseStore: Sendable {
         // Before the index: a rebuild reads bodies, which may need the dictionaries.
         try pool.read { db in try texts.load(db) }
         try openIndex()
+        try loadNearDuplicates()
         scheduleTextCompaction()
         scheduleNamesBackfill()
+        scheduleNearDuplicateBackfill()
         logger.info("release store open", metadata: ["path": "\(path)", "readOnly": "\(readOnly)"])
     }
 
@@ -186,6 +190,20 @@ package final class ReleaseStore: Sendable {
         m.registerMigration("v5-typed-entities") { db in
             try migrateToTypedEntities(db)
         }
+        m.registerMigration("v6-near-duplicates") { db in
+            // Issue 16: each release's MinHash signature (64 little-endian u16, or empty when
+            // the text is too short to compare) and its near-duplicate group (the id of the
+            // release that started it). Rows of releases stored before are backfilled in the
+            // background (NearDuplicates.swift).
+            try db.execute(sql: """
+                CREATE TABLE near_duplicates (
+                    id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+                    signature BLOB NOT NULL,
+                    group_id INTEGER NOT NULL
+                );
+                CREATE INDEX near_duplicates_group ON near_duplicates(group_id);
+                """)
+        }
         return m
     }
 
@@ -206,6 +224,10 @@ package final class ReleaseStore: Sendable {
             var document: IndexDocument
             /// Typed names (`NameExtractor`), for `release_entities`.
             var entities: [Entity]
+            /// Word 3-shingles and their MinHash signature (NearDuplicates.swift), from the same
+            /// tokens as the document's word starts.
+            var shingles: [UInt32]
+            var signature: [UInt32]
         }
         var items: [Item]
         package var count: Int { items.count }
@@ -220,9 +242,18 @@ package final class ReleaseStore: Sendable {
             release.category = CategoryCatalog.normalised(release.category)
             let body = release.paragraphs.joined(separator: "\n")
             let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
+            // The analyser runs once per text: its words give both the index's word starts and
+            // the near-duplicate shingles.
+            let titleTokens = ThaiAnalyzer.shared.words(release.title), bodyTokens = ThaiAnalyzer.shared.words(body)
+            let shingles = MinHash.shingles(title: titleTokens, body: bodyTokens)
+            let document = Self.document(id: release.id, days: release.published.daysSinceEpoch, category: release.category,
+                                         language: release.language, title: release.title, body: body,
+                                         titleWords: SearchText.wordStarts(release.title, tokens: titleTokens),
+                                         bodyWords: SearchText.wordStarts(body, tokens: bodyTokens))
             prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
-                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: Self.document(release, body: body),
-                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities)))
+                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document,
+                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities),
+                                  shingles: shingles, signature: MinHash.signature(shingles)))
         }
         return PreparedBatch(items: prepared)
     }
@@ -233,11 +264,12 @@ package final class ReleaseStore: Sendable {
 
     /// What the index stores of a release: its fields, and the search streams and word starts of
     /// its title and body (`body` is the paragraphs joined by newlines).
-    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String) -> IndexDocument {
+    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String,
+                         titleWords: [UInt32]? = nil, bodyWords: [UInt32]? = nil) -> IndexDocument {
         IndexDocument(releaseID: id, days: Int32(days), categoryName: category.name,
                       categorySlug: category.slug, language: languageCode(language),
                       title: SearchText.scalars(title), body: SearchText.scalars(body),
-                      titleWords: SearchText.wordStarts(title), bodyWords: SearchText.wordStarts(body))
+                      titleWords: titleWords ?? SearchText.wordStarts(title), bodyWords: bodyWords ?? SearchText.wordStarts(body))
     }
 
     static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }
@@ -302,6 +334,7 @@ package final class ReleaseStore: Sendable {
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
                     try Self.storeEntities(db, release.id, item.entities)
                     try log(release.id, k)
+                    try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                     addedText += textBytes
                     outcome.inserted += 1
                     continue
@@ -331,6 +364,7 @@ package final class ReleaseStore: Sendable {
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
                 try Self.storeEntities(db, release.id, item.entities)
                 try log(release.id, k)
+                try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1
             }

@@ -26,10 +26,15 @@ extension ReleaseStore {
         }
         let limitAt = started + Self.searchTimeLimit
         let deadline = q.deadline.map { min($0, limitAt) } ?? limitAt
-        let request = IndexSearchRequest(query: compiled.index, filter: filter, sort: sort, offset: offset, limit: limit, facets: q.facets)
+        // Collapsing needs the hits before the page to know which groups it has shown already.
+        // Name filters take their own path (EntitySearch), which does not collapse.
         if !compiled.entityFilters.isEmpty {
+            let request = IndexSearchRequest(query: compiled.index, filter: filter, sort: sort, offset: offset, limit: limit, facets: q.facets)
             return try verifiedSearch(q, compiled, request, started: started, deadline: deadline)
         }
+        let window = q.collapse ? min(SearchQuery.maxLimit, (offset + limit) * 3 + 20) : limit
+        let request = IndexSearchRequest(query: compiled.index, filter: filter, sort: sort, offset: q.collapse ? 0 : offset,
+                                         limit: window, facets: q.facets)
         let outcome = Result { () throws(IndexError) in try index.search(request, cancelled: { ContinuousClock.now >= deadline }) }
         let result: IndexSearchResult
         switch outcome {
@@ -43,7 +48,14 @@ extension ReleaseStore {
             suggestions = try suggest(q.text, compiled, filter: filter, wholeWords: q.wholeWords,
                                       cancelled: { ContinuousClock.now >= deadline })
         }
-        let hits = try page(result.hits, needles: compiled.positivePhrases)
+        var hits: [SearchResultHit]
+        if q.collapse {
+            let (kept, also) = try collapsed(result.hits, offset: offset, limit: limit)
+            hits = try page(kept, needles: compiled.positivePhrases)
+            for i in hits.indices { hits[i].alsoPublishedAs = also[hits[i].id] ?? [] }
+        } else {
+            hits = try page(result.hits, needles: compiled.positivePhrases)
+        }
         return SearchResults(
             hits: hits, total: result.total,
             categoryFacets: Self.categoryFacets(result.categories),
@@ -77,6 +89,24 @@ extension ReleaseStore {
             }
         }
         return Array(out.sorted { ($0.count, $1.key) > ($1.count, $0.key) }.prefix(3))
+    }
+
+    /// The page of `hits` with one release per near-duplicate group (its best-ranked), and
+    /// each kept release's other group members.
+    func collapsed(_ hits: [IndexHit], offset: Int, limit: Int) throws -> ([IndexHit], [Int64: [Int64]]) {
+        try pool.read { db in
+            let group = try groups(db, hits.map(\.releaseID))
+            var seen = Set<Int64>()
+            var kept: [IndexHit] = []
+            for h in hits where seen.insert(group[h.releaseID] ?? h.releaseID).inserted { kept.append(h) }
+            let page = Array(kept.dropFirst(offset).prefix(limit))
+            var also: [Int64: [Int64]] = [:]
+            for h in page {
+                let others = try members(db, group: group[h.releaseID] ?? h.releaseID, except: h.releaseID)
+                if !others.isEmpty { also[h.releaseID] = others }
+            }
+            return (page, also)
+        }
     }
 
     /// The page's rows and snippets. Two reader connections build halves of a page at once:

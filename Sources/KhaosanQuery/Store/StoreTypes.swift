@@ -24,12 +24,16 @@ package struct SearchQuery: Sendable, Hashable {
     package var deadline: ContinuousClock.Instant?
     /// Every term matches whole words only (as if each were written `=term`).
     package var wholeWords: Bool
+    /// One hit per near-duplicate group, the best-ranked; its others in `alsoPublishedAs`.
+    /// Covers the first `SearchQuery.maxLimit` hits.
+    package var collapse: Bool
 
     package init(
         text: String, from: CivilDate? = nil, to: CivilDate? = nil, categories: [String] = [],
         language: Language? = nil, sort: Sort = .relevance, limit: Int = 10, offset: Int = 0, facets: Bool = false,
-        deadline: ContinuousClock.Instant? = nil, wholeWords: Bool = false
+        deadline: ContinuousClock.Instant? = nil, wholeWords: Bool = false, collapse: Bool = false
     ) {
+        self.collapse = collapse
         self.deadline = deadline
         self.wholeWords = wholeWords
         self.text = text
@@ -58,6 +62,8 @@ package struct SearchResultHit: Sendable, Hashable {
     /// UTF-8 byte ranges into `snippet`, sorted, non-overlapping.
     package var highlights: [Range<Int>]
     package var sourceURL: String
+    /// With `SearchQuery.collapse`: the other releases of its near-duplicate group.
+    package var alsoPublishedAs: [Int64] = []
 }
 
 package struct SearchResults: Sendable, Hashable {
@@ -130,4 +136,71 @@ package struct ArchiveStats: Sendable, Hashable {
     package var lastPublished: CivilDate?
     package var categories: [StoreFacet]
     package var languages: [StoreFacet]
+}
+
+/// One run of a word diff (WordDiff): equal text, or text only the old or only the new has.
+package struct WordEdit: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable { case equal, delete, insert }
+    package var kind: Kind
+    package var text: String
+
+    package init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
+    }
+}
+
+/// What changed between two stored versions of a release.
+package struct VersionDiff: Sendable, Hashable {
+    package var id: Int64
+    package var old: StoredVersion
+    package var new: StoredVersion
+    /// How many versions the release has.
+    package var versions: Int
+    /// The title, every paragraph of either version, then published, category and source_url when they differ.
+    package var fields: [FieldDiff]
+}
+
+/// One field of a VersionDiff.
+package struct FieldDiff: Sendable, Hashable {
+    /// "title", "paragraph", "published", "category", "source_url".
+    package var name: String
+    /// A paragraph's number (from 1) in the old and the new version; nil where it is absent.
+    package var oldNumber: Int?
+    package var newNumber: Int?
+    package var edits: [WordEdit]
+
+    package init(name: String, oldNumber: Int? = 1, newNumber: Int? = 1, edits: [WordEdit]) {
+        self.name = name
+        self.oldNumber = oldNumber
+        self.newNumber = newNumber
+        self.edits = edits
+    }
+}
+
+/// A release or a version the caller named does not exist (NOT_FOUND).
+package struct VersionNotFound: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
+}
+
+package struct SimilarRelease: Sendable, Hashable {
+    package var id: Int64
+    package var title: String
+    package var published: CivilDate
+    package var category: Category
+    /// MinHash estimate of the Jaccard similarity of the word 3-shingle sets.
+    package var estimated: Double
+    /// Exact Jaccard similarity, for the verified top hits.
+    package var exact: Double?
+    package var sameGroup: Bool
+}
+
+package struct SimilarReleases: Sendable, Hashable {
+    /// The group of the release asked about (its own id when alone).
+    package var group: Int64
+    package var hits: [SimilarRelease]
+    /// Releases sharing an LSH band with it.
+    package var candidates: Int
 }

@@ -67,7 +67,8 @@ extension SearchRequest: WireStruct {
             limit: c.limit,
             offset: c.offset,
             facets: c.facets != 0,
-            wholeWords: c.whole_words != 0
+            wholeWords: c.whole_words != 0,
+            collapse: c.collapse != 0
         )
     }
 
@@ -88,6 +89,7 @@ extension SearchRequest: WireStruct {
         m.pointee.offset = offset
         m.pointee.facets = cBool(facets)
         m.pointee.whole_words = cBool(wholeWords)
+        m.pointee.collapse = cBool(collapse)
     }
 
     var wireSizeHint: Int {
@@ -159,7 +161,8 @@ extension SearchHit: WireStruct {
             score: c.score,
             snippet: try decodeString(c.snippet, field: "snippet"),
             highlights: try swiftMessages(c.highlights, count: c.n_highlights, field: "highlights") { (e) throws(WireError) in try Highlight(c: e) },
-            sourceURL: try decodeString(c.source_url, field: "source_url")
+            sourceURL: try decodeString(c.source_url, field: "source_url"),
+            alsoPublishedAs: swiftScalars(c.also_published_as, count: c.n_also_published_as)
         )
     }
 
@@ -173,6 +176,7 @@ extension SearchHit: WireStruct {
         try encodeString(snippet, into: &m.pointee.snippet, arena, field: "snippet")
         (m.pointee.n_highlights, m.pointee.highlights) = try cMessages(highlights, arena: arena, field: "highlights") { (em, e) throws(WireError) in try e.fill(em, arena) }
         try encodeString(sourceURL, into: &m.pointee.source_url, arena, field: "source_url")
+        (m.pointee.n_also_published_as, m.pointee.also_published_as) = cScalars(alsoPublishedAs, arena: arena)
     }
 
     var wireSizeHint: Int {
@@ -182,6 +186,7 @@ extension SearchHit: WireStruct {
         n += snippet.wireStringSizeHint
         n += highlights.reduce(0) { $0 + $1.wireSizeHint + 8 }
         n += sourceURL.wireStringSizeHint
+        n += alsoPublishedAs.count * 8
         return n
     }
 }

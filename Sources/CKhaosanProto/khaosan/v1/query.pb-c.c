@@ -982,7 +982,7 @@ const ProtobufCEnumDescriptor khaosan__v1__search_request__sort__descriptor =
   khaosan__v1__search_request__sort__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descriptors[12] =
+static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descriptors[13] =
 {
   {
     "query",
@@ -1128,9 +1128,22 @@ static const ProtobufCFieldDescriptor khaosan__v1__search_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "collapse",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Khaosan__V1__SearchRequest, collapse),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__search_request__field_indices_by_name[] = {
   5,   /* field[5] = categories */
+  12,   /* field[12] = collapse */
   10,   /* field[10] = facets */
   2,   /* field[2] = from_days */
   1,   /* field[1] = has_from */
@@ -1143,10 +1156,11 @@ static const unsigned khaosan__v1__search_request__field_indices_by_name[] = {
   4,   /* field[4] = to_days */
   11,   /* field[11] = whole_words */
 };
-static const ProtobufCIntRange khaosan__v1__search_request__number_ranges[1 + 1] =
+static const ProtobufCIntRange khaosan__v1__search_request__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 21, 12 },
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__search_request__descriptor =
 {
@@ -1156,10 +1170,10 @@ const ProtobufCMessageDescriptor khaosan__v1__search_request__descriptor =
   "Khaosan__V1__SearchRequest",
   "khaosan.v1",
   sizeof(Khaosan__V1__SearchRequest),
-  12,
+  13,
   khaosan__v1__search_request__field_descriptors,
   khaosan__v1__search_request__field_indices_by_name,
-  1,  khaosan__v1__search_request__number_ranges,
+  2,  khaosan__v1__search_request__number_ranges,
   (ProtobufCMessageInit) khaosan__v1__search_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1214,7 +1228,7 @@ const ProtobufCMessageDescriptor khaosan__v1__highlight__descriptor =
   (ProtobufCMessageInit) khaosan__v1__highlight__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor khaosan__v1__search_hit__field_descriptors[9] =
+static const ProtobufCFieldDescriptor khaosan__v1__search_hit__field_descriptors[10] =
 {
   {
     "id",
@@ -1324,8 +1338,21 @@ static const ProtobufCFieldDescriptor khaosan__v1__search_hit__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "also_published_as",
+    21,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Khaosan__V1__SearchHit, n_also_published_as),
+    offsetof(Khaosan__V1__SearchHit, also_published_as),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned khaosan__v1__search_hit__field_indices_by_name[] = {
+  9,   /* field[9] = also_published_as */
   3,   /* field[3] = category */
   7,   /* field[7] = highlights */
   0,   /* field[0] = id */
@@ -1336,10 +1363,11 @@ static const unsigned khaosan__v1__search_hit__field_indices_by_name[] = {
   8,   /* field[8] = source_url */
   1,   /* field[1] = title */
 };
-static const ProtobufCIntRange khaosan__v1__search_hit__number_ranges[1 + 1] =
+static const ProtobufCIntRange khaosan__v1__search_hit__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 21, 9 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor khaosan__v1__search_hit__descriptor =
 {
@@ -1349,10 +1377,10 @@ const ProtobufCMessageDescriptor khaosan__v1__search_hit__descriptor =
   "Khaosan__V1__SearchHit",
   "khaosan.v1",
   sizeof(Khaosan__V1__SearchHit),
-  9,
+  10,
   khaosan__v1__search_hit__field_descriptors,
   khaosan__v1__search_hit__field_indices_by_name,
-  1,  khaosan__v1__search_hit__number_ranges,
+  2,  khaosan__v1__search_hit__number_ranges,
   (ProtobufCMessageInit) khaosan__v1__search_hit__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2390,7 +2418,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[13] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[15] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2405,6 +2433,8 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "Export", &khaosan__v1__export_request__descriptor, &khaosan__v1__export_response__descriptor },
   { "Names", &khaosan__v1__names_request__descriptor, &khaosan__v1__names_response__descriptor },
   { "Entity", &khaosan__v1__entity_request__descriptor, &khaosan__v1__entity_response__descriptor },
+  { "Diff", &khaosan__v1__diff_request__descriptor, &khaosan__v1__diff_response__descriptor },
+  { "Similar", &khaosan__v1__similar_request__descriptor, &khaosan__v1__similar_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2412,12 +2442,14 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   5,        /* ApplyStream */
   8,        /* Backup */
   7,        /* CheckIntegrity */
+  13,        /* Diff */
   12,        /* Entity */
   10,        /* Export */
   1,        /* Get */
   2,        /* Latest */
   11,        /* Names */
   0,        /* Search */
+  14,        /* Similar */
   3,        /* Stats */
   9         /* Timeline */
 };
@@ -2428,7 +2460,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  13,
+  15,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2535,6 +2567,22 @@ void khaosan__v1__query_service__entity(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__diff(ProtobufCService *service,
+                                      const Khaosan__V1__DiffRequest *input,
+                                      Khaosan__V1__DiffResponse_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__similar(ProtobufCService *service,
+                                         const Khaosan__V1__SimilarRequest *input,
+                                         Khaosan__V1__SimilarResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "khaosan/v1/timeline.pb-c.h"
 #include "khaosan/v1/export.pb-c.h"
 #include "khaosan/v1/names.pb-c.h"
+#include "khaosan/v1/changes.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -90,10 +91,15 @@ struct  Khaosan__V1__SearchRequest
    * Every term matches whole words only (as if each were written =term).
    */
   protobuf_c_boolean whole_words;
+  /*
+   * Near-duplicates (changes.proto): only the best-ranked release of each group is a hit, the
+   * others are listed in its also_published_as. Covers the first 1,000 hits.
+   */
+  protobuf_c_boolean collapse;
 };
 #define KHAOSAN__V1__SEARCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__search_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, KHAOSAN__V1__SEARCH_REQUEST__SORT__SORT_RELEVANCE, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, KHAOSAN__V1__SEARCH_REQUEST__SORT__SORT_RELEVANCE, 0, 0, 0, 0, 0 }
 
 
 struct  Khaosan__V1__Highlight
@@ -126,10 +132,15 @@ struct  Khaosan__V1__SearchHit
   size_t n_highlights;
   Khaosan__V1__Highlight **highlights;
   char *source_url;
+  /*
+   * With SearchRequest.collapse: the other releases of this hit's near-duplicate group.
+   */
+  size_t n_also_published_as;
+  int64_t *also_published_as;
 };
 #define KHAOSAN__V1__SEARCH_HIT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&khaosan__v1__search_hit__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, NULL, KHAOSAN__V1__LANGUAGE__LANGUAGE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Khaosan__V1__FacetCount
@@ -900,6 +911,14 @@ struct Khaosan__V1__QueryService_Service
                  const Khaosan__V1__EntityRequest *input,
                  Khaosan__V1__EntityResponse_Closure closure,
                  void *closure_data);
+  void (*diff)(Khaosan__V1__QueryService_Service *service,
+               const Khaosan__V1__DiffRequest *input,
+               Khaosan__V1__DiffResponse_Closure closure,
+               void *closure_data);
+  void (*similar)(Khaosan__V1__QueryService_Service *service,
+                  const Khaosan__V1__SimilarRequest *input,
+                  Khaosan__V1__SimilarResponse_Closure closure,
+                  void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -920,7 +939,9 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## timeline,\
       function_prefix__ ## export,\
       function_prefix__ ## names,\
-      function_prefix__ ## entity  }
+      function_prefix__ ## entity,\
+      function_prefix__ ## diff,\
+      function_prefix__ ## similar  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -973,6 +994,14 @@ void khaosan__v1__query_service__entity(ProtobufCService *service,
                                         const Khaosan__V1__EntityRequest *input,
                                         Khaosan__V1__EntityResponse_Closure closure,
                                         void *closure_data);
+void khaosan__v1__query_service__diff(ProtobufCService *service,
+                                      const Khaosan__V1__DiffRequest *input,
+                                      Khaosan__V1__DiffResponse_Closure closure,
+                                      void *closure_data);
+void khaosan__v1__query_service__similar(ProtobufCService *service,
+                                         const Khaosan__V1__SimilarRequest *input,
+                                         Khaosan__V1__SimilarResponse_Closure closure,
+                                         void *closure_data);
 
 /* --- descriptors --- */
 
