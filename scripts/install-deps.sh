@@ -30,3 +30,14 @@ if ! python3 -c 'import prometheus_client' 2>/dev/null; then
   python3 -m pip install --quiet prometheus_client 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages prometheus_client
 fi
+# The alerts test (issue 17) checks the Atom feeds with a real feed parser (feedparser, PyPI).
+if ! python3 -c 'import feedparser' 2>/dev/null; then
+  echo "install-deps: pip-installing feedparser"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null
+  fi
+  python3 -m pip install --quiet feedparser 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages feedparser
+fi

@@ -34,6 +34,9 @@ Tests/Scripts/hostile-clients.py --bin "$(swift build --show-bin-path)"
 step "metrics: both services' Prometheus text, parsed by prometheus_client (about 5 s)"
 Tests/Scripts/metrics-test.py --bin "$(swift build --show-bin-path)"
 
+step "alerts: watch, resume, queryd restart, saved run, Atom feeds checked by feedparser (about 15 s)"
+Tests/Scripts/alerts-test.py --bin "$(swift build --show-bin-path)"
+
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"
 step "fuzz: protobuf-c unpack through the bridge (${FUZZ_SECONDS}s)"

@@ -80,6 +80,7 @@ struct Khaosan: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, GetCommand.self, LatestCommand.self,
             StatsCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
+            SavedCommand.self, WatchCommand.self,
         ]
     )
 }

@@ -35,6 +35,7 @@ struct QueryHandlers: Sendable {
 
     func register(into router: inout RPCRouter) {
         registerTimeline(into: &router)
+        registerAlerts(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,
