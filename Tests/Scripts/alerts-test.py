@@ -11,6 +11,7 @@ the real CLI as separate processes:
   lost or repeated;
 - `saved run --since-last` returns exactly what the watch events were (ids and positions),
   then only what arrived after it;
+- SIGTERM to khaosan-queryd with a watch open stops it at once (the watch ends, then resumes);
 - the saved search's Atom feed parses with feedparser (no bozo), holds an entry per match,
   id = the source URL, newest first, and no temp file is left beside it.
 
@@ -211,6 +212,15 @@ def main():
               f"then only the new one, as the watcher saw it: {[(e['id'], e['position']) for e in run2]}")
         full = [json.loads(l)["id"] for l in cli("saved", "run", "birds", "--json").stdout.splitlines()]
         check(full == [e["id"] for e in got + got4], f"saved run without --since-last: every match, in the watch's order: {full}")
+
+        # A graceful stop does not wait on open watches (they would hold the 10 s drain).
+        t0 = time.time()
+        daemons["khaosan-queryd"].send_signal(signal.SIGTERM)
+        daemons["khaosan-queryd"].wait(timeout=30)
+        check(time.time() - t0 < 5, f"SIGTERM with a watch open: khaosan-queryd stopped in {time.time() - t0:.1f} s")
+        start("khaosan-queryd")
+        w2.wait_live(times=3)
+        check(len(w2.events()) == 5, f"the watcher resumed after the stop with nothing repeated ({len(w2.events())} events)")
 
         # 5. The Atom feed.
         feed_path = os.path.join(home, "feeds", "birds.atom")

@@ -77,6 +77,11 @@ package final class AlertHub: Sendable {
         sink?([key])
     }
 
+    /// Ends every watch (at shutdown); each handler then returns and its call ends.
+    func closeAll() {
+        for w in state.withLock({ Array($0.watchers.values) }) { w.finish() }
+    }
+
     package var watcherCount: Int { state.withLock { $0.watchers.count } }
 
     /// Hands a committed batch to the percolator thread (the caller holds the store's commit order).

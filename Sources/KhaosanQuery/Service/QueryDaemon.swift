@@ -99,6 +99,8 @@ package final class QueryDaemon: Service, Sendable {
             services: [
                 .init(service: watcher, successTerminationBehavior: .ignore),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+                // Last, so shut down first: watches end as the server begins to drain.
+                .init(service: WatchCloser(hub: store.alerts), successTerminationBehavior: .ignore),
             ],
             logger: logger))
         var failure: (any Error)?
