@@ -2,7 +2,7 @@ import Dispatch
 import KhaosanIndex
 import KhaosanModel
 import KhaosanRPC
-import KhaosanWire
+package import KhaosanWire
 import Logging
 import Synchronization
 
@@ -57,6 +57,12 @@ package final class AlertHub: Sendable {
             updateActive(s)
             return w
         }
+    }
+
+    /// A watch without a call (benchmarks): its events, and how to end it.
+    package func subscribe(uid: UInt32, query text: String) throws -> (events: AsyncStream<WatchEvent>, end: @Sendable () -> Void) {
+        let w = try register(uid: uid, query: try StandingQuery(text: text, from: nil, to: nil, categories: [], language: nil, wholeWords: false))
+        return (w.events, { self.unregister(w) })
     }
 
     func unregister(_ w: WatchSubscription) {

@@ -11,11 +11,14 @@ import Synchronization
 /// and `<directory>/uid-N/NAME.atom` for another's, rewritten whole (temp file, fsync, rename,
 /// fsync of the directory) after each batch that brings the search a match, so a reader never
 /// sees half a file. Entries: the 50 newest matches by publication day, id = the source URL,
-/// `updated` = when the current version was stored. Rewrites run on a queue of their own;
-/// searches changed while it is busy are gathered into one pass, so a burst of batches costs a
-/// rewrite per search, not one per batch.
+/// `updated` = when the current version was stored. Rewrites run on a queue of their own, a
+/// pass 200 ms after the first batch that marks a feed; searches marked until then (or while
+/// a pass runs) are gathered into one pass, so a burst of batches costs one rewrite per search,
+/// not one per batch.
 package final class AtomFeeds: Sendable {
     package static let entries = 50
+    /// How long a rewrite waits for more batches to mark the same feeds.
+    static let gather: DispatchTimeInterval = .milliseconds(200)
     let directory: String
     let store: ReleaseStore
     let ownUID: UInt32
@@ -43,12 +46,14 @@ package final class AtomFeeds: Sendable {
             p.scheduled = true
             return true
         }
-        if schedule { queue.async { self.flush() } }
+        // A short wait gathers the batches of a bulk load into one rewrite per feed.
+        if schedule { queue.asyncAfter(deadline: .now() + Self.gather) { self.flush() } }
     }
 
     /// Waits for the rewrites asked for so far (tests).
     package func drain() {
         store.alerts.drain()
+        while pending.withLock({ $0.scheduled }) { usleep(5_000) }
         queue.sync {}
     }
 
