@@ -13,15 +13,18 @@ import Synchronization
 /// batch's apply returning (what Sync waits for) to each of its events reaching the watch.
 /// Saved searches: distinct entity names of the corpus (seeded sample), quoted.
 enum AlertBench {
-    static func run(directory: String, files: Int, saved: Int, repetitions: Int) throws {
-        let releases = try load(directory, limit: files)
-        let queries = entityQueries(releases, count: saved)
-        print("alerts: \(releases.count) releases, \(queries.count) saved searches, batches of 512, \(repetitions) interleaved repetitions")
-        var plain: [Double] = [], with: [Double] = [], latencies: [Double] = []
+    static func run(directory: String, files: Int, saved: Int, repetitions: Int, feeds: Bool) throws {
+        let all = try load(directory, limit: files)
+        let queries = entityQueries(all, count: saved)
+        // The last 40 are applied one at a time after the bulk load (latency when idle).
+        let releases = Array(all.dropLast(40)), trickle = Array(all.suffix(40))
+        print("alerts: \(releases.count) releases, \(queries.count) saved searches\(feeds ? "" : " (feeds off)"), batches of 512, \(repetitions) interleaved repetitions")
+        var plain: [Double] = [], with: [Double] = [], latencies: [Double] = [], idle: [Double] = []
         var events = 0
         for rep in 1...repetitions {
-            let a = try once(releases, queries: [])
-            let b = try once(releases, queries: queries)
+            let a = try once(releases, trickle: trickle, queries: [], feeds: feeds)
+            let b = try once(releases, trickle: trickle, queries: queries, feeds: feeds)
+            idle += b.trickle
             plain.append(a.seconds)
             with.append(b.seconds)
             latencies += b.latencies
@@ -31,10 +34,13 @@ enum AlertBench {
         }
         let mp = plain.sorted()[plain.count / 2], mw = with.sorted()[with.count / 2]
         latencies.sort()
-        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        idle.sort()
+        func pct(_ p: Double, _ l: [Double] = latencies) -> Double { l.isEmpty ? 0 : l[min(l.count - 1, Int(Double(l.count) * p))] }
         print("alerts median: without \(SearchBench.fmt(mp)) s, with \(SearchBench.fmt(mw)) s, ratio \(SearchBench.fmt(mw / mp))")
         print("alerts event latency (apply returned -> watch has it), \(events) events: p50 \(SearchBench.fmt(pct(0.5) * 1000)) ms, "
-              + "p99 \(SearchBench.fmt(pct(0.99) * 1000)) ms, max \(SearchBench.fmt((latencies.last ?? 0) * 1000)) ms")
+              + "p99 \(SearchBench.fmt(pct(0.99) * 1000)) ms, max \(SearchBench.fmt((latencies.last ?? 0) * 1000)) ms (during the bulk load)")
+        print("alerts event latency, releases applied one at a time after it, \(idle.count) events: p50 \(SearchBench.fmt(pct(0.5, idle) * 1000)) ms, "
+              + "p99 \(SearchBench.fmt(pct(0.99, idle) * 1000)) ms, max \(SearchBench.fmt((idle.last ?? 0) * 1000)) ms")
     }
 
     static func load(_ directory: String, limit: Int) throws -> [Release] {
@@ -63,14 +69,15 @@ enum AlertBench {
         return names.prefix(count).map { "\"\($0)\"" }
     }
 
-    static func once(_ releases: [Release], queries: [String]) throws -> (seconds: Double, applySeconds: Double, latencies: [Double], feeds: Int) {
+    static func once(_ releases: [Release], trickle: [Release], queries: [String], feeds withFeeds: Bool) throws
+        -> (seconds: Double, applySeconds: Double, latencies: [Double], trickle: [Double], feeds: Int) {
         let dir = NSTemporaryDirectory() + "khaosan-alert-bench-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try ReleaseStore(path: dir + "/query.db", logger: logger)
         let feeds = AtomFeeds(directory: dir + "/feeds", store: store, ownUID: 0, logger: logger)
-        try feeds.start()
+        if withFeeds { try feeds.start() }
         for (i, q) in queries.enumerated() { _ = try store.saveSearch(uid: 0, SavedSearch(name: "s\(i)", query: q), replace: false) }
         feeds.drain()
         // One watch with a common word: many events, to time.
@@ -100,16 +107,29 @@ enum AlertBench {
         let applied = ContinuousClock.now
         feeds.drain()
         let done = ContinuousClock.now
+        // Then releases one at a time, as a live feed of press releases arrives: the latency
+        // when the percolator is not queued behind a bulk load.
+        let bulkThrough = position
+        for r in trickle {
+            sequence += 1
+            let outcome = try store.apply(source: "bench", prepared: store.prepare([(sequence, r)]))
+            position += UInt64(outcome.inserted + outcome.updated)
+            visible.append((position, ContinuousClock.now))
+            usleep(50_000)
+        }
+        store.alerts.drain()
+        usleep(50_000)
         end?()
         await_(consumer)
-        var latencies: [Double] = []
+        var latencies: [Double] = [], trickleLatencies: [Double] = []
         for (p, at) in arrivals.withLock({ $0 }) {
             guard let batch = visible.first(where: { $0.through >= p }) else { continue }
-            latencies.append(max(0, (at - batch.at).inSeconds))
+            let l = max(0, (at - batch.at).inSeconds)
+            if p > bulkThrough { trickleLatencies.append(l) } else { latencies.append(l) }
         }
         let feedCount = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/feeds").count) ?? 0
         store.writeIndexOut()
-        return ((done - t0).inSeconds, (applied - t0).inSeconds, latencies, feedCount)
+        return ((done - t0).inSeconds, (applied - t0).inSeconds, latencies, trickleLatencies, feedCount)
     }
 
     /// Waits for a task from synchronous code (the bench runs on the main thread).

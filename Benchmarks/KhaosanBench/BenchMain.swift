@@ -7,7 +7,7 @@ import KhaosanIngest
 /// `khaosan-bench search DBPATH QUERYFILE [--limit N] [--repetitions N] [--facets] [--no-warm]
 /// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
 /// `khaosan-bench timeline DBPATH QUERY... [--repetitions N]`,
-/// `khaosan-bench alerts DIR [--files N] [--saved N] [--repetitions N]` (issue 17),
+/// `khaosan-bench alerts DIR [--files N] [--saved N] [--repetitions N] [--no-feeds]` (issue 17),
 /// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of Benchmarks/bench-corpus.sh.
 @main
 struct BenchMain {
@@ -72,12 +72,12 @@ struct BenchMain {
             return
         }
         if what == "alerts" {
-            let (files, saved) = (option("--files", 0), option("--saved", 1_000))
+            let (files, saved, noFeeds) = (option("--files", 0), option("--saved", 1_000), flag("--no-feeds"))
             guard args.count == 2 else {
-                FileHandle.standardError.write(Data("usage: KhaosanBench alerts DIR [--files N] [--saved N] [--repetitions N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: KhaosanBench alerts DIR [--files N] [--saved N] [--repetitions N] [--no-feeds]\n".utf8))
                 exit(2)
             }
-            try AlertBench.run(directory: args[1], files: files, saved: saved, repetitions: repetitions)
+            try AlertBench.run(directory: args[1], files: files, saved: saved, repetitions: repetitions, feeds: !noFeeds)
             return
         }
         if what == "parse" {

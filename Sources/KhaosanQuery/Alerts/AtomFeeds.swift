@@ -62,9 +62,47 @@ package final class AtomFeeds: Sendable {
             defer { p = ([], false) }
             return p.keys
         }
+        // Every temp file of the pass first, then one syncfs for all of them, then the renames
+        // and one fsync per directory: a thousand feeds cost one journal commit, not a thousand
+        // fsyncs, and each file is still on disk before its rename makes it the feed.
+        var written: [(tmp: String, file: String)] = []
+        var syncFD: Int32 = -1
         for key in keys.sorted(by: { ($0.uid, $0.name) < ($1.uid, $1.name) }) {
-            do { try write(key) } catch {
+            do {
+                if let w = try prepare(key) {
+                    written.append(w)
+                    if syncFD < 0 { syncFD = open(w.tmp, O_RDONLY | O_CLOEXEC) }
+                }
+            } catch {
                 logger.warning("feed not written", metadata: ["feed": "\(path(key))", "error": "\(error)"])
+            }
+        }
+        guard !written.isEmpty else { return }
+        if syncFD >= 0 {
+            if let syncfs = Self.syncfs {
+                if syncfs(syncFD) != 0 { logger.warning("syncfs of the feeds failed", metadata: ["errno": "\(errno)"]) }
+            } else {
+                for w in written {
+                    let fd = open(w.tmp, O_RDONLY | O_CLOEXEC)
+                    if fd >= 0 { fsync(fd); close(fd) }
+                }
+            }
+            close(syncFD)
+        }
+        var dirs = Set<String>()
+        for w in written {
+            if rename(w.tmp, w.file) == 0 {
+                dirs.insert((w.file as NSString).deletingLastPathComponent)
+            } else {
+                logger.warning("feed not renamed into place", metadata: ["feed": "\(w.file)", "errno": "\(errno)"])
+                unlink(w.tmp)
+            }
+        }
+        for d in dirs {
+            let fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
             }
         }
     }
@@ -73,19 +111,22 @@ package final class AtomFeeds: Sendable {
         key.uid == ownUID ? "\(directory)/\(key.name).atom" : "\(directory)/uid-\(key.uid)/\(key.name).atom"
     }
 
-    private func write(_ key: FeedKey) throws {
+    /// Writes the feed's temp file (not yet synced), or removes the feed of a deleted search.
+    private func prepare(_ key: FeedKey) throws -> (tmp: String, file: String)? {
         let file = path(key)
         guard let saved = try store.savedSearches(uid: key.uid, name: key.name).first else {
             if unlink(file) != 0 && errno != ENOENT { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            return
+            return nil
         }
         let entries = try store.feedEntries(try StandingQuery(saved), limit: Self.entries)
         let dir = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        try Self.atomicWrite(Array(Self.render(saved, entries).utf8), to: file)
+        let tmp = file + ".tmp"
+        try Self.writeFile(Array(Self.render(saved, entries).utf8), to: tmp)
+        return (tmp, file)
     }
 
-    static func render(_ s: SavedSearch, _ entries: [(hit: SearchResultHit, storedAt: Int64)]) -> String {
+    static func render(_ s: SavedSearch, _ entries: [FeedEntry]) -> String {
         let updated = entries.map(\.storedAt).max() ?? s.createdAtUnixMs
         var o = """
             <?xml version="1.0" encoding="utf-8"?>
@@ -97,16 +138,15 @@ package final class AtomFeeds: Sendable {
               <generator>khaosan-queryd</generator>
 
             """
-        for (h, storedAt) in entries {
+        for h in entries {
             let id = h.sourceURL.isEmpty ? "urn:khaosan:release:\(h.id)" : h.sourceURL
             o += "  <entry>\n"
             o += "    <id>\(escape(id))</id>\n"
             o += "    <title>\(escape(h.title))</title>\n"
             if !h.sourceURL.isEmpty { o += "    <link rel=\"alternate\" href=\"\(escape(h.sourceURL))\"/>\n" }
             o += "    <published>\(h.published.description)T00:00:00+07:00</published>\n"
-            o += "    <updated>\(timestamp(storedAt))</updated>\n"
+            o += "    <updated>\(timestamp(h.storedAt))</updated>\n"
             o += "    <category term=\"\(escape(h.category.slug ?? h.category.name))\" label=\"\(escape(h.category.name))\"/>\n"
-            o += "    <summary>\(escape(h.snippet))</summary>\n"
             o += "  </entry>\n"
         }
         o += "</feed>\n"
@@ -139,46 +179,47 @@ package final class AtomFeeds: Sendable {
         return f.string(from: Date(timeIntervalSince1970: seconds))
     }
 
-    static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    /// glibc's syncfs(2), which Swift's Glibc module does not export (it is behind _GNU_SOURCE);
+    /// nil where it is missing, and each file is fsync'ed instead.
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
+    /// Writes `bytes` to `path` (created or truncated); the caller syncs and renames it.
+    static func writeFile(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var ok = true
+        defer { close(fd) }
         var off = 0
-        while ok && off < bytes.count {
+        while off < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { ok = false } else { off += n }
-        }
-        if ok && fsync(fd) != 0 { ok = false }
-        let err = errno
-        close(fd)
-        guard ok else {
-            unlink(tmp)
-            throw POSIXError(POSIXErrorCode(rawValue: err) ?? .EIO)
-        }
-        guard rename(tmp, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let dfd = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
+            guard n > 0 else {
+                let err = errno
+                unlink(path)
+                throw POSIXError(POSIXErrorCode(rawValue: err) ?? .EIO)
+            }
+            off += n
         }
     }
 }
 
 extension ReleaseStore {
-    /// A feed's entries: the query's newest matches by publication day, with when their current
-    /// version was stored (Unix ms).
-    func feedEntries(_ query: StandingQuery, limit: Int) throws -> [(hit: SearchResultHit, storedAt: Int64)] {
+    /// A feed's entries: the query's newest matches by publication day.
+    func feedEntries(_ query: StandingQuery, limit: Int) throws -> [FeedEntry] {
         var request = query.request(limit: limit)
         request.sort = .newest
         let r = try index.search(request, parallelism: 1)
         return try pool.read { db in
-            try r.hits.compactMap { h in
-                guard let hit = try Self.hit(db, texts, id: h.releaseID, score: 0, needles: query.compiled.positivePhrases),
-                      let storedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT stored_at FROM releases WHERE id = ?"), arguments: [h.releaseID])
-                else { return nil }
-                return (hit, storedAt)
+            try r.hits.compactMap { h -> FeedEntry? in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT r.published_days, r.category_name, r.category_slug, r.source_url, r.stored_at, t.title, t.title_dictionary
+                    FROM releases r JOIN release_texts t ON t.id = r.id WHERE r.id = ?
+                    """), arguments: [h.releaseID]) else { return nil }
+                return FeedEntry(id: h.releaseID, title: try texts.decode(row, blob: 5, dictionary: 6, release: h.releaseID),
+                                 published: CivilDate(daysSinceEpoch: row[0]), category: Category(name: row[1], slug: row[2]),
+                                 sourceURL: row[3], storedAt: row[4])
             }
         }
     }
