@@ -47,7 +47,13 @@ package final class AtomFeeds: Sendable {
             return true
         }
         // A short wait gathers the batches of a bulk load into one rewrite per feed.
-        if schedule { queue.asyncAfter(deadline: .now() + Self.gather) { self.flush() } }
+        // Nice 10, as index maintenance: a feed may trail a bulk load; the load must not wait.
+        if schedule {
+            queue.asyncAfter(deadline: .now() + Self.gather) {
+                IndexMaintenance.lowerPriority()
+                self.flush()
+            }
+        }
     }
 
     /// Waits for the rewrites asked for so far (tests).
