@@ -24,7 +24,7 @@ package final class AlertHub: Sendable {
         var watchers: [UInt64: WatchSubscription] = [:]
         var saved: [FeedKey: StandingQuery] = [:]
         var nextID: UInt64 = 1
-        var feedSink: (@Sendable (Set<FeedKey>) -> Void)?
+        var feedSink: (@Sendable (FeedUpdate) -> Void)?
     }
 
     private let state = Mutex(State())
@@ -40,7 +40,7 @@ package final class AlertHub: Sendable {
     private func updateActive(_ s: State) { active.store(s.watchers.count + s.saved.count, ordering: .relaxed) }
 
     /// Called with the saved searches a batch changed (their feeds are to be written again).
-    package func setFeedSink(_ sink: @escaping @Sendable (Set<FeedKey>) -> Void) {
+    package func setFeedSink(_ sink: @escaping @Sendable (FeedUpdate) -> Void) {
         state.withLock { $0.feedSink = sink }
     }
 
@@ -80,7 +80,7 @@ package final class AlertHub: Sendable {
             updateActive(s)
             return s.feedSink
         }
-        sink?([key])
+        sink?(.reload([key]))
     }
 
     /// Ends every watch (at shutdown); each handler then returns and its call ends.
@@ -121,8 +121,17 @@ package final class AlertHub: Sendable {
                                      sourceURL: r.sourceURL, updated: a.updated))
             }
         }
-        var changed = Set<FeedKey>()
-        for (key, q) in saved where !matches(q).isEmpty { changed.insert(key) }
-        if !changed.isEmpty, let sink { sink(changed) }
+        guard let sink else { return }
+        var changed: [FeedKey: [FeedEntry]] = [:]
+        for (key, q) in saved {
+            let m = matches(q)
+            if m.isEmpty { continue }
+            changed[key] = m.map { i in
+                let a = batch[i], r = a.release
+                return FeedEntry(id: r.id, title: r.title, published: r.published, category: r.category, sourceURL: r.sourceURL, storedAt: a.storedAt)
+            }
+        }
+        // Also without a match: a release that left a feed must leave it.
+        sink(.matched(changed, touched: Set(batch.map(\.release.id))))
     }
 }

@@ -8,4 +8,6 @@ package struct AppliedRelease: Sendable {
     var release: Release
     var body: String
     var document: IndexDocument
+    /// Unix ms: the batch's commit time, the release's `stored_at`.
+    var storedAt: Int64
 }

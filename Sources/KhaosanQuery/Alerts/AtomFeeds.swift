@@ -24,7 +24,20 @@ package final class AtomFeeds: Sendable {
     let ownUID: UInt32
     let logger: Logger
     private let queue = DispatchQueue(label: "khaosan-feeds", qos: .utility)
-    private let pending = Mutex<(keys: Set<FeedKey>, scheduled: Bool)>(([], false))
+    private struct Pending {
+        /// Feeds to build from a search of the archive (new, replaced or deleted searches).
+        var reload: Set<FeedKey> = []
+        /// The matches batches brought each feed since the last pass.
+        var matched: [FeedKey: [FeedEntry]] = [:]
+        /// Every release those batches changed: one that no longer matches leaves its feeds.
+        var touched: Set<Int64> = []
+        var scheduled = false
+    }
+
+    private let pending = Mutex(Pending())
+    /// Each feed as last written (its search and entries), so a batch's matches are merged in
+    /// rather than the archive searched again per feed. Touched on the feed queue only.
+    private let written = Mutex<[FeedKey: (search: SavedSearch, entries: [FeedEntry])]>([:])
 
     package init(directory: String, store: ReleaseStore, ownUID: UInt32, logger: Logger) {
         self.directory = directory
@@ -35,13 +48,22 @@ package final class AtomFeeds: Sendable {
 
     /// Follows the store's saved searches from now on, and writes every feed once.
     package func start() throws {
-        store.alerts.setFeedSink { [weak self] keys in self?.changed(keys) }
-        changed(Set(try store.allSavedSearches().map { FeedKey(uid: $0.uid, name: $0.search.name) }))
+        store.alerts.setFeedSink { [weak self] update in self?.changed(update) }
+        changed(.reload(Set(try store.allSavedSearches().map { FeedKey(uid: $0.uid, name: $0.search.name) })))
     }
 
-    func changed(_ keys: Set<FeedKey>) {
+    func changed(_ update: FeedUpdate) {
         let schedule = pending.withLock { p -> Bool in
-            p.keys.formUnion(keys)
+            switch update {
+            case .reload(let keys): p.reload.formUnion(keys)
+            case .matched(let m, let touched):
+                // A match an earlier batch brought that this batch changed into a non-match.
+                for (k, e) in p.matched where e.contains(where: { old in touched.contains(old.id) && !(m[k] ?? []).contains { $0.id == old.id } }) {
+                    p.reload.insert(k)
+                }
+                for (k, e) in m { p.matched[k, default: []] += e }
+                p.touched.formUnion(touched)
+            }
             if p.scheduled { return false }
             p.scheduled = true
             return true
@@ -64,10 +86,11 @@ package final class AtomFeeds: Sendable {
     }
 
     private func flush() {
-        let keys = pending.withLock { p -> Set<FeedKey> in
-            defer { p = ([], false) }
-            return p.keys
+        let work = pending.withLock { p -> Pending in
+            defer { p = Pending() }
+            return p
         }
+        let keys = work.reload.union(work.matched.keys)
         // Every temp file of the pass first, then one syncfs for all of them, then the renames
         // and one fsync per directory: a thousand feeds cost one journal commit, not a thousand
         // fsyncs, and each file is still on disk before its rename makes it the feed.
@@ -75,7 +98,7 @@ package final class AtomFeeds: Sendable {
         var syncFD: Int32 = -1
         for key in keys.sorted(by: { ($0.uid, $0.name) < ($1.uid, $1.name) }) {
             do {
-                if let w = try prepare(key) {
+                if let w = try prepare(key, reload: work.reload.contains(key), matched: work.matched[key] ?? [], touched: work.touched) {
                     written.append(w)
                     if syncFD < 0 { syncFD = open(w.tmp, O_RDONLY | O_CLOEXEC) }
                 }
@@ -118,13 +141,33 @@ package final class AtomFeeds: Sendable {
     }
 
     /// Writes the feed's temp file (not yet synced), or removes the feed of a deleted search.
-    private func prepare(_ key: FeedKey) throws -> (tmp: String, file: String)? {
+    /// A feed known from its last pass takes the batches' matches merged into its entries;
+    /// only a new or changed search, or a release that left it, costs a search of the archive.
+    private func prepare(_ key: FeedKey, reload: Bool, matched: [FeedEntry], touched: Set<Int64>) throws -> (tmp: String, file: String)? {
         let file = path(key)
-        guard let saved = try store.savedSearches(uid: key.uid, name: key.name).first else {
-            if unlink(file) != 0 && errno != ENOENT { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            return nil
+        let known = reload ? nil : written.withLock { $0[key] }
+        var merged: (search: SavedSearch, entries: [FeedEntry])?
+        if let known {
+            let fresh = Set(matched.map(\.id))
+            // A release of these batches that was in the feed and no longer matches: the feed
+            // needs the archive's next match in its place.
+            if !known.entries.contains(where: { touched.contains($0.id) && !fresh.contains($0.id) }) {
+                var byID: [Int64: FeedEntry] = [:]
+                for e in known.entries + matched { byID[e.id] = e }
+                let entries = byID.values.sorted { ($0.published, $0.id) > ($1.published, $1.id) }
+                merged = (known.search, Array(entries.prefix(Self.entries)))
+            }
         }
-        let entries = try store.feedEntries(try StandingQuery(saved), limit: Self.entries)
+        if merged == nil {
+            guard let saved = try store.savedSearches(uid: key.uid, name: key.name).first else {
+                written.withLock { $0[key] = nil }
+                if unlink(file) != 0 && errno != ENOENT { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                return nil
+            }
+            merged = (saved, try store.feedEntries(try StandingQuery(saved), limit: Self.entries))
+        }
+        let (saved, entries) = merged!
+        written.withLock { $0[key] = (saved, entries) }
         let dir = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let tmp = file + ".tmp"

@@ -2,7 +2,7 @@ import KhaosanModel
 
 /// What a feed shows of a release: no text cut from the body (decompressing a thousand feeds'
 /// bodies after each batch cost more than matching the batch); the entry links to the release.
-struct FeedEntry: Sendable {
+package struct FeedEntry: Sendable {
     var id: Int64
     var title: String
     var published: CivilDate

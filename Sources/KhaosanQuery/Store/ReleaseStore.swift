@@ -275,7 +275,8 @@ package final class ReleaseStore: Sendable {
         if !changed.isEmpty && alerts.isActive {
             alerts.applied(zip(changed, positions).map { k, p in
                 let item = prepared.items[k]
-                return AppliedRelease(position: p.position, updated: p.updated, release: item.release, body: item.body, document: item.document)
+                return AppliedRelease(position: p.position, updated: p.updated, release: item.release, body: item.body,
+                                      document: item.document, storedAt: now)
             })
         }
         commitOrder.unlock()
