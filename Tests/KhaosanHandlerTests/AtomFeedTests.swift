@@ -42,3 +42,14 @@ struct AtomFeedTests {
         }
     }
 }
+
+@Suite("Atom feed timestamps")
+struct AtomTimestampTests {
+    @Test(arguments: [Int64(0), 1_733_011_200_123, 951_782_400_005, -1, 4_102_444_799_999])
+    func timestampsAreRFC3339AsFoundationWritesThem(ms: Int64) {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        #expect(AtomFeeds.timestamp(ms) == f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
+    }
+}
