@@ -2,7 +2,8 @@
 """Alerts test (issue 17): real khaosan-queryd and khaosan-ingestd in a temporary KHAOSAN_HOME,
 the real CLI as separate processes:
 
-- a saved search and a watch of the same query; 5 releases ingested, 3 of them matching:
+- a saved search and a watch of the same query (and one of the saved search with --exec and
+  --count); 5 releases ingested, 3 of them matching:
   exactly those 3 arrive, in journal order, with increasing positions;
 - the watcher killed (SIGKILL), 2 more matching releases ingested (and one that does not
   match), a new watcher resuming from the last position printed: exactly the 2 arrive;
@@ -164,6 +165,9 @@ def main():
         # 1. Watch, then 5 releases of which 3 match.
         w = Watcher(WORD)
         w.wait_live()
+        hook_out = os.path.join(home, "hook.out")
+        hooked = Watcher("--saved", "birds", "--count", "3", "--exec", f"cat >> {hook_out}")
+        hooked.wait_live()
         first = [(1, True), (2, False), (3, True), (4, False), (5, True)]
         ingest_each(first, "first")
         got = w.wait_events(3)
@@ -172,6 +176,14 @@ def main():
         positions = [e["position"] for e in got]
         check(positions == sorted(set(positions)), f"positions increase: {positions}")
         check(all(WORD in e["snippet"] for e in got), "each event's snippet shows the match")
+        try:
+            hooked.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        check(hooked.p.returncode == 0, f"watch --saved --count 3 exits 0 after 3 events (exit {hooked.p.returncode})")
+        hook_lines = [json.loads(l) for l in open(hook_out)] if os.path.exists(hook_out) else []
+        check([(e["id"], e["position"]) for e in hook_lines] == [(e["id"], e["position"]) for e in got],
+              f"--exec got each event as JSON on its stdin: {[e['id'] for e in hook_lines]}")
 
         # 2. Kill the watcher, ingest 2 more matching (and one not), resume from the last position.
         w.kill()
