@@ -37,3 +37,14 @@ if [ ${#pip_modules[@]} -gt 0 ]; then
   python3 -m pip install --quiet "${pip_modules[@]}" 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages "${pip_modules[@]}"
 fi
+# The alerts test (issue 17) checks the Atom feeds with a real feed parser (feedparser, PyPI).
+if ! python3 -c 'import feedparser' 2>/dev/null; then
+  echo "install-deps: pip-installing feedparser"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null
+  fi
+  python3 -m pip install --quiet feedparser 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages feedparser
+fi

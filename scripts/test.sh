@@ -42,6 +42,8 @@ step "names: person:/org:/place: against real daemons over the fixtures (about 6
 Tests/Scripts/names-test.py --bin "$(swift build --show-bin-path)"
 step "diff, similar and search --collapse against real daemons (about 15 s)"
 Tests/Scripts/changes-test.py --bin "$(swift build --show-bin-path)"
+step "alerts: watch, resume, queryd restart, saved run, Atom feeds checked by feedparser (about 15 s)"
+Tests/Scripts/alerts-test.py --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"

@@ -8,6 +8,7 @@ import KhaosanIngest
 /// [--ids-out FILE [--ids-class CLASS|all] [--ids-cap N|0] [--ids-sort relevance|newest|oldest]]` and
 /// `khaosan-bench timeline DBPATH QUERY... [--repetitions N]`,
 /// `khaosan-bench names FILE...` (the name extractor, JSON lines),
+/// `khaosan-bench alerts DIR [--files N] [--saved N] [--repetitions N] [--no-feeds]` (issue 17),
 /// `khaosan-bench parse DIR [--passes N]`: the corpus-scale figures of Benchmarks/bench-corpus.sh.
 @main
 struct BenchMain {
@@ -73,6 +74,15 @@ struct BenchMain {
         }
         if what == "names" {
             try NamesBench.run(files: Array(args.dropFirst()))
+            return
+        }
+        if what == "alerts" {
+            let (files, saved, noFeeds) = (option("--files", 0), option("--saved", 1_000), flag("--no-feeds"))
+            guard args.count == 2 else {
+                FileHandle.standardError.write(Data("usage: KhaosanBench alerts DIR [--files N] [--saved N] [--repetitions N] [--no-feeds]\n".utf8))
+                exit(2)
+            }
+            try AlertBench.run(directory: args[1], files: files, saved: saved, repetitions: repetitions, feeds: !noFeeds)
             return
         }
         if what == "parse" {

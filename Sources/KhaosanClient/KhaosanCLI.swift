@@ -96,6 +96,7 @@ struct Khaosan: AsyncParsableCommand {
             IngestCommand.self, SearchCommand.self, TimelineCommand.self, CountCommand.self, ExportCommand.self, NamesCommand.self, EntityCommand.self, GetCommand.self, DiffCommand.self,
             SimilarCommand.self, LatestCommand.self,
             StatsCommand.self, CategoriesCommand.self, StatusCommand.self, MetricsCommand.self, ParseCommand.self, TokenizeCommand.self,
+            SavedCommand.self, WatchCommand.self,
         ]
     )
 }

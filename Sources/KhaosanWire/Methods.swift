@@ -57,4 +57,15 @@ package enum KhaosanMethods {
     package static let diff = MethodDescriptor(service: queryService, method: "Diff", idempotent: true)
     /// The releases most like one (near-duplicate detection, changes.proto).
     package static let similar = MethodDescriptor(service: queryService, method: "Similar", idempotent: true)
+    /// Saved searches and watches (alerts.proto, issue 17), per caller uid.
+    package static let saveSearch = MethodDescriptor(service: queryService, method: "SaveSearch", idempotent: false)
+    package static let listSavedSearches = MethodDescriptor(service: queryService, method: "ListSavedSearches", idempotent: true)
+    package static let deleteSavedSearch = MethodDescriptor(service: queryService, method: "DeleteSavedSearch", idempotent: false)
+    /// Advances the saved search's last-run position: not retried.
+    package static let runSavedSearch = MethodDescriptor(service: queryService, method: "RunSavedSearch", idempotent: false)
+    /// Replays what matched after a position, then every newly applied release that matches, in
+    /// applied order. Ends with ABORTED (x-khaosan-refusal: watch-overflow) when the watcher falls
+    /// behind: it resumes from the last position it received. Not retried by the client core once
+    /// events may have arrived: the caller resumes from its own last position instead.
+    package static let watch = MethodDescriptor(service: queryService, method: "Watch", idempotent: false)
 }

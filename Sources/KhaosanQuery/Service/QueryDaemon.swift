@@ -14,6 +14,7 @@ import ServiceLifecycle
 package final class QueryDaemon: Service, Sendable {
     package let configuration: QueryServiceConfiguration
     package let store: ReleaseStore
+    package let feeds: AtomFeeds
     private let server: RPCServer
     private let health: HealthStatus
     private let pool: NIOThreadPool
@@ -34,6 +35,8 @@ package final class QueryDaemon: Service, Sendable {
         }
         self.store = try ReleaseStore(path: configuration.databasePath, logger: logger,
                                       indexFlushDocuments: configuration.indexFlushDocuments)
+        feeds = AtomFeeds(directory: configuration.feedsDirectory, store: store, ownUID: PeerCredentials.currentUID, logger: logger)
+        try feeds.start()
         let health = HealthStatus(services: [KhaosanMethods.queryService])
         self.health = health
         let pool = NIOThreadPool(numberOfThreads: configuration.databaseThreads)
@@ -100,6 +103,8 @@ package final class QueryDaemon: Service, Sendable {
             services: checkpointer + [
                 .init(service: watcher, successTerminationBehavior: .ignore),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+                // Last, so shut down first: watches end as the server begins to drain.
+                .init(service: WatchCloser(hub: store.alerts), successTerminationBehavior: .ignore),
             ],
             logger: logger))
         var failure: (any Error)?

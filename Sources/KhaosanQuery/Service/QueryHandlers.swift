@@ -42,6 +42,7 @@ struct QueryHandlers: Sendable {
         registerExport(into: &router)
         registerNames(into: &router)
         registerChanges(into: &router)
+        registerAlerts(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,

@@ -27,8 +27,14 @@ package struct QueryServiceConfiguration: Sendable {
     /// (a library never does); nil leaves `Observability/Metrics` answering FAILED_PRECONDITION.
     package var renderMetrics: (@Sendable () -> String)?
 
+    /// Where the saved searches' Atom feeds are written (issue 17): `feeds/` beside the
+    /// database, i.e. `$KHAOSAN_HOME/feeds` by default.
+    package var feedsDirectory: String
+
     package init(socketPath: String, databasePath: String) {
         self.socketPath = socketPath
         self.databasePath = databasePath
+        let dir = (databasePath as NSString).deletingLastPathComponent
+        feedsDirectory = (dir.isEmpty ? "." : dir) + "/feeds"
     }
 }

@@ -67,7 +67,7 @@ final class IndexMaintenance: Sendable {
 
     /// Maintenance yields the CPU to ingest and searches (nice 10 for this thread: on Linux a
     /// thread's nice value is its own).
-    private static func lowerPriority() {
+    static func lowerPriority() {
         #if canImport(Glibc)
         guard let gettid = Self.gettid else { return }
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), 10)

@@ -36,7 +36,9 @@ package final class ReleaseStore: Sendable {
     /// batches in index-log order: a flush may then say the log is covered up to its newest
     /// sequence without passing over a batch committed earlier but added later (which a kill
     /// would lose from the index once the store forgot its log entries).
-    private let commitOrder = NSLock()
+    let commitOrder = NSLock()
+    /// Standing queries (watches, saved searches) matched against each applied batch.
+    package let alerts: AlertHub
 
     package init(path: String, logger: Logger, readOnly: Bool = false,
                  indexFlushDocuments: Int = SearchIndex.defaultFlushDocuments,
@@ -84,6 +86,7 @@ package final class ReleaseStore: Sendable {
         }
         index = SearchIndex(directory: IndexDirectory(path: path + ".index"), writable: !readOnly,
                             flushDocuments: indexFlushDocuments, logger: logger)
+        alerts = AlertHub(logger: logger)
         let maintenance = self.maintenance
         checkpointer = readOnly ? nil : WALCheckpointer(path: path, logger: logger, onIdle: { [index, logger] in
             // Writes have stopped: put what is left in memory into a file, drop mapped pages.
@@ -94,6 +97,7 @@ package final class ReleaseStore: Sendable {
         try pool.read { db in try texts.load(db) }
         try openIndex()
         try loadNearDuplicates()
+        try loadSavedSearches()
         scheduleTextCompaction()
         scheduleNamesBackfill()
         scheduleNearDuplicateBackfill()
@@ -204,6 +208,33 @@ package final class ReleaseStore: Sendable {
                 CREATE INDEX near_duplicates_group ON near_duplicates(group_id);
                 """)
         }
+        m.registerMigration("v7-saved-searches") { db in
+            // Issue 17. applied_log gives every release a batch inserts or changes the next
+            // position, in the batch's transaction, and keeps it (unlike index_log, emptied as the
+            // index's files cover it): watches and `saved run --since-last` resume from it after
+            // any restart. Releases stored before this migration get positions in storing order.
+            try db.execute(sql: """
+                CREATE TABLE applied_log (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    release_id INTEGER NOT NULL,
+                    updated INTEGER NOT NULL
+                );
+                INSERT INTO applied_log(release_id, updated) SELECT id, 0 FROM releases ORDER BY stored_at, id;
+                CREATE TABLE saved_searches (
+                    uid INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    query TEXT NOT NULL,
+                    from_days INTEGER,
+                    to_days INTEGER,
+                    categories TEXT NOT NULL,
+                    language TEXT,
+                    whole_words INTEGER NOT NULL,
+                    last_run_position INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (uid, name)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 
@@ -284,13 +315,21 @@ package final class ReleaseStore: Sendable {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         defer { checkpointer?.committed() }
         commitOrder.lock()
-        let written: (ApplyOutcome, [Int], ClosedRange<Int64>?)
+        let written: (ApplyOutcome, [Int], ClosedRange<Int64>?, [(position: UInt64, updated: Bool)])
         do { written = try write(source: source, prepared: prepared, now: now) } catch {
             commitOrder.unlock()
             throw error
         }
-        let (outcome, changed, logged) = written
+        let (outcome, changed, logged, positions) = written
         if let logged { index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
+        // Still in commit order: the hub matches batches in the order of their positions.
+        if !changed.isEmpty && alerts.isActive {
+            alerts.applied(zip(changed, positions).map { k, p in
+                let item = prepared.items[k]
+                return AppliedRelease(position: p.position, updated: p.updated, release: item.release, body: item.body,
+                                      document: item.document, storedAt: now)
+            })
+        }
         commitOrder.unlock()
         if !changed.isEmpty {
             if index.needsMaintenance { maintenance.schedule(index, logger: logger) }
@@ -302,22 +341,26 @@ package final class ReleaseStore: Sendable {
 
     /// Writes the batch in one transaction; returns the outcome, the items indexed anew and the
     /// index-log sequences written (nil when none).
-    private func write(source: String, prepared: PreparedBatch, now: Int64) throws -> (ApplyOutcome, [Int], ClosedRange<Int64>?) {
+    private func write(source: String, prepared: PreparedBatch, now: Int64) throws
+        -> (ApplyOutcome, [Int], ClosedRange<Int64>?, [(position: UInt64, updated: Bool)]) {
         let covered = index.coveredSequence
         return try pool.write { db in
             var outcome = ApplyOutcome()
             var changed: [Int] = []
             var logged: ClosedRange<Int64>?
+            var positions: [(position: UInt64, updated: Bool)] = []
             let stored = try Self.appliedSequence(db, source)
             var position = stored
             var addedText: Int64 = 0
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            func log(_ id: Int64, _ k: Int) throws {
+            func log(_ id: Int64, _ k: Int, updated: Bool) throws {
                 try db.cachedStatement(sql: "INSERT INTO index_log(release_id) VALUES (?)").execute(arguments: [id])
                 let seq = db.lastInsertedRowID
                 logged = (logged?.lowerBound ?? seq)...seq
                 changed.append(k)
+                try db.cachedStatement(sql: "INSERT INTO applied_log(release_id, updated) VALUES (?, ?)").execute(arguments: [id, updated])
+                positions.append((UInt64(db.lastInsertedRowID), updated))
             }
             for (k, item) in prepared.items.enumerated() {
                 let (sequence, release, body) = (item.sequence, item.release, item.body)
@@ -333,7 +376,7 @@ package final class ReleaseStore: Sendable {
                         INSERT INTO release_texts(id, title, body, title_dictionary, body_dictionary) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
                     try Self.storeEntities(db, release.id, item.entities)
-                    try log(release.id, k)
+                    try log(release.id, k, updated: false)
                     try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                     addedText += textBytes
                     outcome.inserted += 1
@@ -363,7 +406,7 @@ package final class ReleaseStore: Sendable {
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ?, title_dictionary = ?, body_dictionary = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
                 try Self.storeEntities(db, release.id, item.entities)
-                try log(release.id, k)
+                try log(release.id, k, updated: true)
                 try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                 addedText += textBytes - oldTextBytes
                 outcome.updated += 1
@@ -383,7 +426,7 @@ package final class ReleaseStore: Sendable {
                 try db.cachedStatement(sql: "DELETE FROM index_log WHERE seq <= ?").execute(arguments: [covered])
             }
             outcome.appliedSequence = position
-            return (outcome, changed, logged)
+            return (outcome, changed, logged, positions)
         }
     }
 

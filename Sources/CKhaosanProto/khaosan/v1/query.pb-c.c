@@ -2418,7 +2418,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[15] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[20] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2435,6 +2435,11 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "Entity", &khaosan__v1__entity_request__descriptor, &khaosan__v1__entity_response__descriptor },
   { "Diff", &khaosan__v1__diff_request__descriptor, &khaosan__v1__diff_response__descriptor },
   { "Similar", &khaosan__v1__similar_request__descriptor, &khaosan__v1__similar_response__descriptor },
+  { "SaveSearch", &khaosan__v1__save_search_request__descriptor, &khaosan__v1__save_search_response__descriptor },
+  { "ListSavedSearches", &khaosan__v1__list_saved_searches_request__descriptor, &khaosan__v1__list_saved_searches_response__descriptor },
+  { "DeleteSavedSearch", &khaosan__v1__delete_saved_search_request__descriptor, &khaosan__v1__delete_saved_search_response__descriptor },
+  { "RunSavedSearch", &khaosan__v1__run_saved_search_request__descriptor, &khaosan__v1__run_saved_search_response__descriptor },
+  { "Watch", &khaosan__v1__watch_request__descriptor, &khaosan__v1__watch_message__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2442,16 +2447,21 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   5,        /* ApplyStream */
   8,        /* Backup */
   7,        /* CheckIntegrity */
+  17,        /* DeleteSavedSearch */
   13,        /* Diff */
   12,        /* Entity */
   10,        /* Export */
   1,        /* Get */
   2,        /* Latest */
+  16,        /* ListSavedSearches */
   11,        /* Names */
+  18,        /* RunSavedSearch */
+  15,        /* SaveSearch */
   0,        /* Search */
   14,        /* Similar */
   3,        /* Stats */
-  9         /* Timeline */
+  9,        /* Timeline */
+  19         /* Watch */
 };
 const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
 {
@@ -2460,7 +2470,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  15,
+  20,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2583,6 +2593,46 @@ void khaosan__v1__query_service__similar(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__save_search(ProtobufCService *service,
+                                             const Khaosan__V1__SaveSearchRequest *input,
+                                             Khaosan__V1__SaveSearchResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__list_saved_searches(ProtobufCService *service,
+                                                     const Khaosan__V1__ListSavedSearchesRequest *input,
+                                                     Khaosan__V1__ListSavedSearchesResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__delete_saved_search(ProtobufCService *service,
+                                                     const Khaosan__V1__DeleteSavedSearchRequest *input,
+                                                     Khaosan__V1__DeleteSavedSearchResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__run_saved_search(ProtobufCService *service,
+                                                  const Khaosan__V1__RunSavedSearchRequest *input,
+                                                  Khaosan__V1__RunSavedSearchResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__watch(ProtobufCService *service,
+                                       const Khaosan__V1__WatchRequest *input,
+                                       Khaosan__V1__WatchMessage_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

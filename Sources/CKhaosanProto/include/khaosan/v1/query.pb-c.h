@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "khaosan/v1/export.pb-c.h"
 #include "khaosan/v1/names.pb-c.h"
 #include "khaosan/v1/changes.pb-c.h"
+#include "khaosan/v1/alerts.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -919,6 +920,26 @@ struct Khaosan__V1__QueryService_Service
                   const Khaosan__V1__SimilarRequest *input,
                   Khaosan__V1__SimilarResponse_Closure closure,
                   void *closure_data);
+  void (*save_search)(Khaosan__V1__QueryService_Service *service,
+                      const Khaosan__V1__SaveSearchRequest *input,
+                      Khaosan__V1__SaveSearchResponse_Closure closure,
+                      void *closure_data);
+  void (*list_saved_searches)(Khaosan__V1__QueryService_Service *service,
+                              const Khaosan__V1__ListSavedSearchesRequest *input,
+                              Khaosan__V1__ListSavedSearchesResponse_Closure closure,
+                              void *closure_data);
+  void (*delete_saved_search)(Khaosan__V1__QueryService_Service *service,
+                              const Khaosan__V1__DeleteSavedSearchRequest *input,
+                              Khaosan__V1__DeleteSavedSearchResponse_Closure closure,
+                              void *closure_data);
+  void (*run_saved_search)(Khaosan__V1__QueryService_Service *service,
+                           const Khaosan__V1__RunSavedSearchRequest *input,
+                           Khaosan__V1__RunSavedSearchResponse_Closure closure,
+                           void *closure_data);
+  void (*watch)(Khaosan__V1__QueryService_Service *service,
+                const Khaosan__V1__WatchRequest *input,
+                Khaosan__V1__WatchMessage_Closure closure,
+                void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -941,7 +962,12 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## names,\
       function_prefix__ ## entity,\
       function_prefix__ ## diff,\
-      function_prefix__ ## similar  }
+      function_prefix__ ## similar,\
+      function_prefix__ ## save_search,\
+      function_prefix__ ## list_saved_searches,\
+      function_prefix__ ## delete_saved_search,\
+      function_prefix__ ## run_saved_search,\
+      function_prefix__ ## watch  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -1002,6 +1028,26 @@ void khaosan__v1__query_service__similar(ProtobufCService *service,
                                          const Khaosan__V1__SimilarRequest *input,
                                          Khaosan__V1__SimilarResponse_Closure closure,
                                          void *closure_data);
+void khaosan__v1__query_service__save_search(ProtobufCService *service,
+                                             const Khaosan__V1__SaveSearchRequest *input,
+                                             Khaosan__V1__SaveSearchResponse_Closure closure,
+                                             void *closure_data);
+void khaosan__v1__query_service__list_saved_searches(ProtobufCService *service,
+                                                     const Khaosan__V1__ListSavedSearchesRequest *input,
+                                                     Khaosan__V1__ListSavedSearchesResponse_Closure closure,
+                                                     void *closure_data);
+void khaosan__v1__query_service__delete_saved_search(ProtobufCService *service,
+                                                     const Khaosan__V1__DeleteSavedSearchRequest *input,
+                                                     Khaosan__V1__DeleteSavedSearchResponse_Closure closure,
+                                                     void *closure_data);
+void khaosan__v1__query_service__run_saved_search(ProtobufCService *service,
+                                                  const Khaosan__V1__RunSavedSearchRequest *input,
+                                                  Khaosan__V1__RunSavedSearchResponse_Closure closure,
+                                                  void *closure_data);
+void khaosan__v1__query_service__watch(ProtobufCService *service,
+                                       const Khaosan__V1__WatchRequest *input,
+                                       Khaosan__V1__WatchMessage_Closure closure,
+                                       void *closure_data);
 
 /* --- descriptors --- */
 

@@ -1,0 +1,12 @@
+extension IndexSnapshot {
+    /// A snapshot of just these documents, in one memory segment (later copies of a release
+    /// masking earlier ones, as in the index): what the query service matches a freshly applied
+    /// batch against, so that standing queries (watches, saved searches) are evaluated over the
+    /// batch rather than over the archive (a percolator).
+    package static func batch(_ docs: [IndexDocument]) -> IndexSnapshot {
+        guard !docs.isEmpty else { return make([]) }
+        var b = SegmentBuilder()
+        for d in docs { b.add(d) }
+        return make([Segment(storage: SegmentStorage(bytes: b.build(hotMinimumDocs: Int.max)))])
+    }
+}
