@@ -13,8 +13,11 @@ enum Snippet {
     /// Highlights looked for in one text, at most.
     static let maxOccurrences = 64
 
-    /// Compact bytes decoded on each side of an anchor found in a stored text.
-    static let windowCompactBytes = 1_024
+    /// Compact bytes decoded before and after an anchor found in a stored text: room for the
+    /// snippet's characters (one byte each for Thai and ASCII) with a margin; a snippet that
+    /// would reach past the window is cut from the whole text instead.
+    static let windowBefore = 384
+    static let windowAfter = 768
 
     /// The window around the first occurrence of any needle in `text` (nil when none occurs).
     static func make(text: String, needles: [[UInt32]]) -> (snippet: String, highlights: [Range<Int>])? {
@@ -35,7 +38,7 @@ enum Snippet {
     /// another script's case), the whole text is decoded and searched, so the answer is the
     /// one a search of the whole text gives.
     static func make(compact: [UInt8], needles: [[UInt32]]) -> (snippet: String, highlights: [Range<Int>])? {
-        if compact.count > 2 * windowCompactBytes, let found = anchored(compact, needles) { return found }
+        if compact.count > windowBefore + windowAfter, let found = anchored(compact, needles) { return found }
         return make(text: CompactText.decode(compact), needles: needles)
     }
 
@@ -58,12 +61,15 @@ enum Snippet {
         guard found, let at else { return nil }
         // Cut where a character surely starts: at an ASCII byte (never part of an escaped
         // scalar, whose bytes are all >= 0x80; a Thai character's byte could be mistaken for one).
-        guard let lo = cut(compact, from: max(0, at - windowCompactBytes), step: -1),
-              let hi = cut(compact, from: min(compact.count, at + windowCompactBytes), step: 1) else { return nil }
+        guard let lo = cut(compact, from: max(0, at - windowBefore), step: -1),
+              let hi = cut(compact, from: min(compact.count, at + windowAfter), step: 1) else { return nil }
         let text = compact[lo..<hi].withUnsafeBytes { CompactText.decode($0) }
         let all = occurrences(needles, in: text)
         guard let first = all.min(by: { $0.lowerBound < $1.lowerBound }) else { return nil }
-        return window(text, around: first, highlights: all, textBefore: lo > 0, textAfter: hi < compact.count)
+        let (snippet, bytes) = cutWindow(text, around: first, highlights: all, textBefore: lo > 0, textAfter: hi < compact.count)
+        // Reaching an edge of the window that is not the text's: the whole text decides.
+        if (lo > 0 && bytes.lowerBound == 0) || (hi < compact.count && bytes.upperBound == text.utf8.count) { return nil }
+        return snippet
     }
 
     /// The nearest position from `from` in the direction `step` where a character surely starts
@@ -158,8 +164,13 @@ enum Snippet {
     /// and `charactersAfter` from its start, widened so that no combining mark is cut from its
     /// base (scalars rather than grapheme clusters: finding cluster boundaries was a tenth of a
     /// page's time). `textBefore` / `textAfter`: `s` is a window of a longer text.
-    static func window(_ s: String, around first: Range<Int>, highlights: [Range<Int>],
-                       textBefore: Bool = false, textAfter: Bool = false) -> (snippet: String, highlights: [Range<Int>]) {
+    static func window(_ s: String, around first: Range<Int>, highlights: [Range<Int>]) -> (snippet: String, highlights: [Range<Int>]) {
+        cutWindow(s, around: first, highlights: highlights, textBefore: false, textAfter: false).snippet
+    }
+
+    /// `window`, with the UTF-8 range of `s` the snippet took.
+    static func cutWindow(_ s: String, around first: Range<Int>, highlights: [Range<Int>],
+                          textBefore: Bool, textAfter: Bool) -> (snippet: (snippet: String, highlights: [Range<Int>]), bytes: Range<Int>) {
         let u = s.utf8
         let scalars = s.unicodeScalars
         let at = u.index(u.startIndex, offsetBy: first.lowerBound)
@@ -176,7 +187,7 @@ enum Snippet {
         let shift = prefix.utf8.count - loByte
         let inside = highlights.filter { $0.lowerBound >= loByte && $0.upperBound <= hiByte }
             .map { ($0.lowerBound + shift)..<($0.upperBound + shift) }
-        return (prefix + String(s[lo..<hi]) + suffix, merge(inside))
+        return ((prefix + String(s[lo..<hi]) + suffix, merge(inside)), loByte..<hiByte)
     }
 
     /// A scalar that joins the one before it (Thai vowel signs and tone marks above and below,
