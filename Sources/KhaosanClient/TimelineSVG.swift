@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanModel
 import KhaosanWire
 
 /// `khaosan timeline --svg`: a line chart, one line per query, as a standalone SVG that a
@@ -10,24 +11,7 @@ package enum TimelineSVG {
     static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
     static let font = "'Noto Sans Thai', 'Sarabun', 'Tahoma', 'Leelawadee UI', sans-serif"
 
-    package static func escape(_ s: String) -> String {
-        var o = ""
-        o.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&apos;"
-            // XML 1.0 has no place for other control characters: they become spaces.
-            case _ where ch.value < 0x20 && ch != "\t" && ch != "\n" && ch != "\r": o += " "
-            case _ where (0xFFFE...0xFFFF).contains(ch.value): o += " "
-            default: o.unicodeScalars.append(ch)
-            }
-        }
-        return o
-    }
+    package static func escape(_ s: String) -> String { MarkupText.escape(s) }
 
     static func num(_ v: Double) -> String { String(format: "%.1f", v) }
 

@@ -202,22 +202,7 @@ package final class AtomFeeds: Sendable {
         return o
     }
 
-    static func escape(_ s: String) -> String {
-        var o = ""
-        o.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            // Characters XML 1.0 does not allow at all.
-            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}": continue
-            default: o.unicodeScalars.append(c)
-            }
-        }
-        return o
-    }
+    static func escape(_ s: String) -> String { MarkupText.escape(s) }
 
     /// RFC 3339 in UTC, millisecond precision. By hand: a formatter made per timestamp (51 per
     /// feed, a thousand feeds a pass) was most of a pass's time.
