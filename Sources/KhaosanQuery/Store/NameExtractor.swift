@@ -79,7 +79,7 @@ package enum NameExtractor {
         if Entity.titles.contains(where: { family.hasPrefix($0) }) { return false }
         if notFamilyNames.contains(where: { family.hasPrefix($0) }) { return false }
         // A function word of the sentence (นายจำนงค์ จึงได้รวบรวม), as the segmenter cuts it.
-        if let first = ThaiAnalyzer.shared.words(family).first, stops.contains(first.text) { return false }
+        if let first = ThaiAnalyzer.shared.words(family).first, stops.contains(bytes(first)) { return false }
         return true
     }
 
@@ -100,7 +100,7 @@ package enum NameExtractor {
     static func titledPeople(_ t: [ThaiToken], _ line: [UInt8], _ out: inout Collector, _ spans: inout [Range<Int>]) {
         var i = 0
         while i < t.count {
-            guard t[i].kind == .honorific, line[t[i].utf8Range.lowerBound] >= 0x80, !clergy.contains(t[i].text) else { i += 1; continue }
+            guard t[i].kind == .honorific, line[t[i].utf8Range.lowerBound] >= 0x80, !clergy.contains(bytes(t[i])) else { i += 1; continue }
             let start = t[i].utf8Range.lowerBound
             if roles.contains(where: { hasPrefix(line, start, $0) }) { i += 1; continue }
             var j = i + 1
@@ -116,7 +116,7 @@ package enum NameExtractor {
             // An abbreviation glued on is a position (ผลพฤกษาผบก.สอท.4), not the family name; a
             // full stop after it (มาวงษ์.) ends the name and is not part of it.
             var fullStop = false
-            while f < t.count, gap(line, t[f - 1], t[f]) == 0, isThai(t[f]), !stops.contains(t[f].text) {
+            while f < t.count, gap(line, t[f - 1], t[f]) == 0, isThai(t[f]), !stops.contains(bytes(t[f])) {
                 if let dot = t[f].text.firstIndex(of: ".") {
                     if t[f].text.index(after: dot) == t[f].text.endIndex && t[f].text.count > 1 { fullStop = true; f += 1 }
                     break
@@ -137,7 +137,7 @@ package enum NameExtractor {
     }
 
     /// Titles of monks and of the sacred (พระปฐมเจดีย์): no given-and-family name follows.
-    static let clergy: Set<String> = ["พระ", "พระครู", "พระมหา"]
+    static let clergy: Set<[UInt8]> = byteSet(["พระ", "พระครู", "พระมหา"])
 
     /// One or two spaces and nothing else between `a` and `b`.
     static func spaces(_ line: [UInt8], _ a: Int, _ b: Int) -> Bool {
@@ -163,16 +163,16 @@ package enum NameExtractor {
     static let knownBytes: [(name: String, bytes: [UInt8])] = knownNames.map { ($0, Array($0.utf8)) }
     /// Words that end an organisation's name when glued after it (Thai writes a sentence
     /// without spaces: กรมควบคุมโรคได้จัด...).
-    static let stops: Set<String> = [
+    static let stops: Set<[UInt8]> = byteSet([
         "ได้", "จะ", "ที่", "ซึ่ง", "โดย", "ให้", "เพื่อ", "ใน", "กับ", "จาก", "ของ", "ว่า", "เป็น", "มี", "ร่วม",
         "ร่วมกับ", "จัด", "เปิด", "ลง", "หรือ", "ต่าง", "ต่างๆ", "ทุก", "นี้", "นั้น", "ดังกล่าว", "แต่",
         "กล่าว", "พร้อม", "ไป", "มา", "เข้า", "ได้รับ", "คือ", "ทั้ง", "อีก", "ยัง", "เร่ง", "ขอ", "แล้ว",
         "เมื่อ", "ตาม", "ถึง", "แก่", "ต่อ", "ไว้", "นำ", "ทำ", "รวม", "หลาย", "อยู่", "ก็", "จึง", "เพราะ",
         "ประกาศ", "แจ้ง", "รายงาน", "เตรียม", "ดำเนินการ", "ติดตาม", "เดินหน้า",
         "เสนอ", "ผลักดัน", "มอบหมาย", "เร่งรัด", "เชิญ", "หน่วยงาน", "เช่น", "ฯลฯ",
-    ]
+    ])
     /// Words a name does not end with (kept only inside it).
-    static let connectors: Set<String> = ["และ", "แห่ง", "การ"]
+    static let connectors: Set<[UInt8]> = byteSet(["และ", "แห่ง", "การ"])
 
     static func organisations(_ t: [ThaiToken], _ line: [UInt8], _ out: inout Collector) {
         var i = 0
@@ -196,14 +196,14 @@ package enum NameExtractor {
             }
             var j = i + 1
             while j < t.count, j - i < 12, gap(line, t[j - 1], t[j]) == 0, isThai(t[j]) || t[j].kind == .number,
-                  !stops.contains(t[j].text), !startsOrganisation(line, t[j]) {
+                  !stops.contains(bytes(t[j])), !startsOrganisation(line, t[j]) {
                 // และ glued inside a name (กรมป้องกันและบรรเทาสาธารณภัย) unless another
                 // organisation follows it (กรมปศุสัตว์และกรมการค้าภายใน).
-                if t[j].text == "และ" && (j + 1 >= t.count || gap(line, t[j], t[j + 1]) != 0 || startsOrganisation(line, t[j + 1])
-                                          || stops.contains(t[j + 1].text)) { break }
+                if bytes(t[j]) == andBytes && (j + 1 >= t.count || gap(line, t[j], t[j + 1]) != 0 || startsOrganisation(line, t[j + 1])
+                                          || stops.contains(bytes(t[j + 1]))) { break }
                 j += 1
             }
-            while j - 1 > i, connectors.contains(t[j - 1].text) { j -= 1 }
+            while j - 1 > i, connectors.contains(bytes(t[j - 1])) { j -= 1 }
             let end = t[j - 1].utf8Range.upperBound
             // The bare word (กรม, กระทรวง ...) with nothing after it names no organisation.
             if end - start > prefix.count + 3 {
@@ -222,8 +222,8 @@ package enum NameExtractor {
     static func company(_ t: [ThaiToken], _ line: [UInt8], _ i: Int) -> (String, Int)? {
         let start = t[i].utf8Range.lowerBound
         var j = i + 1
-        while j < t.count, j - i <= 10, gap(line, t[j - 1], t[j]) <= 1, !t[j].text.hasPrefix("บริษัท") {
-            if t[j].text == "จำกัด" {
+        while j < t.count, j - i <= 10, gap(line, t[j - 1], t[j]) <= 1, !hasPrefix(bytes(t[j]), 0, companyBytes) {
+            if bytes(t[j]) == limitedBytes {
                 var end = t[j].utf8Range.upperBound
                 var next = j + 1
                 let mahachon = Array(" (มหาชน)".utf8)
@@ -244,43 +244,48 @@ package enum NameExtractor {
     static func startsOrganisation(_ line: [UInt8], _ tok: ThaiToken) -> Bool {
         // กระทรวง inside a department's name (สำนักงานปลัดกระทรวง...) is part of it; a new
         // ministry or department glued on starts another name.
-        for p in ["กระทรวง", "กรม"] where tok.text.hasPrefix(p) { return true }
+        for p in ministryOrDepartment where hasPrefix(bytes(tok), 0, p) { return true }
         return false
     }
 
     // MARK: - Places
 
-    /// Normalised spelling (the segmenter's words joined) → place, and the most words a name takes.
-    static let places: (byKey: [String: Gazetteer.Place], ambiguous: Set<String>, maxWords: Int) = {
+    /// Normalised spelling (the segmenter's words joined, as UTF-8) → place, the first words of
+    /// all of them, and the most words a name takes. Keys are bytes, not Strings: hashing a Thai
+    /// String checks its normalisation scalar by scalar, which made the lookups here most of the
+    /// extractor's time (and the extractor most of khaosan-queryd's ingest).
+    static let places: (byKey: [[UInt8]: Gazetteer.Place], first: Set<[UInt8]>, ambiguous: Set<[UInt8]>, maxWords: Int) = {
         let g = Gazetteer.shared
         let analyzer = ThaiAnalyzer.shared
-        var byKey: [String: Gazetteer.Place] = [:]
-        var ambiguous: Set<String> = []
+        var byKey: [[UInt8]: Gazetteer.Place] = [:]
+        var first: Set<[UInt8]> = []
+        var ambiguous: Set<[UInt8]> = []
         var maxWords = 1
         for (spelling, place) in g.byName {
             let words = analyzer.words(spelling)
             guard !words.isEmpty else { continue }
-            let k = words.map(\.text).joined()
+            let k = Array(words.map(\.text).joined().utf8)
             byKey[k] = place
+            first.insert(bytes(words[0]))
             if g.needsMarker.contains(spelling) { ambiguous.insert(k) }
             maxWords = max(maxWords, words.count)
         }
-        return (byKey, ambiguous, min(maxWords, 8))
+        return (byKey, first, ambiguous, min(maxWords, 8))
     }()
-    static let markers: Set<String> = ["จังหวัด", "จ.", "ประเทศ"]
+    static let markers: Set<[UInt8]> = byteSet(["จังหวัด", "จ.", "ประเทศ"])
 
     static func places(_ t: [ThaiToken], _ line: [UInt8], _ personSpans: [Range<Int>], _ out: inout Collector) {
         let table = places
         var i = 0
         while i < t.count {
-            guard isThai(t[i]) else { i += 1; continue }
-            var key = ""
+            guard isThai(t[i]), table.first.contains(bytes(t[i])) else { i += 1; continue }
+            var key: [UInt8] = []
             var best: (Gazetteer.Place, Int)?
             var j = i
             while j < t.count, j - i < table.maxWords, j == i || gap(line, t[j - 1], t[j]) == 0, isThai(t[j]) {
-                key += t[j].text
+                key += bytes(t[j])
                 if let p = table.byKey[key] {
-                    if !table.ambiguous.contains(key) || (i > 0 && markers.contains(t[i - 1].text)) { best = (p, j + 1) }
+                    if !table.ambiguous.contains(key) || (i > 0 && markers.contains(bytes(t[i - 1]))) { best = (p, j + 1) }
                 }
                 j += 1
             }
@@ -312,6 +317,13 @@ package enum NameExtractor {
     }
 
     static func isThai(_ t: ThaiToken) -> Bool { t.kind == .thaiWord || t.kind == .thaiUnknown }
+
+    /// A token's text as UTF-8: what the word sets here are keyed by (see `places`).
+    @inline(__always) static func bytes(_ t: ThaiToken) -> [UInt8] { Array(t.text.utf8) }
+    static func byteSet(_ words: [String]) -> Set<[UInt8]> { Set(words.map { Array($0.utf8) }) }
+    static let andBytes = Array("และ".utf8)
+    static let limitedBytes = Array("จำกัด".utf8)
+    static let ministryOrDepartment = [Array("กระทรวง".utf8), Array("กรม".utf8)]
 
     /// Bytes between two tokens in the original line (0: glued, 1: one space or mark).
     static func gap(_ line: [UInt8], _ a: ThaiToken, _ b: ThaiToken) -> Int { b.utf8Range.lowerBound - a.utf8Range.upperBound }
