@@ -1,5 +1,5 @@
 /// A name found in a release, with what it names: the typed form of `Release.entities`, kept by
-/// the query service (table `release_entities`) and searched with `person:`, `org:`, `place:`.
+/// the query service (table `release_names`) and searched with `person:`, `org:`, `place:`.
 package struct Entity: Sendable, Hashable, Codable {
     package enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case person, organisation, place

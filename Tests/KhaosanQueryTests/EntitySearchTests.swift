@@ -139,7 +139,7 @@ import Testing
         // The first store's maintenance thread may still be writing (text compaction): wait for it.
         let db = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.busyMode = .timeout(30); return c }())
         try db.write { db in
-            try db.execute(sql: "DROP TABLE release_entities")
+            try db.execute(sql: "DROP TABLE release_names")
             try db.execute(sql: "DROP TABLE names_backfill")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5-typed-entities'")
             try db.execute(sql: "UPDATE releases SET entities = ? WHERE id = 1", arguments: ["นางสาวพิมพ์ภัทรา วิชัยกุล\nกระทรวงอุตสาหกรรม"])

@@ -7,7 +7,7 @@ import KhaosanThai
 
 /// Searches with `person:`, `org:` or `place:`: the index finds the candidates (the name's
 /// phrase ANDed into the query, with the filters of the search), in the requested order, and
-/// the stored typed names (`release_entities`) keep those that name it. Total, facets and page
+/// the stored typed names (`release_names`) keep those that name it. Total, facets and page
 /// are then of the kept releases. A release that mentions อนุทิน only inside another word, or
 /// names a place only as part of a person's name, is a candidate and is not kept.
 extension ReleaseStore {
@@ -34,7 +34,7 @@ extension ReleaseStore {
         let total = try Searcher.search(snapshot, all, cancelled: cancelled).total
         all.limit = min(total, Self.maxNameCandidates)
         let candidates = total == 0 ? [] : try Searcher.search(snapshot, all, cancelled: cancelled).hits
-        let names = try pool.read { db in try Self.entities(db, of: candidates.map(\.releaseID)) }
+        let names = try pool.read { db in try Self.entities(db, texts, of: candidates.map(\.releaseID)) }
         return candidates.filter { hit in
             guard let stored = names[hit.releaseID] else { return false }
             return filters.allSatisfy { f in stored.contains { f.matches($0.entity.kind, $0.key) } }

@@ -1,8 +1,13 @@
+import Foundation
 import GRDB
 package import KhaosanModel
 
-/// Typed names in SQLite: `release_entities` (release id, kind, name as written, search key),
-/// one row per distinct name of the current version, replaced whenever the release changes.
+/// Typed names in SQLite: `release_names`, one row per release holding every distinct name of
+/// its current version ("kind<TAB>name" lines in CompactText, compressed with the archive's text
+/// dictionary when there is one: names repeat from release to release, so a row is a few dozen
+/// bytes), replaced whenever the release changes. A row per name with a key index was 107 MB
+/// for the corpus, a fifth of the archive; searches by name find their candidates through the
+/// search index and read the names by release id, so no index on names is needed.
 extension ReleaseStore {
     /// Schema v5. Before it, `releases.entities` held a flat list of names (people from the old
     /// extractor, or whatever a structured release listed); they become typed rows
@@ -11,14 +16,11 @@ extension ReleaseStore {
     /// extracted afterwards from the stored texts, in the background (`backfillNames`).
     static func migrateToTypedEntities(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE release_entities (
-                release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-                kind INTEGER NOT NULL,
-                name TEXT NOT NULL,
-                key TEXT NOT NULL,
-                PRIMARY KEY (release_id, kind, name)
-            ) WITHOUT ROWID;
-            CREATE INDEX release_entities_key ON release_entities(kind, key);
+            CREATE TABLE release_names (
+                id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+                names BLOB NOT NULL,
+                dictionary INTEGER
+            );
             CREATE TABLE names_backfill (
                 one INTEGER PRIMARY KEY CHECK (one = 1),
                 after_id INTEGER NOT NULL
@@ -32,43 +34,62 @@ extension ReleaseStore {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, entities FROM releases WHERE entities <> ''")
         while let row = try rows.next() {
             let id: Int64 = row[0]
-            try storeEntities(db, id, splitEntities(row[1]).map(Entity.legacy), replacing: false)
+            try storeEntities(db, id, splitEntities(row[1]).map(Entity.legacy), texts: nil)
         }
     }
 
-    static func storeEntities(_ db: Database, _ id: Int64, _ entities: [Entity], replacing: Bool = true) throws {
-        if replacing {
-            try db.cachedStatement(sql: "DELETE FROM release_entities WHERE release_id = ?").execute(arguments: [id])
+    /// The stored form of a release's names (`texts` nil: plain CompactText).
+    static func encodeNames(_ entities: [Entity], texts: TextCodec?) -> (blob: Data, dictionary: Int64?) {
+        var seen = Set<Entity>()
+        var text = ""
+        for e in entities where seen.insert(e).inserted {
+            text += "\(e.kind.code)\t\(e.name)\n"
         }
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO release_entities(release_id, kind, name, key) VALUES (?, ?, ?, ?)")
-        for e in entities {
-            try insert.execute(arguments: [id, e.kind.code, e.name, NameExtractor.key(e)])
+        let compact = CompactText.encode(text)
+        return texts?.encodeCompact(compact) ?? (Data(compact), 0)
+    }
+
+    static func decodeNames(_ text: String) -> [Entity] {
+        text.split(separator: "\n").compactMap { line in
+            guard let tab = line.firstIndex(of: "\t"), let code = Int(line[..<tab]), let kind = Entity.Kind(code: code) else { return nil }
+            return Entity(kind: kind, name: String(line[line.index(after: tab)...]))
         }
     }
 
-    /// The typed names of each listed release (in chunks: SQLite's variable limit).
-    static func entities(_ db: Database, of ids: [Int64]) throws -> [Int64: [(entity: Entity, key: String)]] {
+    static func storeEntities(_ db: Database, _ id: Int64, _ entities: [Entity], texts: TextCodec?) throws {
+        guard !entities.isEmpty else {
+            try db.cachedStatement(sql: "DELETE FROM release_names WHERE id = ?").execute(arguments: [id])
+            return
+        }
+        let (blob, dictionary) = encodeNames(entities, texts: texts)
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO release_names(id, names, dictionary) VALUES (?, ?, ?)")
+            .execute(arguments: [id, blob, dictionary])
+    }
+
+    /// The typed names of each listed release, with their search keys (in chunks: SQLite's
+    /// variable limit).
+    static func entities(_ db: Database, _ texts: TextCodec, of ids: [Int64]) throws -> [Int64: [(entity: Entity, key: String)]] {
         var out: [Int64: [(entity: Entity, key: String)]] = [:]
         var start = 0
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
             start += chunk.count
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(db, sql: "SELECT release_id, kind, name, key FROM release_entities WHERE release_id IN (\(marks))",
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, names, dictionary FROM release_names WHERE id IN (\(marks))",
                                            arguments: StatementArguments(chunk))
             while let r = try rows.next() {
-                guard let kind = Entity.Kind(code: r[1]) else { continue }
-                out[r[0], default: []].append((Entity(kind: kind, name: r[2]), r[3]))
+                let id: Int64 = r[0]
+                out[id] = decodeNames(try texts.decode(r, blob: 1, dictionary: 2, release: id)).map { ($0, NameExtractor.key($0)) }
             }
         }
         return out
     }
 
-    /// The typed names of one release, in kind order then as stored.
+    /// The typed names of one release, in kind order then by name.
     package func entities(of id: Int64) throws -> [Entity] {
         try pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, name FROM release_entities WHERE release_id = ? ORDER BY kind, name"),
-                             arguments: [id]).compactMap { r in Entity.Kind(code: r[0]).map { Entity(kind: $0, name: r[1]) } }
+            (try Self.entities(db, texts, of: [id])[id] ?? []).map(\.entity)
+                .sorted { ($0.kind.code, $0.name) < ($1.kind.code, $1.name) }
         }
     }
 }

@@ -39,7 +39,7 @@ extension ReleaseStore {
         } catch IndexError.cancelled {
             throw SearchCancelled(after: started.duration(to: .now))
         }
-        let counts = try pool.read { db in try Self.countNames(db, hits.map(\.releaseID), excluding: []) }
+        let counts = try pool.read { db in try Self.countNames(db, texts, hits.map(\.releaseID), excluding: []) }
         let n = min(max(limit, 1), 100)
         func top(_ k: Entity.Kind) -> [StoreNameCount] { Array(counts.filter { $0.kind == k }.prefix(n)) }
         return NamesResult(releases: total, counted: hits.count, people: top(.person), organisations: top(.organisation),
@@ -56,19 +56,9 @@ extension ReleaseStore {
         guard !name.isEmpty, !name.contains("\"") else {
             throw QuerySyntaxError(message: "a name must be non-empty and without '\"'", position: 0)
         }
-        var kinds: [Entity.Kind]
-        if let kind { kinds = [kind] } else {
-            // The kind it is stored under most often, then the others.
-            let personKey = EntityFilter.normalised(Entity.strippingTitle(name))
-            let otherKey = EntityFilter.normalised(Self.placeResolver(name)?.name ?? name)
-            let found: [Entity.Kind] = try pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT kind, count(*) AS n FROM release_entities WHERE (kind = 0 AND key = ?) OR (kind <> 0 AND key = ?)
-                    GROUP BY kind ORDER BY n DESC
-                    """, arguments: [personKey, otherKey]).compactMap { Entity.Kind(code: $0[0]) }
-            }
-            kinds = found + Entity.Kind.allCases.filter { !found.contains($0) }
-        }
+        // Without a kind, each is tried in turn (a name is rarely stored under two kinds; the
+        // names are read by release id, there is no index on them).
+        let kinds: [Entity.Kind] = kind.map { [$0] } ?? Entity.Kind.allCases
         let n = min(max(limit, 1), 100)
         for k in kinds {
             if k == .place && Self.placeResolver(name) == nil { continue }
@@ -82,7 +72,7 @@ extension ReleaseStore {
             let filter = compiled.entityFilters[0]
             let ids = hits.map(\.releaseID)
             let (withNames, categories) = try pool.read { db in
-                (try Self.countNames(db, ids, excluding: [filter]), try Self.countCategories(db, ids))
+                (try Self.countNames(db, texts, ids, excluding: [filter]), try Self.countCategories(db, ids))
             }
             return EntityProfile(kind: k, name: name, releases: hits.count, months: Self.months(hits.map(\.days)),
                                  withNames: Array(withNames.prefix(n)), categories: categories,
@@ -94,11 +84,11 @@ extension ReleaseStore {
     }
 
     /// Releases per (kind, key) over `ids`, most first; each shown in its most frequent spelling.
-    static func countNames(_ db: Database, _ ids: [Int64], excluding: [EntityFilter]) throws -> [StoreNameCount] {
+    static func countNames(_ db: Database, _ texts: TextCodec, _ ids: [Int64], excluding: [EntityFilter]) throws -> [StoreNameCount] {
         struct Tally { var count = 0; var spellings: [String: Int] = [:] }
         var tallies: [String: Tally] = [:]
         var kindOf: [String: Entity.Kind] = [:]
-        for (_, names) in try entities(db, of: ids) {
+        for (_, names) in try entities(db, texts, of: ids) {
             var seen: Set<String> = []
             for (e, key) in names {
                 if excluding.contains(where: { $0.matches(e.kind, key) }) { continue }

@@ -49,7 +49,7 @@ extension ReleaseStore {
                 for item in batch {
                     let current = try String.fetchOne(db.cachedStatement(sql: "SELECT content_hash FROM releases WHERE id = ?"), arguments: [item.id])
                     guard current == item.hash else { continue }
-                    try Self.storeEntities(db, item.id, item.names)
+                    try Self.storeEntities(db, item.id, item.names, texts: texts)
                     written += 1
                 }
                 if let last, batch.count == Self.namesBackfillBatch {

@@ -253,7 +253,7 @@ package final class ReleaseStore: Sendable {
             var bodyBlob: Data
             var bodyDictionary: Int64?
             var document: IndexDocument
-            /// Typed names (`NameExtractor`), for `release_entities`.
+            /// Typed names (`NameExtractor`), for `release_names`.
             var entities: [Entity]
             /// Word 3-shingles and their MinHash signature (NearDuplicates.swift), from the same
             /// tokens as the document's word starts.
@@ -375,7 +375,7 @@ package final class ReleaseStore: Sendable {
                     try db.cachedStatement(sql: """
                         INSERT INTO release_texts(id, title, body, title_dictionary, body_dictionary) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [release.id, item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary])
-                    try Self.storeEntities(db, release.id, item.entities)
+                    try Self.storeEntities(db, release.id, item.entities, texts: texts)
                     try log(release.id, k, updated: false)
                     try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                     addedText += textBytes
@@ -405,7 +405,7 @@ package final class ReleaseStore: Sendable {
                     ])
                 try db.cachedStatement(sql: "UPDATE release_texts SET title = ?, body = ?, title_dictionary = ?, body_dictionary = ? WHERE id = ?")
                     .execute(arguments: [item.titleBlob, item.bodyBlob, item.titleDictionary, item.bodyDictionary, release.id])
-                try Self.storeEntities(db, release.id, item.entities)
+                try Self.storeEntities(db, release.id, item.entities, texts: texts)
                 try log(release.id, k, updated: true)
                 try assignNearDuplicate(db, id: release.id, shingles: item.shingles, signature: item.signature)
                 addedText += textBytes - oldTextBytes
