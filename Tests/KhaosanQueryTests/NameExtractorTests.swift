@@ -1,5 +1,6 @@
 @testable import KhaosanQuery
 import KhaosanModel
+import KhaosanThai
 import Testing
 
 /// The typed name extractor, one line of text at a time: what it must find, and what it must
@@ -82,5 +83,22 @@ import Testing
     @Test func aPersonsKeyHasNoTitle() {
         #expect(NameExtractor.key(Entity(kind: .person, name: "พล.ต.อ. พัชรวาท วงษ์สุวรรณ")) == "พัชรวาท วงษ์สุวรรณ")
         #expect(NameExtractor.key(Entity(kind: .person, name: "นายอนุทิน  ชาญวีรกูล")) == "อนุทิน ชาญวีรกูล")
+    }
+}
+
+/// The store hands the extractor the words it segmented already (the body's, cut by paragraph):
+/// the names must be the ones the extractor finds segmenting each line itself.
+struct NameExtractorSharedTokensTests {
+    @Test func wordsCutFromTheBodyGiveTheSameNames() throws {
+        for r in StoreFixtures.releases {
+            let body = r.paragraphs.joined(separator: "\n")
+            let words = ThaiAnalyzer.shared.words(body)
+            let lines = try #require(NameExtractor.paragraphTokens(words, paragraphs: r.paragraphs))
+            #expect(lines.count == r.paragraphs.count)
+            for (p, w) in zip(r.paragraphs, lines) { #expect(w == ThaiAnalyzer.shared.words(p), "release \(r.id)") }
+            let shared = NameExtractor.extract(title: r.title, paragraphs: r.paragraphs, people: r.entities,
+                                               tokens: [ThaiAnalyzer.shared.words(r.title)] + lines)
+            #expect(shared == NameExtractor.extract(title: r.title, paragraphs: r.paragraphs, people: r.entities), "release \(r.id)")
+        }
     }
 }

@@ -283,7 +283,9 @@ package final class ReleaseStore: Sendable {
                                          bodyWords: SearchText.wordStarts(body, tokens: bodyTokens))
             prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
                                   bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document,
-                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities),
+                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities,
+                                                                 tokens: NameExtractor.paragraphTokens(bodyTokens, paragraphs: release.paragraphs)
+                                                                     .map { [titleTokens] + $0 }),
                                   shingles: shingles, signature: MinHash.signature(shingles)))
         }
         return PreparedBatch(items: prepared)
