@@ -5,7 +5,7 @@
 # (The frame reader inside the server's real connection handler, with closes, write failures and
 # timeouts, is Fuzz/run-channel-fuzz.sh.)
 #   Fuzz/run-wire-fuzz.sh [seconds] [extra libFuzzer flags...]
-# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's four
+# Builds with swiftc directly (SwiftPM has no fuzzer mode), one module at a time: the model's five
 # files the wire uses, the codec half of KhaosanRPC, all of KhaosanWire (with its Generated/ and Mappings/), then Fuzz/wire/main.swift linked with the protoc-c output (clang). Corpus and crashes
 # go to .build/fuzz-wire/; the wire harness also compares the SIMD UTF-8 check with the standard
 # library's on every input. Keep any crash as a test in Tests/KhaosanWireTests. Address only: UBSan
@@ -36,7 +36,7 @@ mkdir -p "$out/swiftmodules"
 # Only the model's files the wire depends on (the parser stays out of the wire harness).
 swiftc "${common[@]}" -wmo -c -module-name KhaosanModel -emit-module-path "$out/swiftmodules/KhaosanModel.swiftmodule" \
     Sources/KhaosanModel/Release.swift Sources/KhaosanModel/ReleaseError.swift Sources/KhaosanModel/MessageLimits.swift \
-    Sources/KhaosanModel/UTF8Scan.swift -o "$out/obj/KhaosanModel.o"
+    Sources/KhaosanModel/UTF8Scan.swift Sources/KhaosanModel/Entity.swift -o "$out/obj/KhaosanModel.o"
 # KhaosanWire's messages are KhaosanRPC messages: only the core's codec half, which imports nothing.
 swiftc "${common[@]}" -wmo -c -module-name KhaosanRPC -emit-module-path "$out/swiftmodules/KhaosanRPC.swiftmodule" \
     Sources/KhaosanRPC/{Metadata,RPCError,MessageBuffer,RPCMessage,MethodDescriptor}.swift -o "$out/obj/KhaosanRPC.o"
