@@ -55,20 +55,14 @@ extension ReleaseStore {
             var cats: [String: StoreFacet] = [:]
             var byMonth: [String: Int] = [:]
             try pool.read { db in
-                var start = 0
-                while start < kept.count {
-                    let chunk = kept[start..<min(start + 500, kept.count)].map(\.releaseID)
-                    start += chunk.count
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    let rows = try Row.fetchCursor(db, sql: "SELECT category_name, category_slug, published_days FROM releases WHERE id IN (\(marks))",
-                                                   arguments: StatementArguments(chunk))
-                    while let r = try rows.next() {
-                        let name: String = r[0]
-                        let slug: String? = r[1]
-                        let key = slug ?? name
-                        cats[key, default: StoreFacet(key: key, label: name, count: 0)].count += 1
-                        byMonth[Self.monthKey(CivilDate(daysSinceEpoch: r[2])), default: 0] += 1
-                    }
+                try Self.forEachRow(db, ids: kept.map(\.releaseID), {
+                    "SELECT category_name, category_slug, published_days FROM releases WHERE id IN (\($0))"
+                }) { r in
+                    let name: String = r[0]
+                    let slug: String? = r[1]
+                    let key = slug ?? name
+                    cats[key, default: StoreFacet(key: key, label: name, count: 0)].count += 1
+                    byMonth[Self.monthKey(CivilDate(daysSinceEpoch: r[2])), default: 0] += 1
                 }
             }
             categories = cats.values.sorted { ($0.count, $1.key) > ($1.count, $0.key) }

@@ -66,21 +66,12 @@ extension ReleaseStore {
             .execute(arguments: [id, blob, dictionary])
     }
 
-    /// The typed names of each listed release, with their search keys (in chunks: SQLite's
-    /// variable limit).
+    /// The typed names of each listed release, with their search keys.
     static func entities(_ db: Database, _ texts: TextCodec, of ids: [Int64]) throws -> [Int64: [(entity: Entity, key: String)]] {
         var out: [Int64: [(entity: Entity, key: String)]] = [:]
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            start += chunk.count
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, names, dictionary FROM release_names WHERE id IN (\(marks))",
-                                           arguments: StatementArguments(chunk))
-            while let r = try rows.next() {
-                let id: Int64 = r[0]
-                out[id] = decodeNames(try texts.decode(r, blob: 1, dictionary: 2, release: id)).map { ($0, NameExtractor.key($0)) }
-            }
+        try forEachRow(db, ids: ids, { "SELECT id, names, dictionary FROM release_names WHERE id IN (\($0))" }) { r in
+            let id: Int64 = r[0]
+            out[id] = decodeNames(try texts.decode(r, blob: 1, dictionary: 2, release: id)).map { ($0, NameExtractor.key($0)) }
         }
         return out
     }

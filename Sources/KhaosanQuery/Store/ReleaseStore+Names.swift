@@ -107,18 +107,10 @@ extension ReleaseStore {
 
     static func countCategories(_ db: Database, _ ids: [Int64]) throws -> [StoreFacet] {
         var cats: [String: StoreFacet] = [:]
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            start += chunk.count
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(db, sql: "SELECT category_name, category_slug FROM releases WHERE id IN (\(marks))",
-                                           arguments: StatementArguments(chunk))
-            while let r = try rows.next() {
-                let name: String = r[0]
-                let slug: String? = r[1]
-                cats[slug ?? name, default: StoreFacet(key: slug ?? name, label: name, count: 0)].count += 1
-            }
+        try forEachRow(db, ids: ids, { "SELECT category_name, category_slug FROM releases WHERE id IN (\($0))" }) { r in
+            let name: String = r[0]
+            let slug: String? = r[1]
+            cats[slug ?? name, default: StoreFacet(key: slug ?? name, label: name, count: 0)].count += 1
         }
         return cats.values.sorted { ($0.count, $1.key) > ($1.count, $0.key) }
     }
