@@ -125,9 +125,14 @@ enum MinHash {
     }
 
     static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in s.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
+        var s = s
+        // Over the contiguous UTF-8 (no copy for a native String): the UTF8View's iterator was
+        // 4% of a release's preparation.
+        return s.withUTF8 { u in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in u { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return h
+        }
     }
 
     static func combine(_ words: ArraySlice<UInt64>) -> UInt32 {

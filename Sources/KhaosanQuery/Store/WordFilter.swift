@@ -18,7 +18,8 @@ struct WordFilter: Sendable {
     }
 
     func mayContain(_ word: String) -> Bool {
-        let b = Self.hash(word.utf8) & mask
+        var word = word
+        let b = word.withUTF8 { Self.hash($0) } & mask
         return bits[Int(b >> 6)] & (1 << (b & 63)) != 0
     }
 
