@@ -341,14 +341,15 @@ package final class ReleaseStore: Sendable {
             throw error
         }
         let (outcome, changed, logged, positions) = written
-        if let logged { index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
+        var added: Segment?
+        if let logged { added = index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
         // Still in commit order: the hub matches batches in the order of their positions.
         if !changed.isEmpty && alerts.isActive {
             alerts.applied(zip(changed, positions).map { k, p in
                 let item = prepared.items[k]
                 return AppliedRelease(position: p.position, updated: p.updated, release: item.release, body: item.body,
                                       document: item.document, storedAt: now)
-            })
+            }, segment: added)
         }
         commitOrder.unlock()
         if !changed.isEmpty {
