@@ -151,6 +151,11 @@ package final class SearchIndex: Sendable {
         return seg
     }
 
+    /// Documents held only in memory segments (with a directory: not yet in a file).
+    package var memoryDocuments: Int {
+        state.withLock { s in s.parts.reduce(0) { $0 + ($1.file == nil ? $1.segment.docCount : 0) } }
+    }
+
     /// True when memory segments should be written out (or merged).
     package var needsMaintenance: Bool {
         state.withLock { s in

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 package import KhaosanModel
 package import KhaosanIndex
+import KhaosanDaemon
 import KhaosanThai
 package import Logging
 import Synchronization
@@ -282,6 +283,9 @@ package final class ReleaseStore: Sendable {
     }
 
     static let prepareThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Memory segments may hold this many flushes' worth of documents before the writer
+    /// flushes them itself (see `apply`).
+    static let memoryFlushesBehind = 2
     /// Fewer releases than this per thread are prepared on the calling thread alone.
     static let prepareChunkMinimum = 16
 
@@ -353,7 +357,18 @@ package final class ReleaseStore: Sendable {
         }
         commitOrder.unlock()
         if !changed.isEmpty {
-            if index.needsMaintenance { maintenance.schedule(index, logger: logger) }
+            if index.directory != nil && index.memoryDocuments >= index.flushDocuments * Self.memoryFlushesBehind {
+                // Back-pressure: the maintenance thread (nice 10) falls behind a bulk load on a
+                // busy machine, and memory segments piled up to most of the corpus (115 of them,
+                // 770 MB). Past this point the writer flushes itself, at its own priority, before
+                // it answers, so the ingester waits and memory stays bounded.
+                do { try index.maintain() } catch {
+                    logger.error("search index maintenance failed", metadata: ["error": "\(error)"])
+                }
+                HeapTrim.returnFreedMemory()
+            } else if index.needsMaintenance {
+                maintenance.schedule(index, logger: logger)
+            }
             // Bodies stored uncompressed (no dictionary yet): train once there are enough.
             if changed.contains(where: { prepared.items[$0].bodyDictionary == nil }) { scheduleTextCompaction() }
         }
