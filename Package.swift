@@ -143,7 +143,7 @@ let package = Package(
         // What the daemon executables' commands share (options, the Prometheus bootstrap); only
         // executables link it.
         .target(name: "KhaosanDaemonCommand", dependencies: ["KhaosanDaemon", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanPostgres", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
