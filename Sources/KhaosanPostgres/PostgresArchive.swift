@@ -116,13 +116,18 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         while !Task.isCancelled {
             do {
                 let conn = try await session.connect()
-                defer { Task { try? await conn.close() } }
                 backoff = .milliseconds(200)
-                try await conn.listen(on: Self.channel) { notifications in
-                    // Changes made while we were not listening are found by this wake-up.
-                    self.wakeAll()
-                    for try await _ in notifications { self.wakeAll() }
+                do {
+                    try await conn.listen(on: Self.channel) { notifications in
+                        // Changes made while we were not listening are found by this wake-up.
+                        self.wakeAll()
+                        for try await _ in notifications { self.wakeAll() }
+                    }
+                } catch {
+                    try? await conn.close()
+                    throw error
                 }
+                try? await conn.close()
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("PostgreSQL store: notifications lost; reconnecting", metadata: [
@@ -261,16 +266,17 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         let logger = self.logger, url = self.url
         let rows = try await reader.run("reading the change feed") { conn in
             try await conn.query("""
-                SELECT c.seq, c.version, v.release FROM changes c
+                SELECT c.seq, c.version, v.release, extract(epoch FROM c.stored_at)::float8 FROM changes c
                 JOIN release_versions v ON v.release_id = c.release_id AND v.version = c.version
                 WHERE c.seq > \(Int64(bitPattern: after)) ORDER BY c.seq LIMIT \(Int64(max(limit, 1)))
-                """, logger: logger).decode((Int64, Int64, ByteBuffer).self).reduce(into: [(Int64, Int64, ByteBuffer)]()) { $0.append($1) }
+                """, logger: logger).decode((Int64, Int64, ByteBuffer, Double).self)
+                .reduce(into: [(Int64, Int64, ByteBuffer, Double)]()) { $0.append($1) }
         }
         let decoder = JSONDecoder()
-        return try rows.map { seq, version, buffer in
+        return try rows.map { seq, version, buffer, storedAt in
             do {
                 let release = try decoder.decode(Release.self, from: Data(buffer.readableBytesView))
-                return ArchiveChange(sequence: UInt64(seq), version: Int(version), release: release)
+                return ArchiveChange(sequence: UInt64(seq), version: Int(version), release: release, storedAt: storedAt)
             } catch {
                 throw PostgresStoreError("PostgreSQL store \(url): change \(seq): bad JSON in release_versions.release: \(error)", kind: .internalError)
             }

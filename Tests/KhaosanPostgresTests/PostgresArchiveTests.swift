@@ -92,6 +92,8 @@ struct PostgresArchiveTests {
             let all = try await archive.changes(after: 0, limit: 100)
             #expect(all.map(\.release.id) == releases.map(\.id))
             #expect(all.map(\.sequence) == all.map(\.sequence).sorted())
+            let now = Date().timeIntervalSince1970
+            #expect(all.allSatisfy { $0.storedAt > now - 600 && $0.storedAt <= now + 1 }, "stored_at is the commit's time")
             let tail = try await archive.changes(after: all[11].sequence, limit: 5)
             #expect(tail.map(\.sequence) == Array(all[12..<17]).map(\.sequence))
             let status = try await archive.feedStatus(applied: all[11].sequence)

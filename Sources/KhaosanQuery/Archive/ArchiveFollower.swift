@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import KhaosanRPC
 package import Logging
 package import NIOPosix
@@ -135,6 +136,11 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
                     let items = changes.map { (sequence: $0.sequence, release: $0.release) }
                     let outcome = try await pool.runIfActive { [store] in try store.apply(source: Self.source, items: items) }
                     publish(outcome.appliedSequence)
+                    // From the archive's commit to searchable here, per change (replica lag).
+                    let now = Date().timeIntervalSince1970
+                    let lag = Metrics.Timer(label: "khaosan_archive_follow_lag_seconds")
+                    for c in changes where c.storedAt > 0 { lag.recordSeconds(max(0, now - c.storedAt)) }
+                    Gauge(label: "khaosan_archive_applied_change").record(outcome.appliedSequence)
                 }
                 let recovered = state.withLock { s -> String? in defer { s.failure = nil }; return s.failure }
                 if let recovered {
