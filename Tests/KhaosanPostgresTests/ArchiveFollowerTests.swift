@@ -88,4 +88,27 @@ struct ArchiveFollowerTests {
             }
         }
     }
+
+    @Test func versionsStoredTogetherAreAppliedInOneBatch() async throws {
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            var release = SharedPostgres.releases[7]
+            var items: [(sequence: UInt64, release: Release)] = [(1, release)]
+            for v in 2...3 {
+                release.paragraphs = ["ฉบับแก้ไขครั้งที่ \(v) zebrafinch\(v)"] + release.paragraphs
+                release.contentHash = "v\(v)-" + release.contentHash
+                items.append((UInt64(v), release))
+            }
+            // All three versions are in the archive before the copy starts: one follower batch.
+            _ = try await archive.applyBatch(source: "ingest", items: items)
+            try await LocalCopy.with(archive) { copies in
+                try await copies[0].catchUp(archive)
+                let stored = try #require(try copies[0].store.get(id: release.id, includeVersions: true))
+                #expect(stored.versions.map(\.version) == [1, 2, 3])
+                #expect(stored.release == release)
+                #expect(try copies[0].store.search(SearchQuery(text: "zebrafinch3")).total == 1)
+                #expect(try copies[0].store.integrityCheck().ok)
+            }
+        }
+    }
 }
