@@ -111,4 +111,24 @@ struct ArchiveFollowerTests {
             }
         }
     }
+
+    @Test func aCopyAheadOfItsStoreIsReported() async throws {
+        let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        let (_, first) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(first) { (archive: PostgresArchive) async throws in
+            _ = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(SharedPostgres.releases.prefix(5), from: 1))
+            try await LocalCopy.with(archive, directories: [dir]) { copies in try await copies[0].catchUp(archive) }
+        }
+        // The same copy pointed at another, emptier store.
+        let (_, second) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(second) { (archive: PostgresArchive) async throws in
+            try await LocalCopy.with(archive, directories: [dir]) { copies in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while copies[0].follower.failure == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                let failure = try #require(copies[0].follower.failure)
+                #expect(failure.contains("has applied change 5 but the store's newest is 0"))
+                #expect(failure.contains(copies[0].databasePath))
+            }
+        }
+    }
 }

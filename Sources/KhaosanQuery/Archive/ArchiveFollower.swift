@@ -35,6 +35,8 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
         var woken = false
         /// Set while the archive cannot be read: the error, for status and logs.
         var failure: String?
+        /// Set at start when the local copy is ahead of the archive (never cleared by itself).
+        var divergence: String?
     }
     private let state = Mutex(State())
 
@@ -54,7 +56,7 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
     package var appliedChange: UInt64 { state.withLock { $0.applied } }
 
     /// Why the archive cannot be followed now (nil while it can).
-    package var failure: String? { state.withLock { $0.failure } }
+    package var failure: String? { state.withLock { $0.divergence ?? $0.failure } }
 
     package func run() async throws {
         let applied = try await pool.runIfActive { [store] in try store.appliedSequence(source: Self.source) }
@@ -62,6 +64,16 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
         logger.info("following the archive", metadata: [
             "store.kind": "\(archive.kind)", "store.location": "\(archive.location)", "applied_change": "\(applied)",
         ])
+        // A copy ahead of its archive was fed from another database, or the archive was restored
+        // from an older backup: its extra changes would never be undone. Said loudly (and in
+        // StoreStatus), not repaired: only the operator knows which side is right.
+        if applied > 0, let feed = try? await archive.feedStatus(applied: applied), feed.latestChange < applied {
+            let message = "the local copy \(store.path) has applied change \(applied) but the store's newest is \(feed.latestChange): "
+                + "it was fed from another database, or the store was restored from an older backup; "
+                + "stop khaosan-queryd and delete \(store.path) (and its -wal, -shm and .index) to rebuild it from the store"
+            logger.error("local copy ahead of the archive", metadata: ["store.location": "\(archive.location)", "error": "\(message)"])
+            state.withLock { $0.divergence = message }
+        }
         await cancelWhenGracefulShutdown { await self.follow() }
         // Whoever still waits gets an answer (the RPC has drained by now; tests may not have).
         let waiters = state.withLock { s in
