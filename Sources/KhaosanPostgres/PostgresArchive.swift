@@ -30,6 +30,11 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
 
     private struct Notify {
         var generation = 0
+        /// The newest change sequence a NOTIFY announced: a waiter behind it returns at once, so
+        /// a notification that came between a follower's read and its wait is not lost.
+        var announced: UInt64 = 0
+        /// LISTEN is in place (what a NOTIFY needs to reach us).
+        var listening = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextID = 0
     }
@@ -120,8 +125,10 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
                 do {
                     try await conn.listen(on: Self.channel) { notifications in
                         // Changes made while we were not listening are found by this wake-up.
+                        self.notify.withLock { $0.listening = true }
+                        defer { self.notify.withLock { $0.listening = false } }
                         self.wakeAll()
-                        for try await _ in notifications { self.wakeAll() }
+                        for try await n in notifications { self.wakeAll(announcing: UInt64(n.payload) ?? 0) }
                     }
                 } catch {
                     try? await conn.close()
@@ -140,14 +147,19 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         }
     }
 
-    private func wakeAll() {
+    private func wakeAll(announcing change: UInt64 = 0) {
         let waiters = notify.withLock { n -> [CheckedContinuation<Void, Never>] in
             n.generation += 1
+            n.announced = max(n.announced, change)
             defer { n.waiters.removeAll() }
             return Array(n.waiters.values)
         }
         for w in waiters { w.resume() }
     }
+
+    /// The newest change sequence a NOTIFY announced (0 before any, and on a standby).
+    var announcedChange: UInt64 { notify.withLock { $0.announced } }
+    var isListening: Bool { notify.withLock { $0.listening } }
 
     package func waitForChanges(after: UInt64, timeout: Duration) async {
         let id = notify.withLock { n -> Int in n.nextID += 1; return n.nextID }
@@ -156,7 +168,7 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                         let now = self.notify.withLock { n -> Bool in
-                            if Task.isCancelled { return true }
+                            if Task.isCancelled || n.announced > after { return true }
                             n.waiters[id] = c
                             return false
                         }

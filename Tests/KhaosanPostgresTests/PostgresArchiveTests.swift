@@ -102,4 +102,27 @@ struct PostgresArchiveTests {
             #expect(try await archive.feedStatus(applied: status.latestChange).lagSeconds == 0)
         }
     }
+
+    @Test func aCommitIsAnnouncedToListeners() async throws {
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await archive.run() }
+                let listening = ContinuousClock.now + .seconds(30)
+                while !archive.isListening && ContinuousClock.now < listening { try await Task.sleep(for: .milliseconds(10)) }
+                try #require(archive.isListening)
+                // A second node's connection writes; this one learns of it only by NOTIFY.
+                let applied = try await SharedPostgres.withArchive(url) { (writer: PostgresArchive) async throws in
+                    try await writer.applyBatch(source: "ingest", items: Self.items(SharedPostgres.releases.prefix(3), from: 1))
+                }
+                // Without the notification this waits the whole minute, then fails.
+                let deadline = ContinuousClock.now + .seconds(60)
+                while archive.announcedChange < applied.feedPosition && ContinuousClock.now < deadline {
+                    await archive.waitForChanges(after: archive.announcedChange, timeout: .seconds(60))
+                }
+                #expect(archive.announcedChange == applied.feedPosition)
+                group.cancelAll()
+            }
+        }
+    }
 }
