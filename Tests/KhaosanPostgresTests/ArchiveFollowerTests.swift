@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanModel
+import KhaosanRPC
 @testable import KhaosanPostgres
 @testable import KhaosanQuery
 import KhaosanTestSupport
@@ -80,6 +81,8 @@ struct ArchiveFollowerTests {
                 for _ in 0..<3 where applied == nil {
                     do { applied = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(releases[10..<30], from: 11)) } catch let e as PostgresStoreError {
                         #expect(e.kind == .retryable, "\(e)")
+                    // What the ingester sees: UNAVAILABLE, which it retries with its journal kept.
+                    #expect(RPCError(wrapping: e).code == .unavailable)
                     }
                 }
                 let last = try #require(applied)

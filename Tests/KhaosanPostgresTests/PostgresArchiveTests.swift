@@ -125,4 +125,26 @@ struct PostgresArchiveTests {
             }
         }
     }
+
+    @Test func aWrongPasswordIsRefusedWithoutShowingIt() async throws {
+        let server = try PostgresServer(password: "correct horse")
+        defer { server.stop() }
+        try server.createDatabase("guarded")
+        let url = try PostgresStoreURL(server.url(database: "guarded"))
+        let wrong = await #expect(throws: PostgresStoreError.self) {
+            try await PostgresArchive.open(url: url, password: "battery staple", logger: SharedPostgres.logger)
+        }
+        #expect(wrong?.message.contains("password authentication failed") == true, "\(wrong?.message ?? "")")
+        #expect(wrong?.message.contains(url.description) == true)
+        #expect(wrong?.message.contains("battery") == false)
+        #expect(wrong?.kind == .precondition)
+        let none = await #expect(throws: PostgresStoreError.self) {
+            try await PostgresArchive.open(url: url, password: nil, logger: SharedPostgres.logger)
+        }
+        #expect(none?.message.contains("--store-password-file") == true, "\(none?.message ?? "")")
+        let archive = try await PostgresArchive.open(url: url, password: "correct horse", logger: SharedPostgres.logger)
+        let applied = try await archive.applyBatch(source: "ingest", items: Self.items(SharedPostgres.releases.prefix(2), from: 1))
+        #expect(applied.outcome.inserted == 2)
+        await archive.close()
+    }
 }
