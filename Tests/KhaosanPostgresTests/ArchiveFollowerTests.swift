@@ -134,4 +134,23 @@ struct ArchiveFollowerTests {
             }
         }
     }
+
+    @Test func aFormerEmbeddedArchiveIsReported() async throws {
+        let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        // The file was the archive itself before --store: an ingester applied to it directly.
+        do {
+            let embedded = try ReleaseStore(path: dir.appendingPathComponent("query.db").path, logger: SharedPostgres.logger)
+            _ = try embedded.apply(source: "ingestd-1", items: PostgresArchiveTests.items(SharedPostgres.releases.prefix(3), from: 1))
+            embedded.writeIndexOut()
+        }
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            try await LocalCopy.with(archive, directories: [dir]) { copies in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while copies[0].follower.failure == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                let failure = try #require(copies[0].follower.failure)
+                #expect(failure.contains("applied directly (from ingestd-1)"))
+            }
+        }
+    }
 }

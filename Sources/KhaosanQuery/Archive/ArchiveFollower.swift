@@ -64,6 +64,16 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
         logger.info("following the archive", metadata: [
             "store.kind": "\(archive.kind)", "store.location": "\(archive.location)", "applied_change": "\(applied)",
         ])
+        // Releases applied to this file directly (it was the embedded archive before --store):
+        // they are not in the shared store, and other nodes never see them.
+        let own = try await pool.runIfActive { [store] in try store.sourcesOtherThan(Self.source) }
+        if !own.isEmpty {
+            let message = "the local copy \(store.path) also holds releases applied directly (from \(own.sorted().joined(separator: ", "))), "
+                + "not through the store: they are not in \(archive.location); to follow the store only, stop khaosan-queryd and "
+                + "delete \(store.path) (and its -wal, -shm and .index), then re-ingest those releases through the writer"
+            logger.warning("local copy holds releases not in the archive", metadata: ["store.location": "\(archive.location)", "error": "\(message)"])
+            state.withLock { $0.divergence = message }
+        }
         // A copy ahead of its archive was fed from another database, or the archive was restored
         // from an older backup: its extra changes would never be undone. Said loudly (and in
         // StoreStatus), not repaired: only the operator knows which side is right.
