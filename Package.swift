@@ -118,7 +118,7 @@ let package = Package(
         // feed. KhaosanQuery knows nothing of it: the daemon executable joins the two.
         .target(
             name: "KhaosanPostgres",
-            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", postgresNIO, logging, lifecycle],
+            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanWire", postgresNIO, logging, lifecycle],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.

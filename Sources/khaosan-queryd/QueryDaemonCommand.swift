@@ -80,7 +80,7 @@ struct QueryDaemonCommand: AsyncParsableCommand {
                 + "add --replica to follow it", kind: .precondition)
         }
         logger.notice("archive of record: PostgreSQL", metadata: ["store": "\(url)", "replica": "\(replica)", "standby": "\(archive.standby)"])
-        return SharedArchive(store: archive, replica: replica, services: [archive])
+        return SharedArchive(store: archive, replica: replica, services: [archive], savedSearches: archive)
     }
 }
 

@@ -18,7 +18,7 @@ struct ArchiveHandlerTests {
                       pool: NIOThreadPool) -> InProcessServer {
         var router = RPCRouter()
         var handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: [], logger: SharedPostgres.logger)
-        handlers.archive = SharedArchive(store: archive, replica: replica)
+        handlers.archive = SharedArchive(store: archive, replica: replica, savedSearches: archive)
         handlers.follower = follower
         handlers.register(into: &router)
         return InProcessServer(router: router, logger: SharedPostgres.logger)
@@ -75,6 +75,55 @@ struct ArchiveHandlerTests {
                 #expect(lagging.lagSeconds > 0)
 
                 for s in [writer, replica, behind] {
+                    s.beginShutdown()
+                    try await s.run()
+                }
+                try await pool.shutdownGracefully()
+            }
+        }
+    }
+
+    @Test func savedSearchesAreSharedThroughTheStore() async throws {
+        let (_, url) = try SharedPostgres.database()
+        let releases = Array(SharedPostgres.releases.prefix(12))
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            try await LocalCopy.with(archive, copies: 2) { copies in
+                let pool = NIOThreadPool(numberOfThreads: 1)
+                pool.start()
+                let a = Self.serve(copies[0], store: copies[0].store, archive: archive, replica: false, follower: copies[0].follower, pool: pool)
+                let b = Self.serve(copies[1], store: copies[1].store, archive: archive, replica: true, follower: copies[1].follower, pool: pool)
+                let mirrorB = SavedSearchMirror(shared: archive, store: copies[1].store, pool: pool, logger: SharedPostgres.logger)
+                let mirrorA = SavedSearchMirror(shared: archive, store: copies[0].store, pool: pool, logger: SharedPostgres.logger)
+                let items = releases.enumerated().map { BatchItem(sequence: UInt64($0.offset + 1), release: $0.element) }
+                let _: ApplyBatchResponse = try await a.makeClient().unary(KhaosanMethods.applyBatch, ApplyBatchRequest(source: "ingest", items: items))
+                try await copies[1].catchUp(archive)
+
+                let word = releases[2].title.split(separator: " ").first.map(String.init) ?? releases[2].title
+                let saved = SavedSearch(name: "desk", query: word)
+                let _: SaveSearchResponse = try await a.makeClient().unary(KhaosanMethods.saveSearch, SaveSearchRequest(search: saved))
+                do {
+                    let _: SaveSearchResponse = try await b.makeClient().unary(KhaosanMethods.saveSearch, SaveSearchRequest(search: saved))
+                    Issue.record("a second save without replace was accepted")
+                } catch let e as RPCError {
+                    #expect(e.code == .alreadyExists)
+                }
+                // On the other node once its mirror has run: listed, and run on its own copy.
+                #expect(try await mirrorB.sync() == 1)
+                let listed: ListSavedSearchesResponse = try await b.makeClient().unary(KhaosanMethods.listSavedSearches, ListSavedSearchesRequest())
+                #expect(listed.searches.map(\.query) == [word])
+                let runB: RunSavedSearchResponse = try await b.makeClient().unary(KhaosanMethods.runSavedSearch, RunSavedSearchRequest(name: "desk"))
+                let runA: RunSavedSearchResponse = try await a.makeClient().unary(KhaosanMethods.runSavedSearch, RunSavedSearchRequest(name: "desk"))
+                #expect(!runA.events.isEmpty)
+                #expect(runB.events.map(\.id) == runA.events.map(\.id))
+                #expect(try await mirrorB.sync() == 0, "nothing changed: the last-run position is the node's own")
+
+                // Deleted on b: gone from the store, and from a at its next mirror pass.
+                let _: DeleteSavedSearchResponse = try await b.makeClient().unary(KhaosanMethods.deleteSavedSearch, DeleteSavedSearchRequest(name: "desk"))
+                #expect(try await archive.everySavedSearch().isEmpty)
+                #expect(try await mirrorA.sync() == 1)
+                #expect(try copies[0].store.allSavedSearches().isEmpty)
+
+                for s in [a, b] {
                     s.beginShutdown()
                     try await s.run()
                 }
