@@ -3,7 +3,7 @@ package import KhaosanModel
 package import KhaosanQuery
 package import Logging
 import PostgresNIO
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// The archive of record in a shared PostgreSQL (issue 19): releases, every version, applied

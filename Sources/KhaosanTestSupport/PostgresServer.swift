@@ -48,7 +48,7 @@ package final class PostgresServer: @unchecked Sendable {
         var initdb = ["-D", dataDirectory, "-U", user, "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]
         if let password {
             let file = directory.path + "/pwfile"
-            FileManager.default.createFile(atPath: file, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: file, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
             if asPostgres { try Self.run("/bin/chown", ["postgres:postgres", file]) }
             initdb += ["--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--pwfile=" + file]
         } else {

@@ -3,7 +3,7 @@ import Metrics
 import KhaosanRPC
 package import Logging
 package import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Feeds a node's local copy (its SQLite `ReleaseStore` and search index) from a shared archive's

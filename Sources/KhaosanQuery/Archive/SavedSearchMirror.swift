@@ -2,7 +2,7 @@ import Foundation
 import KhaosanWire
 package import Logging
 package import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Keeps the local store's saved searches equal to the shared archive's (issue 19): at start and
 /// every `interval`, definitions added or changed there are saved here (keeping this node's
