@@ -47,6 +47,7 @@ struct ArchiveFollowerTests {
         try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
             let releases = Array(SharedPostgres.releases.prefix(25))
             let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        defer { try? FileManager.default.removeItem(at: dir) }
             let before = try await LocalCopy.with(archive, directories: [dir]) { copies in
                 _ = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(releases[...], from: 1))
                 try await copies[0].catchUp(archive)
@@ -117,6 +118,7 @@ struct ArchiveFollowerTests {
 
     @Test func aCopyAheadOfItsStoreIsReported() async throws {
         let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (_, first) = try SharedPostgres.database()
         try await SharedPostgres.withArchive(first) { (archive: PostgresArchive) async throws in
             _ = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(SharedPostgres.releases.prefix(5), from: 1))
@@ -137,6 +139,7 @@ struct ArchiveFollowerTests {
 
     @Test func aFormerEmbeddedArchiveIsReported() async throws {
         let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        defer { try? FileManager.default.removeItem(at: dir) }
         // The file was the archive itself before --store: an ingester applied to it directly.
         do {
             let embedded = try ReleaseStore(path: dir.appendingPathComponent("query.db").path, logger: SharedPostgres.logger)

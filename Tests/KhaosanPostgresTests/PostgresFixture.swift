@@ -83,8 +83,15 @@ struct LocalCopy {
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         var locals: [LocalCopy] = []
+        // Directories made here go at the end; a caller's own are the caller's to remove.
+        var made: [URL] = []
+        defer { for d in made { try? FileManager.default.removeItem(at: d) } }
         for k in 0..<copies {
-            let dir = try directories?[k] ?? Fixtures.temporaryDirectory("khpg-copy")
+            let dir: URL
+            if let given = directories?[k] { dir = given } else {
+                dir = try Fixtures.temporaryDirectory("khpg-copy")
+                made.append(dir)
+            }
             let store = try ReleaseStore(path: dir.appendingPathComponent("query.db").path, logger: SharedPostgres.logger)
             locals.append(LocalCopy(directory: dir, store: store,
                                     follower: ArchiveFollower(archive: archive, store: store, pool: pool, logger: SharedPostgres.logger)))
