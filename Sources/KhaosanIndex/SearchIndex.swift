@@ -137,8 +137,10 @@ package final class SearchIndex: Sendable {
     /// Indexes documents (a batch the store just committed, with index-log sequences
     /// `sequences`) as a new memory segment and publishes it. Batches must arrive in index-log
     /// order: a later one's documents win over an earlier one's.
-    package func add(_ docs: [IndexDocument], sequences: ClosedRange<Int64>) {
-        guard !docs.isEmpty else { return }
+    /// Returns the memory segment it added (nil for no documents), for the percolator.
+    @discardableResult
+    package func add(_ docs: [IndexDocument], sequences: ClosedRange<Int64>) -> Segment? {
+        guard !docs.isEmpty else { return nil }
         var b = SegmentBuilder()
         for d in docs { b.add(d) }
         let seg = Segment(storage: SegmentStorage(bytes: b.build(hotMinimumDocs: Int.max)))
@@ -146,6 +148,7 @@ package final class SearchIndex: Sendable {
             s.parts.append(Part(segment: seg, file: nil, sequence: sequences.upperBound, firstSequence: sequences.lowerBound))
             s.snapshot = IndexSnapshot.make(s.parts.map(\.segment))
         }
+        return seg
     }
 
     /// True when memory segments should be written out (or merged).

@@ -68,17 +68,52 @@ package struct Entity: Sendable, Hashable, Codable {
     ]
 
     /// A person's name without the titles it starts with (they stack: พลตำรวจเอก ดร. ...).
+    /// Compared as UTF-8 with a grapheme boundary after the title, which is what `hasPrefix`
+    /// on Characters decides, without its per-character normalisation (this runs for every
+    /// name candidate of every release at ingest).
     package static func strippingTitle(_ name: String) -> String {
-        var s = Substring(name)
-        var again = true
-        while again {
-            again = false
-            for t in titles where s.hasPrefix(t) && s.count > t.count {
-                s = s.dropFirst(t.count).drop { $0 == " " }
-                again = true
-                break
+        var name = name
+        return name.withUTF8 { u -> String in
+            var at = 0
+            var again = true
+            while again {
+                again = false
+                for t in titleBytes where u.count - at > t.count && startsWith(u, at, t) && characterBoundary(u, at + t.count) {
+                    at += t.count
+                    // A space carrying a combining mark is a character of its own, not a space.
+                    while at < u.count && u[at] == 0x20 && characterBoundary(u, at + 1) { at += 1 }
+                    again = true
+                    break
+                }
+            }
+            return at == 0 ? String(decoding: u, as: UTF8.self) : String(decoding: UnsafeBufferPointer(rebasing: u[at...]), as: UTF8.self)
+        }
+    }
+
+    package static let titleBytes: [[UInt8]] = titles.map { Array($0.utf8) }
+
+    @inline(__always) package static func startsWith(_ u: UnsafeBufferPointer<UInt8>, _ at: Int, _ p: [UInt8]) -> Bool {
+        guard at + p.count <= u.count else { return false }
+        for k in 0..<p.count where u[at + k] != p[k] { return false }
+        return true
+    }
+
+    /// Whether a grapheme may start at byte `i` (after a title that ends a grapheme: the titles
+    /// end in a consonant, a vowel or a full stop): not when the next scalar extends the one
+    /// before (a Thai vowel or tone mark, SARA AM, any combining mark, ZWJ).
+    package static func characterBoundary(_ u: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i < u.count else { return true }
+        guard u[i] >= 0x80 else { return true }
+        var it = UnsafeBufferPointer(rebasing: u[i...]).makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let s) = decoder.decode(&it) else { return true }
+        switch s.value {
+        case 0x0E31, 0x0E33...0x0E3A, 0x0E47...0x0E4E, 0x200C, 0x200D: return false
+        default:
+            switch s.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: return false
+            default: return true
             }
         }
-        return String(s)
     }
 }

@@ -91,17 +91,18 @@ package final class AlertHub: Sendable {
     package var watcherCount: Int { state.withLock { $0.watchers.count } }
 
     /// Hands a committed batch to the percolator thread (the caller holds the store's commit order).
-    func applied(_ batch: [AppliedRelease]) {
-        queue.async { self.percolate(batch) }
+    /// `segment`: the index's memory segment of the batch's documents, in the same order.
+    func applied(_ batch: [AppliedRelease], segment: Segment? = nil) {
+        queue.async { self.percolate(batch, segment) }
     }
 
     /// Waits until every batch handed over so far has been matched (tests, benchmarks).
     package func drain() { queue.sync {} }
 
-    private func percolate(_ batch: [AppliedRelease]) {
+    private func percolate(_ batch: [AppliedRelease], _ segment: Segment?) {
         let (watchers, saved, sink) = state.withLock { (Array($0.watchers.values), $0.saved, $0.feedSink) }
         guard !watchers.isEmpty || !saved.isEmpty else { return }
-        let snapshot = IndexSnapshot.batch(batch.map(\.document))
+        let snapshot = segment.flatMap { $0.docCount == batch.count ? IndexSnapshot.of($0) : nil } ?? IndexSnapshot.batch(batch.map(\.document))
         // A release changed twice in one batch: its later copy is the live one, at the later position.
         var latest: [Int64: Int] = [:]
         for (i, a) in batch.enumerated() { latest[a.release.id] = i }

@@ -41,9 +41,10 @@ enum MinHash {
     }()
 
     /// The distinct shingle hashes of a text given as its tokens (title's, then body's), sorted.
-    static func shingles(_ tokens: [ThaiToken]) -> [UInt32] {
-        guard !tokens.isEmpty else { return [] }
-        let words = tokens.map { fnv1a($0.text) }
+    static func shingles(_ tokens: [ThaiToken]) -> [UInt32] { shingles(words: tokens.map { fnv1a($0.text) }) }
+
+    static func shingles(words: [UInt64]) -> [UInt32] {
+        guard !words.isEmpty else { return [] }
         var out: [UInt32] = []
         if words.count < shingleWords {
             out.append(combine(words[...]))
@@ -58,7 +59,13 @@ enum MinHash {
         return out
     }
 
-    static func shingles(title: [ThaiToken], body: [ThaiToken]) -> [UInt32] { shingles(title + body) }
+    static func shingles(title: [ThaiToken], body: [ThaiToken]) -> [UInt32] {
+        var words: [UInt64] = []
+        words.reserveCapacity(title.count + body.count)
+        for t in title { words.append(fnv1a(t.text)) }
+        for t in body { words.append(fnv1a(t.text)) }
+        return shingles(words: words)
+    }
 
     /// 64 minimum hashes, or empty when the text has too few shingles to compare.
     static func signature(_ shingles: [UInt32]) -> [UInt32] {
@@ -118,9 +125,14 @@ enum MinHash {
     }
 
     static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in s.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
+        var s = s
+        // Over the contiguous UTF-8 (no copy for a native String): the UTF8View's iterator was
+        // 4% of a release's preparation.
+        return s.withUTF8 { u in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in u { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return h
+        }
     }
 
     static func combine(_ words: ArraySlice<UInt64>) -> UInt32 {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 package import KhaosanModel
 package import KhaosanThai
 
@@ -69,20 +72,43 @@ package enum NameExtractor {
     /// name that begins like a verb or a role of `notFamilyNames` (กล่าวว่า, พร้อมด้วย) counts
     /// only when the names corpus knows it (พร้อมพันธุ์).
     static func plausiblePerson(_ name: String) -> Bool {
-        let rest = strippingTitle(name)
-        guard let space = rest.firstIndex(of: " ") else { return false }
-        // นายกฤษณะฯ: ฯ shortens a name given before; what follows is the sentence.
-        if rest[..<space].contains("ฯ") { return false }
-        let family = String(rest[rest.index(after: space)...].drop { $0 == " " })
-        guard !family.isEmpty else { return false }
-        if PersonNames.shared.familyNames.contains(family) { return true }
-        // A title where the family name should be: the first "name" was a title's tail
-        // (ศาสตราจารย์เกียรติคุณ นายแพทย์...).
-        if Entity.titles.contains(where: { family.hasPrefix($0) }) { return false }
-        if notFamilyNames.contains(where: { family.hasPrefix($0) }) { return false }
-        // A function word of the sentence (นายจำนงค์ จึงได้รวบรวม), as the segmenter cuts it.
-        if let first = ThaiAnalyzer.shared.words(family).first, stops.contains(bytes(first)) { return false }
-        return true
+        var rest = strippingTitle(name)
+        return rest.withUTF8 { u -> Bool in
+            // Spaces as Characters: one carrying a combining mark is not one.
+            func isSpace(_ i: Int) -> Bool { u[i] == 0x20 && Entity.characterBoundary(u, i + 1) }
+            guard let space = u.indices.first(where: isSpace) else { return false }
+            // นายกฤษณะฯ: ฯ shortens a name given before; what follows is the sentence.
+            if find(paiyannoi, in: UnsafeBufferPointer(rebasing: u[..<space])) { return false }
+            var f = space + 1
+            while f < u.count && isSpace(f) { f += 1 }
+            guard f < u.count else { return false }
+            let family = UnsafeBufferPointer(rebasing: u[f...])
+            if familyNames.contains(Array(family)) { return true }
+            // A title where the family name should be: the first "name" was a title's tail
+            // (ศาสตราจารย์เกียรติคุณ นายแพทย์...).
+            if Entity.titleBytes.contains(where: { startsWithWord(family, $0) }) { return false }
+            if notFamilyNameBytes.contains(where: { startsWithWord(family, $0) }) { return false }
+            // A function word of the sentence (นายจำนงค์ จึงได้รวบรวม), as the segmenter cuts it.
+            if let first = ThaiAnalyzer.shared.words(String(decoding: family, as: UTF8.self)).first, stops.contains(bytes(first)) { return false }
+            return true
+        }
+    }
+
+    /// The names corpus's family names as UTF-8 (a Set of Thai Strings checks normalisation
+    /// scalar by scalar on every lookup).
+    static let familyNames: Set<[UInt8]> = Set(PersonNames.shared.familyNames.map { Array($0.utf8) })
+    static let notFamilyNameBytes: [[UInt8]] = notFamilyNames.map { Array($0.utf8) }
+    static let paiyannoi = Array("ฯ".utf8)
+
+    /// `u` starts with `p` and a character ends there (what `String.hasPrefix` decides).
+    static func startsWithWord(_ u: UnsafeBufferPointer<UInt8>, _ p: [UInt8]) -> Bool {
+        Entity.startsWith(u, 0, p) && Entity.characterBoundary(u, p.count)
+    }
+
+    static func find(_ needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard hay.count >= needle.count else { return false }
+        for i in 0...(hay.count - needle.count) where Entity.startsWith(hay, i, needle) { return true }
+        return false
     }
 
     // MARK: - People behind a title
@@ -275,12 +301,15 @@ package enum NameExtractor {
         return (byKey, first, ambiguous, min(maxWords, 8))
     }()
     static let markers: Set<[UInt8]> = byteSet(["จังหวัด", "จ.", "ประเทศ"])
+    /// Most words start no place: this filter turns them away before a word's bytes are copied
+    /// and hashed for the exact lookup (that was most of `places`' time).
+    static let placeFirstWords = WordFilter(places.first)
 
     static func places(_ t: [ThaiToken], _ line: [UInt8], _ personSpans: [Range<Int>], _ out: inout Collector) {
         let table = places
         var i = 0
         while i < t.count {
-            guard isThai(t[i]), table.first.contains(bytes(t[i])) else { i += 1; continue }
+            guard isThai(t[i]), placeFirstWords.mayContain(t[i].text), table.first.contains(bytes(t[i])) else { i += 1; continue }
             var key: [UInt8] = []
             var best: (Gazetteer.Place, Int)?
             var j = i
@@ -305,15 +334,17 @@ package enum NameExtractor {
 
     struct Collector {
         var entities: [Entity] = []
-        var seen: Set<Entity> = []
-        /// People by name without title: นายณัฐพล รังสิตพล and ดร.ณัฐพล รังสิตพล are one person.
-        var people: Set<String> = []
-        var counts: [Entity.Kind: Int] = [:]
+        /// Kind and name as UTF-8, and people by their name's search scalars without title
+        /// (`EntityFilter.key`: นายณัฐพล รังสิตพล and ดร.ณัฐพล รังสิตพล are one person), not as
+        /// Strings: hashing Thai Strings checks their normalisation scalar by scalar.
+        var seen: Set<[UInt8]> = []
+        var people: Set<[UInt32]> = []
+        var counts: [Int] = Array(repeating: 0, count: Entity.Kind.allCases.count)
 
         mutating func add(_ e: Entity) {
-            guard counts[e.kind, default: 0] < NameExtractor.maxPerKind, seen.insert(e).inserted else { return }
-            if e.kind == .person, !people.insert(EntityFilter.key(e)).inserted { return }
-            counts[e.kind, default: 0] += 1
+            guard counts[e.kind.code] < NameExtractor.maxPerKind, seen.insert([UInt8(e.kind.code)] + Array(e.name.utf8)).inserted else { return }
+            if e.kind == .person, !people.insert(SearchText.scalars(Entity.strippingTitle(e.name)).filter { Unicode.Scalar($0) != nil }).inserted { return }
+            counts[e.kind.code] += 1
             entities.append(e)
         }
     }
@@ -360,12 +391,22 @@ package enum NameExtractor {
     }
 
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Range<Int>? {
-        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
-        var i = from
-        while i + needle.count <= hay.count {
-            if hay[i] == needle[0] && hasPrefix(hay, i, needle) { return i..<(i + needle.count) }
-            i += 1
+        guard !needle.isEmpty, from >= 0, hay.count - from >= needle.count else { return nil }
+        // This runs for every person of a release over every paragraph: memchr for the needle's
+        // last byte (a Thai letter's distinct byte, where the first is E0 for all), then memcmp.
+        let n = needle.count
+        return hay.withUnsafeBytes { h in
+            needle.withUnsafeBytes { nd in
+                let base = h.baseAddress!, last = nd[n - 1]
+                var at = from + n - 1
+                while at < h.count {
+                    guard let p = memchr(base + at, Int32(last), h.count - at) else { return nil }
+                    let end = base.distance(to: UnsafeRawPointer(p))
+                    if memcmp(base + end - (n - 1), nd.baseAddress!, n) == 0 { return (end - n + 1)..<(end + 1) }
+                    at = end + 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }

@@ -4,6 +4,7 @@ package import KhaosanModel
 package import KhaosanIndex
 import KhaosanThai
 package import Logging
+import Synchronization
 
 /// The durable archive of khaosan-queryd: releases, their versions, per-source applied positions
 /// and an index log, in one SQLite file (WAL, synchronous=FULL), with the search index beside it.
@@ -264,31 +265,48 @@ package final class ReleaseStore: Sendable {
         package var count: Int { items.count }
     }
 
+    /// Prepares a batch on up to `prepareThreads` threads, in contiguous chunks kept in order: the
+    /// Thai analysis is most of an ingest's CPU, and the writer and the ingester leave a core
+    /// idle part of the time.
     package func prepare(_ items: [(sequence: UInt64, release: Release)]) -> PreparedBatch {
-        var prepared: [PreparedBatch.Item] = []
-        prepared.reserveCapacity(items.count)
-        for (sequence, var release) in items {
-            // A record journaled before category names were normalised (by an older ingester)
-            // is stored as a new one would be.
-            release.category = CategoryCatalog.normalised(release.category)
-            let body = release.paragraphs.joined(separator: "\n")
-            let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
-            // The analyser runs once per text: its words give both the index's word starts and
-            // the near-duplicate shingles.
-            let titleTokens = ThaiAnalyzer.shared.words(release.title), bodyTokens = ThaiAnalyzer.shared.words(body)
-            let shingles = MinHash.shingles(title: titleTokens, body: bodyTokens)
-            let document = Self.document(id: release.id, days: release.published.daysSinceEpoch, category: release.category,
-                                         language: release.language, title: release.title, body: body,
-                                         titleWords: SearchText.wordStarts(release.title, tokens: titleTokens),
-                                         bodyWords: SearchText.wordStarts(body, tokens: bodyTokens))
-            prepared.append(.init(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
-                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document,
-                                  entities: NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities,
-                                                                 tokens: NameExtractor.paragraphTokens(bodyTokens, paragraphs: release.paragraphs)
-                                                                     .map { [titleTokens] + $0 }),
-                                  shingles: shingles, signature: MinHash.signature(shingles)))
+        let texts = texts
+        let workers = min(Self.prepareThreads, items.count / Self.prepareChunkMinimum)
+        guard workers > 1 else { return PreparedBatch(items: items.map { Self.prepareItem($0.sequence, $0.release, texts) }) }
+        let chunks = Mutex([[PreparedBatch.Item]](repeating: [], count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lo = items.count * w / workers, hi = items.count * (w + 1) / workers
+            let part = items[lo..<hi].map { Self.prepareItem($0.sequence, $0.release, texts) }
+            chunks.withLock { $0[w] = part }
         }
-        return PreparedBatch(items: prepared)
+        return PreparedBatch(items: chunks.withLock { $0.flatMap { $0 } })
+    }
+
+    static let prepareThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Fewer releases than this per thread are prepared on the calling thread alone.
+    static let prepareChunkMinimum = 16
+
+    private static func prepareItem(_ sequence: UInt64, _ release: Release, _ texts: TextCodec) -> PreparedBatch.Item {
+        var release = release
+        // A record journaled before category names were normalised (by an older ingester)
+        // is stored as a new one would be.
+        release.category = CategoryCatalog.normalised(release.category)
+        let body = release.paragraphs.joined(separator: "\n")
+        let (titleBlob, titleDictionary, bodyBlob, bodyDictionary) = texts.encode(title: release.title, body: body)
+        // The analyser runs once per text: its words give both the index's word starts and
+        // the near-duplicate shingles.
+        let titleTokens = ThaiAnalyzer.shared.words(release.title), bodyTokens = ThaiAnalyzer.shared.words(body)
+        let shingles = MinHash.shingles(title: titleTokens, body: bodyTokens)
+        let title = SearchText.streamAndWordStarts(release.title, tokens: titleTokens)
+        let bodyStream = SearchText.streamAndWordStarts(body, tokens: bodyTokens)
+        let document = IndexDocument(releaseID: release.id, days: Int32(release.published.daysSinceEpoch),
+                                     categoryName: release.category.name, categorySlug: release.category.slug,
+                                     language: Self.languageCode(release.language), title: title.scalars, body: bodyStream.scalars,
+                                     titleWords: title.wordStarts, bodyWords: bodyStream.wordStarts)
+        let entities = NameExtractor.extract(title: release.title, paragraphs: release.paragraphs, people: release.entities,
+                                             tokens: NameExtractor.paragraphTokens(bodyTokens, paragraphs: release.paragraphs).map { [titleTokens] + $0 })
+        return PreparedBatch.Item(sequence: sequence, release: release, body: body, titleBlob: titleBlob, titleDictionary: titleDictionary,
+                                  bodyBlob: bodyBlob, bodyDictionary: bodyDictionary, document: document, entities: entities,
+                                  shingles: shingles, signature: MinHash.signature(shingles))
     }
 
     static func document(_ r: Release, body: String) -> IndexDocument {
@@ -297,12 +315,12 @@ package final class ReleaseStore: Sendable {
 
     /// What the index stores of a release: its fields, and the search streams and word starts of
     /// its title and body (`body` is the paragraphs joined by newlines).
-    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String,
-                         titleWords: [UInt32]? = nil, bodyWords: [UInt32]? = nil) -> IndexDocument {
-        IndexDocument(releaseID: id, days: Int32(days), categoryName: category.name,
-                      categorySlug: category.slug, language: languageCode(language),
-                      title: SearchText.scalars(title), body: SearchText.scalars(body),
-                      titleWords: titleWords ?? SearchText.wordStarts(title), bodyWords: bodyWords ?? SearchText.wordStarts(body))
+    static func document(id: Int64, days: Int, category: Category, language: Language, title: String, body: String) -> IndexDocument {
+        let t = SearchText.streamAndWordStarts(title, tokens: ThaiAnalyzer.shared.words(title))
+        let b = SearchText.streamAndWordStarts(body, tokens: ThaiAnalyzer.shared.words(body))
+        return IndexDocument(releaseID: id, days: Int32(days), categoryName: category.name,
+                             categorySlug: category.slug, language: languageCode(language),
+                             title: t.scalars, body: b.scalars, titleWords: t.wordStarts, bodyWords: b.wordStarts)
     }
 
     static func languageCode(_ l: Language) -> UInt8 { l == .th ? 0 : 1 }
@@ -323,14 +341,15 @@ package final class ReleaseStore: Sendable {
             throw error
         }
         let (outcome, changed, logged, positions) = written
-        if let logged { index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
+        var added: Segment?
+        if let logged { added = index.add(changed.map { prepared.items[$0].document }, sequences: logged) }
         // Still in commit order: the hub matches batches in the order of their positions.
         if !changed.isEmpty && alerts.isActive {
             alerts.applied(zip(changed, positions).map { k, p in
                 let item = prepared.items[k]
                 return AppliedRelease(position: p.position, updated: p.updated, release: item.release, body: item.body,
                                       document: item.document, storedAt: now)
-            })
+            }, segment: added)
         }
         commitOrder.unlock()
         if !changed.isEmpty {
