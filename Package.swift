@@ -28,6 +28,9 @@ let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-p
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 // Hummingbird's request and response types (header names), already in its build.
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+// The PostgreSQL store (issue 19, KhaosanPostgres only): the wire protocol, SCRAM, TLS, a pool
+// and LISTEN over SwiftNIO, which the build already has.
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "khaosan",
@@ -50,6 +53,7 @@ let package = Package(
         // and the first would add a package to every build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Domain model: releases, calendar, normalisation, the thaigov parser. No I/O beyond files.
@@ -109,6 +113,14 @@ let package = Package(
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", grdb, logging, metrics, lifecycle, nioPosix],
             swiftSettings: settings
         ),
+        // The PostgreSQL archive (issue 19): KhaosanQuery's ArchiveStore on a shared PostgreSQL,
+        // and the follower that feeds a node's local SQLite store and index from its change
+        // feed. KhaosanQuery knows nothing of it: the daemon executable joins the two.
+        .target(
+            name: "KhaosanPostgres",
+            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanWire", postgresNIO, logging, lifecycle],
+            swiftSettings: settings
+        ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
         .target(
             name: "KhaosanIngest",
@@ -131,7 +143,7 @@ let package = Package(
         // What the daemon executables' commands share (options, the Prometheus bootstrap); only
         // executables link it.
         .target(name: "KhaosanDaemonCommand", dependencies: ["KhaosanDaemon", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanPostgres", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
@@ -173,6 +185,13 @@ let package = Package(
         ),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanWebTests", dependencies: ["KhaosanWeb", "KhaosanModel", "KhaosanWire"], swiftSettings: settings),
+        // The PostgreSQL archive and the follower against a real PostgreSQL (PostgresServer:
+        // initdb + pg_ctl in a temp dir, Unix socket only).
+        .testTarget(
+            name: "KhaosanPostgresTests",
+            dependencies: ["KhaosanPostgres", "KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanInProcessTransport", "KhaosanTestSupport", postgresNIO, nioPosix, logging],
+            swiftSettings: settings
+        ),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]
 )
