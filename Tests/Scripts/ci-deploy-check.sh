@@ -68,8 +68,40 @@ for u in "$tmp"/units/*.service; do
   fi
 done
 
-for u in "$tmp"/units/*.service; do
+# The PostgreSQL store (issue 19): the drop-ins install.sh writes from queryd.conf's store keys,
+# over a local socket and over TCP, must load cleanly on the unit and keep it within the threshold.
+# shellcheck source=Deploy/postgres-common.sh
+. "$REPO/Deploy/postgres-common.sh"
+mkdir -p "$tmp/store"
+printf 'store = postgres://khaosan@/khaosan?host=/var/run/postgresql\nstore_password_file = /etc/khaosan/store.password\n' > "$tmp/store/socket.conf"
+printf 'store = postgres://khaosan@db1.example.org/khaosan?sslmode=verify-full\nstore_password_file = /etc/khaosan/store.password\nreplica = true\n' > "$tmp/store/tcp.conf"
+printf 'store = postgres://khaosan@db1.example.org/khaosan\n' > "$tmp/store/cleartext.conf"
+if queryd_store_dropin "$tmp/store/cleartext.conf" /usr/local/bin/khaosan-queryd >/dev/null 2>&1; then
+  fail "a TCP store URL without sslmode got a drop-in (it must be refused)"
+else
+  ok "a TCP store URL without sslmode is refused"
+fi
+for kind in socket tcp; do
+  mkdir -p "$tmp/units-$kind/khaosan-queryd.service.d"
+  cp "$tmp/units/khaosan-queryd.service" "$tmp/units-$kind/"
+  if ! queryd_store_dropin "$tmp/store/$kind.conf" "$tmp/prefix/bin/khaosan-queryd" > "$tmp/units-$kind/khaosan-queryd.service.d/store.conf"; then
+    fail "queryd_store_dropin $kind.conf failed"; continue
+  fi
+  grep -q -- '--store' "$tmp/units-$kind/khaosan-queryd.service.d/store.conf" || fail "the $kind drop-in passes no --store"
+  rc=0
+  out=$(systemd-analyze verify "$tmp/units-$kind/khaosan-queryd.service" 2>&1) || rc=$?
+  if [ $rc -ne 0 ] || [ -n "$out" ]; then
+    fail "systemd-analyze verify khaosan-queryd.service + the $kind store drop-in (exit $rc):"
+    printf '%s\n' "$out" >&2
+  else
+    ok "systemd-analyze verify khaosan-queryd.service + the $kind store drop-in: clean"
+  fi
+done
+
+for u in "$tmp"/units/*.service "$tmp"/units-*/*.service; do
   name=$(basename "$u")
+  d=${u%/*}
+  case "$d" in "$tmp"/units-*) name="$name + the ${d##*/units-} store drop-in" ;; esac
   rc=0
   out=$(systemd-analyze security --offline=true "$u" 2>&1) || rc=$?
   level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' | tail -1)
