@@ -22,7 +22,8 @@ Installs khaosan, khaosan-queryd, khaosan-ingestd and khaosan-web as systemd ser
 PostgreSQL store (issue 19, Deploy/POSTGRES.md); without --store the archive is SQLite, as before:
   --store URL     written as `store = URL` into a new /etc/khaosan/queryd.conf (an existing one must
                   already say it: edit it and re-run). postgres://USER@/DB?host=/socket/dir for a
-                  local socket; postgres://USER@HOST[:PORT]/DB?sslmode=verify-full over TCP (TLS)
+                  local socket; postgres://USER@HOST[:PORT]/DB over TCP, TLS-verified (sslmode=verify-full,
+                  the default; sslrootcert=FILE for a private CA; sslmode=disable is refused)
   --store-password-from FILE|-
                   the role's password (first line of FILE, or stdin) goes to the config's
                   store_password_file (default /etc/khaosan/store.password), 0600, owned by khaosan-query

@@ -5,7 +5,7 @@
 # khaosan-queryd keeps its embedded SQLite archive (`database`).
 #
 #   store               = postgres://USER@/DBNAME?host=/socket/dir          (a local Unix socket)
-#                       | postgres://USER@HOST[:PORT]/DBNAME?sslmode=verify-full   (TCP: TLS)
+#                       | postgres://USER@HOST[:PORT]/DBNAME[?sslmode=verify-full][&sslrootcert=FILE]  (TCP: TLS)
 #   store_password_file = a file holding the role's password, 0600, owned by khaosan-query
 #   replica             = true | false (default false): follow the store, apply nothing
 set -euo pipefail
@@ -37,19 +37,23 @@ store_url_host() {
   printf '%s\n' "$rest"
 }
 
-# Prints "socket" or "tcp" for a store URL after checking it the way a deployment needs: a
-# postgres:// (or postgresql://) URL with a database name; over TCP, TLS that checks the
-# server's certificate (sslmode=verify-full; require is accepted with a warning, disable is
-# refused: a password and the archive would cross the network in clear). Errors name the key.
+# Prints "socket" or "tcp" for a store URL after checking it the way a deployment needs, with
+# khaosan-queryd's own rules (a user and a database, no password in the URL, only the host,
+# sslmode and sslrootcert parameters, no sslmode on a socket) and one more: over TCP, TLS. No
+# sslmode there means verify-full (khaosan-queryd's default: TLS, the certificate checked against
+# the name); require is accepted with a warning; disable is refused, since the password and the
+# archive would cross the network in clear. Errors name the key ($2).
 store_url_kind() {
-  local url=$1 what=${2:-store} host sock sslmode path
+  local url=$1 what=${2:-store} host sock sslmode path authority query pair
   case "$url" in
     postgres://*|postgresql://*) ;;
     *) echo "$what: \"$url\" is not a postgres:// URL (e.g. postgres://khaosan@/khaosan?host=/var/run/postgresql)" >&2; return 1 ;;
   esac
   case "$url" in *[[:space:]\"\'\\]*) echo "$what: the URL contains a space, quote or backslash" >&2; return 1 ;; esac
-  case "${url#*://}" in
-    *@*) ;;
+  authority=${url#*://}; authority=${authority%%[/?]*}
+  case "$authority" in
+    *:*@*) echo "$what: the URL holds a password: put it in store_password_file (0600) instead" >&2; return 1 ;;
+    ?*@*) ;;
     *) echo "$what: \"$url\" names no user (postgres://USER@...)" >&2; return 1 ;;
   esac
   path=${url#*://}; path=${path#*@}; path=${path%%\?*}
@@ -57,19 +61,36 @@ store_url_kind() {
     */?*) ;;
     *) echo "$what: \"$url\" names no database (postgres://USER@HOST/DBNAME)" >&2; return 1 ;;
   esac
+  query=${url#*\?}
+  if [ "$query" != "$url" ]; then
+    local IFS='&'
+    for pair in $query; do
+      case "${pair%%=*}" in
+        host|sslmode|sslrootcert) ;;
+        *) echo "$what: unknown URL parameter \"${pair%%=*}\" (known: host, sslmode, sslrootcert)" >&2; return 1 ;;
+      esac
+    done
+    unset IFS
+  fi
   host=$(store_url_host "$url")
   sock=$(store_url_param "$url" host)
   sslmode=$(store_url_param "$url" sslmode)
-  if [ -z "$host" ] || [ "${sock#/}" != "$sock" ]; then
-    [ -n "$sock" ] || { echo "$what: \"$url\" has neither a host nor ?host=/socket/dir" >&2; return 1; }
+  if [ -z "$host" ] || [ "${host#/}" != "$host" ] || [ -n "$sock" ]; then
+    [ -n "$sock" ] || [ -n "$host" ] || { echo "$what: \"$url\" has neither a host nor ?host=/socket/dir" >&2; return 1; }
+    [ -z "$sock" ] || [ "${sock#/}" != "$sock" ] || { echo "$what: host=$sock: a socket directory must be an absolute path" >&2; return 1; }
+    [ -z "$sock" ] || [ -z "$host" ] || { echo "$what: both a host ($host) and host=$sock: give one" >&2; return 1; }
+    case "$sslmode" in
+      ""|disable) ;;
+      *) echo "$what: sslmode=$sslmode on a Unix socket: TLS is only for TCP (omit sslmode)" >&2; return 1 ;;
+    esac
     echo socket
     return 0
   fi
   case "$sslmode" in
-    verify-full) ;;
-    require|verify-ca) echo "$what: warning: sslmode=$sslmode does not check that the certificate names $host; verify-full does" >&2 ;;
-    "") echo "$what: \"$url\" reaches $host over TCP without sslmode: add sslmode=verify-full (TLS, certificate checked)" >&2; return 1 ;;
-    *) echo "$what: sslmode=$sslmode over TCP to $host: use sslmode=verify-full (or a local Unix socket)" >&2; return 1 ;;
+    ""|verify-full) ;;
+    require) echo "$what: warning: sslmode=require encrypts but does not check that the certificate names $host; verify-full (the default) does" >&2 ;;
+    disable) echo "$what: sslmode=disable over TCP to $host: the password and the archive would cross the network in clear; use TLS (sslmode=verify-full) or a local Unix socket" >&2; return 1 ;;
+    *) echo "$what: sslmode=$sslmode: expected verify-full (the default) or require" >&2; return 1 ;;
   esac
   echo tcp
 }

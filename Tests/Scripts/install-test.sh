@@ -165,8 +165,8 @@ step "uninstall, then --purge"
 if id -u khaosan-query >/dev/null 2>&1; then fail "--purge left user khaosan-query"; fi
 
 step "a PostgreSQL-backed replica (issue 19): config keys, password file, unit drop-in; refusals first"
-if "$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --no-start --store postgres://khaosan@db1.example.org/khaosan >/dev/null 2>&1; then
-  fail "install.sh accepted a TCP store without sslmode"
+if "$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --no-start --store "postgres://khaosan@db1.example.org/khaosan?sslmode=disable" >/dev/null 2>&1; then
+  fail "install.sh accepted a TCP store in clear (sslmode=disable)"
 fi
 [ ! -e /etc/khaosan ] || fail "a refused --store still wrote /etc/khaosan"
 STORE_URL='postgres://khaosan@db1.example.org/khaosan?sslmode=verify-full'
