@@ -287,7 +287,7 @@ class Test:
         """khaosan-queryd started with args, expected to exit at once."""
         try:
             return subprocess.run([f"{self.bin}/khaosan-queryd", "--socket", str(self.tmp / "refused.sock"), *args],
-                                  env=dict(self.env, KHAOSAN_HOME=str(self.tmp / "refused")), capture_output=True,
+                                  env=dict(self.env, KHAOSAN_HOME=str(self.tmp)), capture_output=True,
                                   text=True, timeout=30)
         except subprocess.TimeoutExpired:
             fail(f"khaosan-queryd {' '.join(args)} kept running (30 s) instead of refusing")
