@@ -28,6 +28,9 @@ let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-p
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 // Hummingbird's request and response types (header names), already in its build.
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+// The PostgreSQL store (issue 19, KhaosanPostgres only): the wire protocol, SCRAM, TLS, a pool
+// and LISTEN over SwiftNIO, which the build already has.
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "khaosan",
@@ -50,6 +53,7 @@ let package = Package(
         // and the first would add a package to every build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Domain model: releases, calendar, normalisation, the thaigov parser. No I/O beyond files.
@@ -107,6 +111,14 @@ let package = Package(
         .target(
             name: "KhaosanQuery",
             dependencies: ["KhaosanModel", "KhaosanThai", "KhaosanIndex", "KhaosanCompression", "KhaosanWire", "KhaosanRPC", "KhaosanUnixTransport", "KhaosanDaemon", grdb, logging, metrics, lifecycle, nioPosix],
+            swiftSettings: settings
+        ),
+        // The PostgreSQL archive (issue 19): KhaosanQuery's ArchiveStore on a shared PostgreSQL,
+        // and the follower that feeds a node's local SQLite store and index from its change
+        // feed. KhaosanQuery knows nothing of it: the daemon executable joins the two.
+        .target(
+            name: "KhaosanPostgres",
+            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", postgresNIO, nioCore, nioPosix, logging, lifecycle],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.

@@ -19,6 +19,8 @@ package final class QueryDaemon: Service, Sendable {
     private let health: HealthStatus
     private let pool: NIOThreadPool
     private let logger: Logger
+    /// Issue 19: feeds the local store from the shared archive (nil when the SQLite file is it).
+    package let follower: ArchiveFollower?
 
     package init(configuration: QueryServiceConfiguration, logger: Logger) throws {
         try WireLibrary.checkMinimumVersion()
@@ -48,7 +50,11 @@ package final class QueryDaemon: Service, Sendable {
             defaultUIDs: configuration.readerUIDs.union(configuration.ingestUIDs),
             perService: [:]
         )
-        let handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: configuration.ingestUIDs, logger: logger)
+        var handlers = QueryHandlers(store: store, pool: pool, ingestUIDs: configuration.ingestUIDs, logger: logger)
+        let follower = configuration.archive.map { [store] in ArchiveFollower(archive: $0.store, store: store, pool: pool, logger: logger) }
+        self.follower = follower
+        handlers.archive = configuration.archive
+        handlers.follower = follower
         var router = RPCRouter()
         handlers.register(into: &router)
         router.addHealth(health)
@@ -99,8 +105,13 @@ package final class QueryDaemon: Service, Sendable {
         let checkpointer: [ServiceGroupConfiguration.ServiceConfiguration] = store.checkpointer.map {
             [.init(service: $0, successTerminationBehavior: .ignore)]
         } ?? []
+        // The archive's connections, then the follower: started before the server, stopped
+        // after it has drained (a writer's last answers wait for the follower).
+        let archiveServices: [ServiceGroupConfiguration.ServiceConfiguration] =
+            (configuration.archive?.services ?? []).map { .init(service: $0, successTerminationBehavior: .ignore) }
+            + (follower.map { [.init(service: $0, successTerminationBehavior: .ignore)] } ?? [])
         let services = ServiceGroup(configuration: .init(
-            services: checkpointer + [
+            services: checkpointer + archiveServices + [
                 .init(service: watcher, successTerminationBehavior: .ignore),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
                 // Last, so shut down first: watches end as the server begins to drain.

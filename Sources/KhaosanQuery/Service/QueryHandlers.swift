@@ -20,6 +20,10 @@ struct QueryHandlers: Sendable {
     var exportMessageBytes = QueryHandlers.defaultExportMessageBytes
     /// Exports running at once at most (`ExportSlots`).
     var exportSlots = ExportSlots(limit: QueryHandlers.maxConcurrentExports)
+    /// Issue 19: the shared archive batches go to, and the follower that feeds this node's copy
+    /// (both nil when the SQLite file is the archive).
+    var archive: SharedArchive? = nil
+    var follower: ArchiveFollower? = nil
 
     /// SQLite calls block; they run on the thread pool. Each is timed as
     /// `khaosan_store_operation_duration_seconds{operation}`: the store's share of a call (the
@@ -75,7 +79,7 @@ struct QueryHandlers: Sendable {
         }
         router.unary(KhaosanMethods.stats) { (_: StatsRequest, _) in
             let s = try await db("stats") { try store.stats() }
-            let applied = try await db("stats") { try store.highestAppliedSequence() }
+            let applied = try await appliedInArchive()
             return StatsResponse(
                 version: KhaosanVersion.current, releases: UInt64(s.releases), versions: UInt64(s.versions),
                 databaseBytes: s.databaseBytes, textBytes: s.textBytes, first: s.firstPublished, last: s.lastPublished,
@@ -101,6 +105,7 @@ struct QueryHandlers: Sendable {
         }
         router.unary(KhaosanMethods.applyBatch) { (request: ApplyBatchRequest, context) in
             try requireIngester(context)
+            if let archive { return try await applyToArchive(archive, request, context) }
             let batch = try prepare(request)
             return try await apply(request.source, batch, context)
         }
@@ -110,6 +115,11 @@ struct QueryHandlers: Sendable {
         // this task's thread while the writer commits the previous one.
         router.bidirectional(KhaosanMethods.applyStream) { (requests: RequestStream<ApplyBatchRequest>, responses: ResponseSink<ApplyBatchResponse>, context) in
             try requireIngester(context)
+            if let archive {
+                // The archive serialises batches itself; each is answered once this node has it.
+                for try await request in requests { try await responses.send(try await applyToArchive(archive, request, context)) }
+                return
+            }
             var committing: Task<ApplyBatchResponse, any Error>?
             defer { committing?.cancel() }
             for try await request in requests {
@@ -127,7 +137,7 @@ struct QueryHandlers: Sendable {
             }
         }
         router.unary(KhaosanMethods.appliedPosition) { (request: AppliedPositionRequest, _) in
-            AppliedPositionResponse(appliedSequence: try await db("applied_position") { try store.appliedSequence(source: request.source) })
+            AppliedPositionResponse(appliedSequence: try await appliedInArchive(source: request.source))
         }
         router.unary(KhaosanMethods.checkIntegrity) { (_: IntegrityCheckRequest, context) in
             // It holds the write lock for seconds: not for every reader to call at will.

@@ -26,6 +26,8 @@ package struct QueryServiceConfiguration: Sendable {
     /// The process's metrics as Prometheus text, from the backend the executable bootstrapped
     /// (a library never does); nil leaves `Observability/Metrics` answering FAILED_PRECONDITION.
     package var renderMetrics: (@Sendable () -> String)?
+    /// Issue 19 (`--store`): the shared archive of record; nil keeps the SQLite file as the archive.
+    package var archive: SharedArchive?
 
     /// Where the saved searches' Atom feeds are written (issue 17): `feeds/` beside the
     /// database, i.e. `$KHAOSAN_HOME/feeds` by default.

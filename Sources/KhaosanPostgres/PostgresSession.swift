@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One PostgreSQL connection, opened when first needed and again after it was lost, used by one
+/// caller at a time (a transaction must not interleave with another caller's statements). Each
+/// role of a node has its own: the writer's batches, the follower's reads, the listener.
+actor PostgresSession {
+    let configuration: PostgresConnection.Configuration
+    let url: PostgresStoreURL
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+    private var nextID = 0
+
+    init(configuration: PostgresConnection.Configuration, url: PostgresStoreURL, logger: Logger) {
+        self.configuration = configuration
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Runs `body` on the connection; a failure that lost the connection closes it, so the next
+    /// call connects anew. Errors come out as `PostgresStoreError`s naming the store.
+    func run<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        if busy { await withCheckedContinuation { queue.append($0) } } else { busy = true }
+        defer { if queue.isEmpty { busy = false } else { queue.removeFirst().resume() } }
+        let conn: PostgresConnection
+        if let c = connection, !c.isClosed { conn = c } else {
+            connection = nil
+            conn = try await connect()
+            connection = conn
+        }
+        do { return try await body(conn) } catch {
+            if conn.isClosed || !Self.isServerError(error) {
+                connection = nil
+                try? await conn.close()
+            }
+            throw PostgresErrors.describe(error, url: url, doing: what)
+        }
+    }
+
+    func connect() async throws -> PostgresConnection {
+        nextID += 1
+        do {
+            return try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
+        } catch {
+            throw PostgresErrors.describe(error, url: url, doing: "connecting")
+        }
+    }
+
+    func close() async {
+        if let c = connection { try? await c.close() }
+        connection = nil
+    }
+
+    static func isServerError(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.code == .server
+    }
+}
