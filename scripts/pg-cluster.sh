@@ -19,6 +19,11 @@
 #
 # PG_CLUSTER_AUTH (default trust) is the pg_hba method for the khaosan role on the sockets; set it
 # to scram-sha-256 to make clients present the password (what --store-password-file sends).
+# PG_CLUSTER_TLS=1 (at the first start) also makes the primary listen on 127.0.0.1, on a free
+# port, TLS only (hostssl, always by password), with a certificate for localhost and 127.0.0.1
+# from a CA made for it (DIR/tls/ca.crt): DIR/env then adds
+#   KHAOSAN_PG_PRIMARY_TLS=postgres://khaosan@localhost:PORT/khaosan?sslmode=verify-full&sslrootcert=DIR/tls/ca.crt
+# and, the port naming the socket file too, KHAOSAN_PG_PRIMARY becomes postgres://khaosan@:PORT/khaosan?host=...
 # PG_BIN overrides /usr/lib/postgresql/15/bin. PostgreSQL refuses to run as root: when run as root
 # the servers run as the postgres user (runuser), and DIR is made traversable for it.
 set -euo pipefail
@@ -26,6 +31,7 @@ set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 AUTH=${PG_CLUSTER_AUTH:-trust}
 PORT=5432
+TLS=${PG_CLUSTER_TLS:-0}
 WAIT_SECONDS=${PG_CLUSTER_WAIT:-60}
 
 die() { echo "pg-cluster.sh: $*" >&2; exit 1; }
@@ -53,6 +59,19 @@ SSOCK="$DIR/standby-sock"
 # A socket path is limited to 107 bytes (sun_path) including "/.s.PGSQL.5432".
 [ ${#PSOCK} -le 92 ] || die "DIR \"$DIR\" is too long: the socket path $PSOCK/.s.PGSQL.$PORT would exceed 107 bytes"
 
+# The primary's port: what an existing cluster was made with; a free one for a new TLS cluster.
+PPORT=$PORT
+if [ -f "$PRIMARY/postgresql.conf" ]; then
+  PPORT=$(sed -n 's/^port = \([0-9][0-9]*\)$/\1/p' "$PRIMARY/postgresql.conf" | tail -1)
+  PPORT=${PPORT:-$PORT}
+  grep -q '^ssl = on' "$PRIMARY/postgresql.conf" && TLS=1
+elif [ "$TLS" = 1 ] && [ "$CMD" = start ]; then
+  # Any free loopback port (5432 may be Debian's own cluster, or another test's).
+  PPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+    die "PG_CLUSTER_TLS=1: could not find a free port (needs python3)"
+fi
+port_of() { if [ "$1" = "$PSOCK" ]; then echo "$PPORT"; else echo "$PORT"; fi; }
+
 [ -x "$PG_BIN/pg_ctl" ] || die "$PG_BIN/pg_ctl not found: install Debian's postgresql-15 (apt-get install postgresql-15) or set PG_BIN"
 
 # Runs a PostgreSQL tool as the postgres user when we are root (the server refuses root), else as us.
@@ -71,13 +90,13 @@ running() { as_pg "$PG_BIN/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 pg_psql() {
   local sock=$1
   shift
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$PORT" -U "$OWNER" -d postgres "$@"
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$(port_of "$sock")" -U "$OWNER" -d postgres "$@"
 }
 
 wait_ready() {
   local name=$1 sock=$2 data=$3 i
   for ((i = 0; i < WAIT_SECONDS * 10; i++)); do
-    if as_pg "$PG_BIN/pg_isready" -q -h "$sock" -p "$PORT" -d postgres; then return 0; fi
+    if as_pg "$PG_BIN/pg_isready" -q -h "$sock" -p "$(port_of "$sock")" -d postgres; then return 0; fi
     running "$data" || die "the $name stopped while starting; its log: $DIR/$name.log
 $(tail -20 "$DIR/$name.log" 2>/dev/null)"
     sleep 0.1
@@ -111,9 +130,10 @@ $(tail -20 "$DIR/$name.log" 2>/dev/null)"
 }
 
 write_env() {
-  local tmp="$DIR/env.tmp"
+  local tmp="$DIR/env.tmp" pport=""
+  [ "$PPORT" = "$PORT" ] || pport=":$PPORT"
   cat > "$tmp" <<EOF
-KHAOSAN_PG_PRIMARY=postgres://khaosan@/khaosan?host=$PSOCK
+KHAOSAN_PG_PRIMARY=postgres://khaosan@$pport/khaosan?host=$PSOCK
 KHAOSAN_PG_STANDBY=postgres://khaosan@/khaosan?host=$SSOCK
 KHAOSAN_PG_PASSWORD_FILE=$DIR/khaosan.password
 KHAOSAN_PG_BIN=$PG_BIN
@@ -121,9 +141,17 @@ KHAOSAN_PG_PRIMARY_DATA=$PRIMARY
 KHAOSAN_PG_STANDBY_DATA=$STANDBY
 KHAOSAN_PG_PRIMARY_SOCKET=$PSOCK
 KHAOSAN_PG_STANDBY_SOCKET=$SSOCK
-KHAOSAN_PG_PORT=$PORT
+KHAOSAN_PG_PORT=$PPORT
+KHAOSAN_PG_STANDBY_PORT=$PORT
 KHAOSAN_PG_AUTH=$AUTH
 EOF
+  if [ "$TLS" = 1 ]; then
+    # Quoted: the & would end the assignment in a shell.
+    cat >> "$tmp" <<EOF
+KHAOSAN_PG_PRIMARY_TLS='postgres://khaosan@localhost:$PPORT/khaosan?sslmode=verify-full&sslrootcert=$DIR/tls/ca.crt'
+KHAOSAN_PG_CA=$DIR/tls/ca.crt
+EOF
+  fi
   mv "$tmp" "$DIR/env"
 }
 
@@ -140,7 +168,7 @@ $(tail -20 "$DIR/initdb.log")"
 
 # pg-cluster.sh (issue 19): Unix sockets only, small enough for a shared test machine.
 listen_addresses = ''
-port = $PORT
+port = $PPORT
 unix_socket_directories = '$PSOCK'
 unix_socket_permissions = 0777
 shared_buffers = 32MB
@@ -160,6 +188,40 @@ local   replication  replicator  trust
 local   all          khaosan     $AUTH
 EOF
   chown "$OWNER" "$PRIMARY/pg_hba.conf"
+  [ "$TLS" = 1 ] && init_tls
+  return 0
+}
+
+# A CA and a certificate for localhost / 127.0.0.1 signed by it, the primary listening there
+# with TLS only; the standby (a copy of this configuration) keeps to its socket.
+init_tls() {
+  local t="$DIR/tls"
+  command -v openssl >/dev/null || die "PG_CLUSTER_TLS=1 needs openssl"
+  mkdir -p "$t"
+  chmod 0755 "$t"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pg-cluster.sh test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$t/ca.key" -out "$t/ca.crt" &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$t/server.key" -out "$t/server.csr" &&
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > "$t/server.ext" &&
+    openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial -days 30 \
+      -extfile "$t/server.ext" -out "$t/server.crt"
+  } >"$t/openssl.log" 2>&1 || die "making the test certificates failed: $t/openssl.log"
+  chmod 0600 "$t/ca.key" "$t/server.key"
+  chmod 0644 "$t/ca.crt"
+  install -m 0644 -o "$OWNER" "$t/server.crt" "$PRIMARY/server.crt"
+  install -m 0600 -o "$OWNER" "$t/server.key" "$PRIMARY/server.key"
+  cat >> "$PRIMARY/postgresql.conf" <<EOF
+# PG_CLUSTER_TLS=1: TCP on loopback, TLS only (pg_hba has hostssl lines only).
+listen_addresses = '127.0.0.1'
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+EOF
+  cat >> "$PRIMARY/pg_hba.conf" <<EOF
+hostssl all          khaosan     127.0.0.1/32  scram-sha-256
+EOF
 }
 
 create_roles() {
@@ -178,15 +240,17 @@ init_standby() {
   mkdir -p "$STANDBY"
   chown "$OWNER" "$STANDBY"
   chmod 0700 "$STANDBY"
-  as_pg "$PG_BIN/pg_basebackup" -h "$PSOCK" -p "$PORT" -U replicator -D "$STANDBY" -R -X stream \
+  as_pg "$PG_BIN/pg_basebackup" -h "$PSOCK" -p "$PPORT" -U replicator -D "$STANDBY" -R -X stream \
     -C -S khaosan_standby -c fast -d "application_name=khaosan_standby" >"$DIR/basebackup.log" 2>&1 ||
     die "pg_basebackup failed; its output: $DIR/basebackup.log
 $(tail -20 "$DIR/basebackup.log")"
   # The copy carries the primary's settings; the standby differs only in where its socket is.
   cat >> "$STANDBY/postgresql.conf" <<EOF
 
-# pg-cluster.sh: the standby's own socket.
+# pg-cluster.sh: the standby's own socket (and no TCP, which the primary may have).
 unix_socket_directories = '$SSOCK'
+listen_addresses = ''
+port = $PORT
 EOF
 }
 
@@ -239,7 +303,7 @@ cmd_status() {
   local ok=0 name sock state
   for name in primary standby; do
     sock="$DIR/$name-sock"
-    if [ -f "$DIR/$name/PG_VERSION" ] && running "$DIR/$name" && as_pg "$PG_BIN/pg_isready" -q -h "$sock" -p "$PORT" -d postgres; then
+    if [ -f "$DIR/$name/PG_VERSION" ] && running "$DIR/$name" && as_pg "$PG_BIN/pg_isready" -q -h "$sock" -p "$(port_of "$sock")" -d postgres; then
       echo "$name  accepting connections on $sock ($(pg_psql "$sock" -At -c "SELECT CASE WHEN pg_is_in_recovery() THEN 'hot standby' ELSE 'primary' END"))"
     else
       echo "$name  not running ($DIR/$name)"

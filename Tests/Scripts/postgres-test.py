@@ -8,7 +8,8 @@ Usage: Tests/Scripts/postgres-test.py [--bin DIR] [--keep] [--require]
    khaosan role, by password) is read back on the standby, which refuses writes.
 2. Needs khaosan-queryd's --store/--store-password-file/--replica (branch h7-pgstore): a writer
    khaosan-queryd on the primary fed by khaosan-ingestd, replica A on the primary, replica B on
-   the hot standby, and an embedded-SQLite pair as the reference. The fixture releases are
+   the hot standby, replica D on the primary over TCP with TLS (sslmode=verify-full, the
+   cluster's own CA), and an embedded-SQLite pair as the reference. The fixture releases are
    ingested; after Sync and once each replica reports lag 0, every node answers a table of Thai
    and English searches with the same hits (ids, ranks, titles, snippets) and totals as the
    writer, and the writer as the SQLite pair. The contract's refusals: a group-readable password
@@ -192,7 +193,7 @@ class Test:
 
     # --- PostgreSQL -------------------------------------------------------------------------
     def cluster(self, *a, check=True):
-        r = subprocess.run([str(PG_CLUSTER), *a], env=dict(self.env, PG_CLUSTER_AUTH="scram-sha-256"),
+        r = subprocess.run([str(PG_CLUSTER), *a], env=dict(self.env, PG_CLUSTER_AUTH="scram-sha-256", PG_CLUSTER_TLS="1"),
                            capture_output=True, text=True, timeout=120)
         if check and r.returncode != 0:
             fail(f"pg-cluster.sh {' '.join(a)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
@@ -231,8 +232,9 @@ class Test:
         env = {}
         for line in (self.pgdir / "env").read_text().splitlines():
             k, _, v = line.partition("=")
-            env[k] = v
+            env[k] = v.strip("'")
         self.primary, self.standby = env["KHAOSAN_PG_PRIMARY"], env["KHAOSAN_PG_STANDBY"]
+        self.primary_tls = env["KHAOSAN_PG_PRIMARY_TLS"]
         self.pwfile = env["KHAOSAN_PG_PASSWORD_FILE"]
         if os.stat(self.pwfile).st_mode & 0o077:
             fail(f"{self.pwfile} is readable by group or others")
@@ -262,6 +264,10 @@ class Test:
         self.psql(self.primary, "DROP TABLE cluster_probe")
         log("ok: the standby streams (a Thai row written on the primary read back there), refuses writes, "
             "and streams again after the primary's restart")
+        r = self.psql(self.primary_tls, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        if r.stdout.strip() != "t":
+            fail(f"the primary's TCP listener did not give TLS: {r.stdout!r}")
+        log("ok: the primary's loopback listener speaks TLS, verify-full against the cluster's CA (psql)")
 
     def restart_primary(self):
         self.as_postgres(f"{PG_BIN}/pg_ctl", "-D", str(self.pgdir / "primary"), "-m", "fast", "-w", "restart",
@@ -455,6 +461,13 @@ class Test:
         log(f"replica B's status once caught up: {json.dumps(s, ensure_ascii=False)}")
         self.check_same([writer], sqlite, "the writer against embedded SQLite")
         self.check_same([a, b], writer, "replicas after Sync")
+        log("== TLS: replica D reads the primary over TCP, sslmode=verify-full with the cluster's CA")
+        d = Node(self, "replicaD-tls", self.store_args(self.primary_tls, replica=True))
+        self.nodes.append(d)
+        d.start()
+        self.wait_caught_up(d, writer)
+        self.check_same([d], writer, "replica D over TLS")
+        d.stop()
         text = subprocess.run([f"{self.bin}/khaosan", "status", "--query-socket", b.qsock], env=b.env,
                               capture_output=True, text=True, timeout=30).stdout
         if "replica" not in text:
