@@ -29,9 +29,9 @@ PostgreSQL store (issue 19, Deploy/POSTGRES.md); without --store the archive is 
                   store_password_file (default /etc/khaosan/store.password), 0600, owned by khaosan-query
   --replica       `replica = true`: this queryd follows the store and applies nothing itself;
                   khaosan-ingestd is installed but not enabled (it forwards only to the writer)
-Whenever queryd.conf has a `store`, install.sh writes the unit drop-in
-/etc/systemd/system/khaosan-queryd.service.d/store.conf that passes it to khaosan-queryd (and opens
-the network sandbox for a TCP store); without one it removes that drop-in.
+khaosan-queryd reads the store keys from queryd.conf itself. Whenever they name a TCP store,
+install.sh checks them and writes the unit drop-in /etc/systemd/system/khaosan-queryd.service.d/
+store.conf that opens the unit's network sandbox for it; otherwise it removes that drop-in.
 
 What it creates:
   system group khaosan; system users khaosan-query, khaosan-ingest and khaosan-web (primary group khaosan)
@@ -109,7 +109,7 @@ if [ -n "$STORE" ]; then
 
 # The archive in PostgreSQL (Deploy/POSTGRES.md) instead of the database file above, which then
 # holds only this node's local copy for its index. Restart after editing; re-run Deploy/install.sh
-# when store, store_password_file or replica change (it writes the unit's drop-in from them).
+# when the store moves between a socket and TCP (the unit's network drop-in follows it).
 store = $STORE
 store_password_file = /etc/khaosan/store.password"
   [ $REPLICA -eq 0 ] || STORE_LINES="$STORE_LINES
@@ -269,8 +269,8 @@ install -d -m 0755 -o root -g root /var/lib/khaosan
 install -d -m 0750 -o khaosan-query -g khaosan /var/lib/khaosan/query
 install -d -m 0750 -o khaosan-ingest -g khaosan /var/lib/khaosan/ingest
 
-# The PostgreSQL store, from queryd.conf's keys (whoever wrote them): the password file and the
-# unit drop-in that passes them to khaosan-queryd.
+# The PostgreSQL store, from queryd.conf's keys (whoever wrote them): the password file, and for
+# a TCP store the unit drop-in that opens the network sandbox.
 STORE_CONF=$(config_value /etc/khaosan/queryd.conf store)
 IS_REPLICA=$(store_bool "$(config_value /etc/khaosan/queryd.conf replica)" /etc/khaosan/queryd.conf) || die "see above"
 DROPIN=/etc/systemd/system/khaosan-queryd.service.d/store.conf
@@ -287,11 +287,19 @@ if [ -n "$STORE_CONF" ]; then
   elif [ -n "$PWFILE" ] && [ ! -e "$PWFILE" ]; then
     say "note: $PWFILE does not exist: khaosan-queryd needs it unless pg_hba admits khaosan-query without a password (re-run with --store-password-from FILE)"
   fi
-  install -d -m 0755 "$(dirname "$DROPIN")"
-  queryd_store_dropin /etc/khaosan/queryd.conf "$PREFIX/bin/khaosan-queryd" > "$DROPIN.new" || { rm -f "$DROPIN.new"; die "the store keys of /etc/khaosan/queryd.conf: see above"; }
-  chmod 0644 "$DROPIN.new"
-  mv -f "$DROPIN.new" "$DROPIN"
-  say "installed $DROPIN (khaosan-queryd on the PostgreSQL store$([ "$IS_REPLICA" = true ] && echo ', as a replica'))"
+  dropin=$(queryd_store_dropin /etc/khaosan/queryd.conf) || die "the store keys of /etc/khaosan/queryd.conf: see above"
+  role=writer; [ "$IS_REPLICA" = true ] && role=replica
+  if [ -n "$dropin" ]; then
+    install -d -m 0755 "$(dirname "$DROPIN")"
+    printf '%s\n' "$dropin" > "$DROPIN.new"
+    chmod 0644 "$DROPIN.new"
+    mv -f "$DROPIN.new" "$DROPIN"
+    say "khaosan-queryd is a $role on the PostgreSQL store over TCP: installed $DROPIN (the unit's network opened for it)"
+  else
+    rm -f "$DROPIN"
+    rmdir "$(dirname "$DROPIN")" 2>/dev/null || true
+    say "khaosan-queryd is a $role on the PostgreSQL store by Unix socket (the unit needs no drop-in)"
+  fi
 elif [ -e "$DROPIN" ]; then
   rm -f "$DROPIN"
   rmdir "$(dirname "$DROPIN")" 2>/dev/null || true

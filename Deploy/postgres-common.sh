@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Shared by install.sh, pg-backup.sh and the tests (sourced, not run): the PostgreSQL store keys
-# of queryd.conf (issue 19, Deploy/POSTGRES.md) and what they turn into on khaosan-queryd's
-# command line and in its systemd unit. Without a `store` key none of this applies and
+# Shared by install.sh and the tests (sourced, not run): the PostgreSQL store keys of
+# queryd.conf (issue 19, Deploy/POSTGRES.md), checked, as the flags they stand for, and what
+# they need in khaosan-queryd's systemd unit. Without a `store` key none of this applies and
 # khaosan-queryd keeps its embedded SQLite archive (`database`).
 #
 #   store               = postgres://USER@/DBNAME?host=/socket/dir          (a local Unix socket)
@@ -104,7 +104,8 @@ store_bool() {
   esac
 }
 
-# khaosan-queryd's store arguments for config file $1, one a line (nothing for a SQLite setup).
+# The store flags config file $1's keys stand for, one a line (nothing for a SQLite setup), after
+# checking them: khaosan-queryd reads the same keys from --config (flags would override them).
 queryd_store_args() {
   local conf=$1 store pwfile replica
   store=$(config_value "$conf" store)
@@ -124,45 +125,31 @@ queryd_store_args() {
   [ "$replica" = false ] || printf '%s\n' --replica
 }
 
-# One argument quoted for a systemd ExecStart= line: "..." with \ and " escaped, % and $ doubled
-# (systemd would expand them as specifiers and variables).
-systemd_quote() {
-  local s=$1
-  s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//%/%%}; s=${s//\$/\$\$}
-  printf '"%s"' "$s"
-}
-
-# The drop-in for khaosan-queryd.service that a `store` in config file $1 needs (prints nothing for
-# SQLite): the unit's ExecStart with the store arguments added, and for a TCP store the network
-# the base unit denies (PrivateNetwork=yes, AF_UNIX only, IPAddressDeny=any).
+# The drop-in khaosan-queryd.service needs for the store keys of config file $1, or nothing.
+# khaosan-queryd reads store, store_password_file and replica from its --config itself (as every
+# other key), so the unit's ExecStart stays as it is; only a TCP store needs what the base unit
+# denies: the network (PrivateNetwork=yes, AF_UNIX only, IPAddressDeny=any). A socket store
+# (and SQLite) need no drop-in. The keys are checked either way.
 queryd_store_dropin() {
-  local conf=$1 bin=$2 args=() a line kind host out
+  local conf=$1 args=() out host
   out=$(queryd_store_args "$conf") || return 1
   [ -n "$out" ] || return 0
   mapfile -t args <<< "$out"
-  line="$bin --config $(systemd_quote "$conf")"
-  for a in "${args[@]}"; do line="$line $(systemd_quote "$a")"; done
-  kind=$(store_url_kind "${args[1]}" 2>/dev/null)
+  [ "$(store_url_kind "${args[1]}" 2>/dev/null)" = tcp ] || return 0
+  host=$(store_url_host "${args[1]}")
   cat <<EOF
-# Written by Deploy/install.sh from the store keys of $conf (issue 19, Deploy/POSTGRES.md).
-# Re-run Deploy/install.sh after changing them; delete this file (and daemon-reload) to go back
-# to the embedded SQLite archive.
+# Written by Deploy/install.sh for the store in $conf (issue 19, Deploy/POSTGRES.md):
+# PostgreSQL is across the network ($host), so the base unit's network sandbox is opened for it.
+# khaosan-queryd reads the store keys from the config itself; re-run Deploy/install.sh when the
+# store moves (a Unix-socket or SQLite store needs no drop-in: it then removes this one).
 [Service]
-ExecStart=
-ExecStart=$line
-EOF
-  if [ "$kind" = tcp ]; then
-    host=$(store_url_host "${args[1]}")
-    cat <<EOF
-# The store is across the network ($host): the base unit's network sandbox is opened for it.
 PrivateNetwork=no
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 EOF
-    if [[ "$host" =~ ^[0-9.]+$ || "$host" == *:* ]]; then
-      echo "IPAddressAllow=$host"
-    else
-      # A name may resolve to any address (and change): the IP filter cannot follow it.
-      echo "IPAddressDeny="
-    fi
+  if [[ "$host" =~ ^[0-9.]+$ || "$host" == *:* ]]; then
+    echo "IPAddressAllow=$host"
+  else
+    # A name may resolve to any address (and change): the IP filter cannot follow it.
+    echo "IPAddressDeny="
   fi
 }

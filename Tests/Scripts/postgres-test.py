@@ -13,11 +13,12 @@ Usage: Tests/Scripts/postgres-test.py [--bin DIR] [--keep] [--require]
    ingested; after Sync and once each replica reports lag 0, every node answers a table of Thai
    and English searches with the same hits (ids, ranks, titles, snippets) and totals as the
    writer, and the writer as the SQLite pair. The contract's refusals: a group-readable password
-   file, a password in the URL, ApplyBatch sent to a replica. The nodes' flags come from
-   queryd.conf store keys through Deploy/postgres-common.sh, as the installed unit gets them.
+   file, a password in the URL, ApplyBatch sent to a replica. Each node is configured as an
+   installed one: the store keys in its queryd.conf (--config), checked by Deploy's check.
 3. Faults, each followed by the check that every acknowledged release is found exactly once on
    the writer and on every replica: the primary restarted (pg_ctl restart -m fast) during a bulk
-   ingest; replica A killed with -9 during an ingest and restarted; replica B's local files
+   ingest; replica A killed with -9 during an ingest and restarted; the writer khaosan-queryd
+   killed with -9 during an ingest and restarted; replica B's local files
    deleted and B restarted (it rebuilds from the store); pg_dump (from the standby) restored with
    pg_restore into a new database, where a fresh replica answers as the writer does; a
    pg_basebackup checked by pg_verifybackup.
@@ -168,7 +169,7 @@ def first_key(o, names):
 
 
 # The status keys of the store (named by the other half of issue 19; the first present is used).
-LAG_KEYS = ("store_lag", "replica_lag", "change_lag", "lag")
+LAG_KEYS = ("lag_changes", "store_lag_changes", "store_lag", "replica_lag", "change_lag", "lag")
 STORE_SEQ_KEYS = ("store_sequence", "store_change_sequence", "store_latest_sequence", "latest_change_sequence")
 LOCAL_SEQ_KEYS = ("applied_change_sequence", "local_change_sequence", "local_sequence", "applied_change")
 
@@ -279,19 +280,18 @@ class Test:
         return [f for f in ("--store", "--store-password-file", "--replica") if f not in r.stdout]
 
     def store_args(self, url, replica=False):
-        """khaosan-queryd's arguments for a node, from a queryd.conf with the store keys, turned
-        into flags by Deploy/postgres-common.sh exactly as the installed unit's drop-in is."""
+        """A node's queryd.conf with the store keys, as an installed node has them: checked by
+        Deploy/postgres-common.sh (install.sh's check) and read by khaosan-queryd itself."""
         conf = self.tmp / f"queryd-{len(list(self.tmp.glob('queryd-*.conf')))}.conf"
         conf.write_text(f"store = {url}\nstore_password_file = {self.pwfile}\nreplica = {'true' if replica else 'false'}\n")
         r = subprocess.run(["bash", "-c", '. "$1/Deploy/postgres-common.sh"; queryd_store_args "$2"', "-", str(REPO), str(conf)],
                            capture_output=True, text=True, timeout=30)
         if r.returncode != 0:
             fail(f"Deploy's queryd_store_args {conf}: {r.stderr.strip()}")
-        args = r.stdout.splitlines()
         want = ["--store", url, "--store-password-file", self.pwfile] + (["--replica"] if replica else [])
-        if args != want:
-            fail(f"Deploy's queryd_store_args {conf} gave {args}, expected {want}")
-        return ["--config", str(conf), *args]
+        if r.stdout.splitlines() != want:
+            fail(f"Deploy's queryd_store_args {conf} gave {r.stdout.splitlines()}, expected {want}")
+        return ["--config", str(conf)]
 
     def refused(self, *args):
         """khaosan-queryd started with args, expected to exit at once."""
@@ -497,6 +497,18 @@ class Test:
         for n in (a, b):
             self.wait_caught_up(n, writer)
         self.check_exactly_once([writer, a, b], "after kill -9 of replica A")
+
+        log("== fault: the writer khaosan-queryd killed with -9 during an ingest, restarted (ingestd keeps journaling)")
+        d = self.bulk("bulk3", 400)
+        cli = self.ingest_background(writer, d)
+        time.sleep(0.4)
+        writer.kill9()
+        cli.wait(timeout=120)
+        writer.start()
+        self.sync(writer)
+        for n in (a, b):
+            self.wait_caught_up(n, writer)
+        self.check_exactly_once([writer, a, b], "after kill -9 of the writer")
 
         log("== fault: replica B's local files deleted; B rebuilds from the store")
         b.stop()
