@@ -143,7 +143,7 @@ let package = Package(
         // What the daemon executables' commands share (options, the Prometheus bootstrap); only
         // executables link it.
         .target(name: "KhaosanDaemonCommand", dependencies: ["KhaosanDaemon", "KhaosanRPC", argumentParser, logging, metrics, prometheus], swiftSettings: settings),
-        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
+        .executableTarget(name: "khaosan-queryd", dependencies: ["KhaosanQuery", "KhaosanPostgres", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(name: "khaosan-ingestd", dependencies: ["KhaosanIngest", "KhaosanDaemon", "KhaosanDaemonCommand", argumentParser, logging], swiftSettings: settings),
         .executableTarget(
             name: "KhaosanBench",
@@ -185,6 +185,13 @@ let package = Package(
         ),
         .testTarget(name: "KhaosanEndToEndTests", dependencies: ["KhaosanModel", "KhaosanTestSupport", "khaosan", "khaosan-queryd", "khaosan-ingestd"], swiftSettings: settings),
         .testTarget(name: "KhaosanWebTests", dependencies: ["KhaosanWeb", "KhaosanModel", "KhaosanWire"], swiftSettings: settings),
+        // The PostgreSQL archive and the follower against a real PostgreSQL (PostgresServer:
+        // initdb + pg_ctl in a temp dir, Unix socket only).
+        .testTarget(
+            name: "KhaosanPostgresTests",
+            dependencies: ["KhaosanPostgres", "KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanTestSupport", postgresNIO, nioPosix, logging, lifecycle],
+            swiftSettings: settings
+        ),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),
     ]
 )

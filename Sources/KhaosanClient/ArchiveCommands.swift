@@ -218,7 +218,9 @@ struct StatusCommand: AsyncParsableCommand {
             ingestd: protobuf_c_version, journal_bytes, journal_segments, last_sequence, \
             forwarded_sequence, lag, query_reachable, accepted_total, duplicate_total, \
             updated_total, rejected_total, last_forward_error, dead_letter_total, last_dead_letter; for queryd: protobuf_c_version, \
-            releases, database_bytes, applied_sequence.
+            releases, database_bytes, applied_sequence, and (issue 19) store_kind (sqlite or postgres), store_role \
+            (writer or replica), store_location, store_latest_change, store_applied_change, store_lag_changes, \
+            store_lag_seconds, store_error. A PostgreSQL-backed khaosan-queryd also shows its store and lag as text.
             """
     )
 
@@ -264,6 +266,37 @@ struct StatusCommand: AsyncParsableCommand {
         return p
     }
 
+    /// Issue 19: the archive of record and this node's lag (nil from a khaosan-queryd too old to
+    /// know StoreStatus, or one that cannot be reached: the stats probe says so).
+    private func storeStatus(_ svc: Service) async -> StoreStatusResponse? {
+        try? await svc.call { client in
+            try await client.unary(KhaosanMethods.storeStatus, StoreStatusRequest()) as StoreStatusResponse
+        }
+    }
+
+    static func storeDetails(_ s: StoreStatusResponse) -> [(String, JSONValue)] {
+        [
+            ("store_kind", .string(s.kind)),
+            ("store_role", .string(s.replica ? "replica" : "writer")),
+            ("store_location", .string(s.location)),
+            ("store_latest_change", .uint(s.latestChange)),
+            ("store_applied_change", .uint(s.appliedChange)),
+            ("store_lag_changes", .uint(s.lagChanges)),
+            ("store_lag_seconds", .double(s.lagSeconds)),
+            ("store_error", .string(s.error)),
+        ]
+    }
+
+    /// Only for a shared store: an embedded SQLite archive is its own copy, never behind.
+    static func storeLines(_ s: StoreStatusResponse) -> [(String, String)] {
+        guard s.kind != "sqlite" else { return [] }
+        return [
+            ("store", "\(s.kind) (\(s.replica ? "replica" : "writer")) \(s.location)"),
+            ("changes", "latest \(s.latestChange), applied here \(s.appliedChange), lag \(groupedDigits(s.lagChanges)) change\(s.lagChanges == 1 ? "" : "s"), "
+                + String(format: "%.1f s", s.lagSeconds)),
+        ] + (s.error.map { [("store error", $0)] } ?? [])
+    }
+
     func run() async throws {
         let ingest = service.ingest()
         let query = service.query()
@@ -305,7 +338,13 @@ struct StatusCommand: AsyncParsableCommand {
                 ("applied", "up to journal position \(s.appliedSequence)"),
             ])
         }
-        let probes = await [("ingestd", ingest, ip), ("queryd", query, qp)]
+        async let sp = storeStatus(query)
+        var queryProbe = await qp
+        if let st = await sp {
+            queryProbe.details += Self.storeDetails(st)
+            queryProbe.lines += Self.storeLines(st)
+        }
+        let probes = await [("ingestd", ingest, ip), ("queryd", query, queryProbe)]
 
         if output.json {
             for (name, svc, p) in probes {

@@ -93,9 +93,15 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
 
     package func run() async throws {
         await cancelWhenGracefulShutdown { await self.listen() }
+        await close()
+        wakeAll()
+    }
+
+    /// Closes the writer's and the reader's connections (run() does at its end; PostgresNIO
+    /// requires a connection to be closed before it is released). A later call reconnects.
+    package func close() async {
         await writer.close()
         await reader.close()
-        wakeAll()
     }
 
     /// Holds a LISTEN connection and wakes the waiters on each NOTIFY; reconnects with back-off.

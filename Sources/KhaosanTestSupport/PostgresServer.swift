@@ -101,22 +101,35 @@ package final class PostgresServer: @unchecked Sendable {
         }
     }
 
+    /// Runs a tool to completion. posix_spawn and waitpid rather than Foundation's Process,
+    /// whose waitUntilExit was seen never to return when called from a test's task (the child
+    /// already a zombie); output goes to a file, read back for the error message.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(([executable] + arguments).joined(separator: " ")) exited \(p.terminationStatus): \(text)")
+        let outPath = "/tmp/khpg-out-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Through sh, to start in /tmp: the postgres user may not enter the test's directory.
+        let argv: [UnsafeMutablePointer<CChar>?] = (["/bin/sh", "-c", "cd /tmp && exec \"$0\" \"$@\"", executable] + arguments)
+            .map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        guard rc == 0 else { throw Failure(description: "\(executable): posix_spawn failed: errno \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure(description: "\(executable): waitpid failed: errno \(errno)") }
+        }
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0, code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            let how = exited ? "exited \(code)" : "was killed by signal \(status & 0x7f)"
+            throw Failure(description: "\(([executable] + arguments).joined(separator: " ")) \(how): \(text)")
         }
         return text
     }

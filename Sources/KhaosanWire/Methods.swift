@@ -68,4 +68,6 @@ package enum KhaosanMethods {
     /// behind: it resumes from the last position it received. Not retried by the client core once
     /// events may have arrived: the caller resumes from its own last position instead.
     package static let watch = MethodDescriptor(service: queryService, method: "Watch", idempotent: false)
+    /// Issue 19: the archive of record and this node's lag behind it (khaosan status).
+    package static let storeStatus = MethodDescriptor(service: queryService, method: "StoreStatus", idempotent: true)
 }

@@ -9,4 +9,5 @@
 #include "khaosan/v1/observability.pb-c.h"
 #include "khaosan/v1/query.pb-c.h"
 #include "khaosan/v1/release.pb-c.h"
+#include "khaosan/v1/store.pb-c.h"
 #include "khaosan/v1/timeline.pb-c.h"

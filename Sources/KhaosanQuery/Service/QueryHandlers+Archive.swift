@@ -6,6 +6,33 @@ import KhaosanWire
 /// (issue 19): a writer stores the batch there (acknowledged after its commit), then answers once
 /// its own follower has applied it, so "acknowledged" still means "searchable on the writer".
 extension QueryHandlers {
+    func registerStore(into router: inout RPCRouter) {
+        router.unary(KhaosanMethods.storeStatus) { (_: StoreStatusRequest, _) in try await storeStatus() }
+    }
+
+    /// Answers even while the archive cannot be read (the reason is in `error`): status is how
+    /// an operator finds out.
+    func storeStatus() async throws -> StoreStatusResponse {
+        guard let archive, let follower else {
+            let position = try await db("store_status") { [store] in try store.currentPosition() }
+            return StoreStatusResponse(kind: store.kind, replica: false, location: store.location, latestChange: position,
+                                       appliedChange: position, lagChanges: 0, lagSeconds: 0, error: nil)
+        }
+        let applied = follower.appliedChange
+        var latest = applied, lag = 0.0
+        var failure = follower.failure
+        do {
+            let feed = try await archive.store.feedStatus(applied: applied)
+            latest = max(feed.latestChange, applied)
+            lag = feed.lagSeconds
+        } catch {
+            failure = "\(error)"
+        }
+        return StoreStatusResponse(kind: archive.store.kind, replica: archive.replica, location: archive.store.location,
+                                   latestChange: latest, appliedChange: applied, lagChanges: latest - applied,
+                                   lagSeconds: lag, error: failure)
+    }
+
     func applyToArchive(_ archive: SharedArchive, _ request: ApplyBatchRequest, _ context: ServerContext) async throws -> ApplyBatchResponse {
         if archive.replica {
             throw RPCError(code: .failedPrecondition, message: "this khaosan-queryd is a replica of \(archive.store.kind) archive "

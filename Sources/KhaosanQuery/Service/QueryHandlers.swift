@@ -47,6 +47,7 @@ struct QueryHandlers: Sendable {
         registerNames(into: &router)
         registerChanges(into: &router)
         registerAlerts(into: &router)
+        registerStore(into: &router)
         router.unary(KhaosanMethods.search) { (request: SearchRequest, context) in
             let query = SearchQuery(
                 text: request.query, from: request.from, to: request.to, categories: request.categories,

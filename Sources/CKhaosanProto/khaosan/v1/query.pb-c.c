@@ -2418,7 +2418,7 @@ const ProtobufCMessageDescriptor khaosan__v1__backup_response__descriptor =
   (ProtobufCMessageInit) khaosan__v1__backup_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[20] =
+static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descriptors[21] =
 {
   { "Search", &khaosan__v1__search_request__descriptor, &khaosan__v1__search_response__descriptor },
   { "Get", &khaosan__v1__get_request__descriptor, &khaosan__v1__get_response__descriptor },
@@ -2440,6 +2440,7 @@ static const ProtobufCMethodDescriptor khaosan__v1__query_service__method_descri
   { "DeleteSavedSearch", &khaosan__v1__delete_saved_search_request__descriptor, &khaosan__v1__delete_saved_search_response__descriptor },
   { "RunSavedSearch", &khaosan__v1__run_saved_search_request__descriptor, &khaosan__v1__run_saved_search_response__descriptor },
   { "Watch", &khaosan__v1__watch_request__descriptor, &khaosan__v1__watch_message__descriptor },
+  { "StoreStatus", &khaosan__v1__store_status_request__descriptor, &khaosan__v1__store_status_response__descriptor },
 };
 const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   6,        /* AppliedPosition */
@@ -2460,6 +2461,7 @@ const unsigned khaosan__v1__query_service__method_indices_by_name[] = {
   0,        /* Search */
   14,        /* Similar */
   3,        /* Stats */
+  20,        /* StoreStatus */
   9,        /* Timeline */
   19         /* Watch */
 };
@@ -2470,7 +2472,7 @@ const ProtobufCServiceDescriptor khaosan__v1__query_service__descriptor =
   "QueryService",
   "Khaosan__V1__QueryService",
   "khaosan.v1",
-  20,
+  21,
   khaosan__v1__query_service__method_descriptors,
   khaosan__v1__query_service__method_indices_by_name
 };
@@ -2633,6 +2635,14 @@ void khaosan__v1__query_service__watch(ProtobufCService *service,
 {
   assert(service->descriptor == &khaosan__v1__query_service__descriptor);
   service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void khaosan__v1__query_service__store_status(ProtobufCService *service,
+                                              const Khaosan__V1__StoreStatusRequest *input,
+                                              Khaosan__V1__StoreStatusResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &khaosan__v1__query_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
                                        Khaosan__V1__QueryService_ServiceDestroy destroy)

@@ -20,6 +20,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "khaosan/v1/names.pb-c.h"
 #include "khaosan/v1/changes.pb-c.h"
 #include "khaosan/v1/alerts.pb-c.h"
+#include "khaosan/v1/store.pb-c.h"
 
 typedef struct Khaosan__V1__SearchRequest Khaosan__V1__SearchRequest;
 typedef struct Khaosan__V1__Highlight Khaosan__V1__Highlight;
@@ -940,6 +941,10 @@ struct Khaosan__V1__QueryService_Service
                 const Khaosan__V1__WatchRequest *input,
                 Khaosan__V1__WatchMessage_Closure closure,
                 void *closure_data);
+  void (*store_status)(Khaosan__V1__QueryService_Service *service,
+                       const Khaosan__V1__StoreStatusRequest *input,
+                       Khaosan__V1__StoreStatusResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Khaosan__V1__QueryService_ServiceDestroy)(Khaosan__V1__QueryService_Service *);
 void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *service,
@@ -967,7 +972,8 @@ void khaosan__v1__query_service__init (Khaosan__V1__QueryService_Service *servic
       function_prefix__ ## list_saved_searches,\
       function_prefix__ ## delete_saved_search,\
       function_prefix__ ## run_saved_search,\
-      function_prefix__ ## watch  }
+      function_prefix__ ## watch,\
+      function_prefix__ ## store_status  }
 void khaosan__v1__query_service__search(ProtobufCService *service,
                                         const Khaosan__V1__SearchRequest *input,
                                         Khaosan__V1__SearchResponse_Closure closure,
@@ -1048,6 +1054,10 @@ void khaosan__v1__query_service__watch(ProtobufCService *service,
                                        const Khaosan__V1__WatchRequest *input,
                                        Khaosan__V1__WatchMessage_Closure closure,
                                        void *closure_data);
+void khaosan__v1__query_service__store_status(ProtobufCService *service,
+                                              const Khaosan__V1__StoreStatusRequest *input,
+                                              Khaosan__V1__StoreStatusResponse_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
