@@ -88,7 +88,7 @@ wait_socket "$W/query.sock"; wait_socket "$W/ingest.sock"; wait_socket "$R/query
 python3 - "$BIN/khaosan" "$R" "$WORK/lag.txt" "$WORK/stop-polling" <<'PY' &
 import json, os, subprocess, sys, time
 khaosan, home, out, stop = sys.argv[1:]
-LAG_KEYS = ("lag_changes", "store_lag_changes", "store_lag", "replica_lag", "change_lag", "lag")
+LAG_KEYS = ("store_lag_changes",)
 with open(out, "w") as f:
     while not os.path.exists(stop):
         r = subprocess.run([khaosan, "status", "--json", "--timeout", "2", "--ingest-socket", home + "/none.sock"],

@@ -179,6 +179,7 @@ max_replication_slots = 5
 hot_standby = on
 hot_standby_feedback = on
 log_line_prefix = '%m [%p] %u@%d '
+log_connections = on
 EOF
   # Replaced whole: the superuser by peer (runuser), replication by its role, khaosan by $AUTH.
   cat > "$PRIMARY/pg_hba.conf" <<EOF
