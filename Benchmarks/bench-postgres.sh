@@ -75,15 +75,21 @@ T0=$(now)
 KHAOSAN_HOME=$S "$BIN/khaosan" ingest "$CORPUS" --quiet --wait-timeout 3600 >"$WORK/sqlite-ingest.out" 2>&1
 T1=$(now)
 echo "sqlite: wall until searchable $(secs "$T0" "$T1") s; CPU khaosan-queryd $(cpu $SQ) s, khaosan-ingestd $(cpu $SI) s"
-KHAOSAN_HOME=$S "$BIN/khaosan" stats --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(f"sqlite: {o[\"releases\"]} releases")'
+echo "sqlite: $(KHAOSAN_HOME=$S "$BIN/khaosan" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["releases"])') releases"
 
 echo
 echo "== 2. PostgreSQL: writer on the primary, replica on the standby"
 W=$WORK/writer R=$WORK/replica
 start "$W" khaosan-queryd --store "$KHAOSAN_PG_PRIMARY"; WQ=$LAST
 start "$W" khaosan-ingestd; WI=$LAST
+wait_socket "$W/query.sock"; wait_socket "$W/ingest.sock"
+# The writer creates the schema; a replica on the read-only standby refuses to start without it.
+for _ in $(seq 300); do
+    [ "$("$KHAOSAN_PG_BIN/psql" -X -At "$KHAOSAN_PG_STANDBY" -c "SELECT to_regclass('khaosan_migrations') IS NOT NULL" 2>/dev/null)" = t ] && break
+    sleep 0.1
+done
 start "$R" khaosan-queryd --store "$KHAOSAN_PG_STANDBY" --replica; RQ=$LAST
-wait_socket "$W/query.sock"; wait_socket "$W/ingest.sock"; wait_socket "$R/query.sock"
+wait_socket "$R/query.sock"
 # The replica's lag, polled through the ingest; stops when told (the file below appears).
 python3 - "$BIN/khaosan" "$R" "$WORK/lag.txt" "$WORK/stop-polling" <<'PY' &
 import json, os, subprocess, sys, time

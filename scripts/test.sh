@@ -46,7 +46,7 @@ step "alerts: watch, resume, queryd restart, saved run, Atom feeds checked by fe
 Tests/Scripts/alerts-test.py --bin "$(swift build --show-bin-path)"
 
 step "postgres: a primary + streaming standby (scripts/pg-cluster.sh), writer and replica queryd, faults (about 60 s)"
-Tests/Scripts/postgres-test.py --bin "$(swift build --show-bin-path)"
+Tests/Scripts/postgres-test.py --require --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"
