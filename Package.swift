@@ -118,7 +118,7 @@ let package = Package(
         // feed. KhaosanQuery knows nothing of it: the daemon executable joins the two.
         .target(
             name: "KhaosanPostgres",
-            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", postgresNIO, nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanWire", postgresNIO, logging, lifecycle],
             swiftSettings: settings
         ),
         // khaosan-ingestd as a library: intake, journal, forwarder.
@@ -189,7 +189,7 @@ let package = Package(
         // initdb + pg_ctl in a temp dir, Unix socket only).
         .testTarget(
             name: "KhaosanPostgresTests",
-            dependencies: ["KhaosanPostgres", "KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanTestSupport", postgresNIO, nioPosix, logging, lifecycle],
+            dependencies: ["KhaosanPostgres", "KhaosanQuery", "KhaosanModel", "KhaosanRPC", "KhaosanWire", "KhaosanInProcessTransport", "KhaosanTestSupport", postgresNIO, nioPosix, logging],
             swiftSettings: settings
         ),
         .testTarget(name: "KhaosanClientTests", dependencies: ["KhaosanClient", "KhaosanModel", "KhaosanWire", "KhaosanTestSupport"], swiftSettings: settings),

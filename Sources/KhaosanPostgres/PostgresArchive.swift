@@ -3,7 +3,7 @@ package import KhaosanModel
 package import KhaosanQuery
 package import Logging
 import PostgresNIO
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// The archive of record in a shared PostgreSQL (issue 19): releases, every version, applied
@@ -30,6 +30,11 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
 
     private struct Notify {
         var generation = 0
+        /// The newest change sequence a NOTIFY announced: a waiter behind it returns at once, so
+        /// a notification that came between a follower's read and its wait is not lost.
+        var announced: UInt64 = 0
+        /// LISTEN is in place (what a NOTIFY needs to reach us).
+        var listening = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextID = 0
     }
@@ -116,13 +121,20 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         while !Task.isCancelled {
             do {
                 let conn = try await session.connect()
-                defer { Task { try? await conn.close() } }
                 backoff = .milliseconds(200)
-                try await conn.listen(on: Self.channel) { notifications in
-                    // Changes made while we were not listening are found by this wake-up.
-                    self.wakeAll()
-                    for try await _ in notifications { self.wakeAll() }
+                do {
+                    try await conn.listen(on: Self.channel) { notifications in
+                        // Changes made while we were not listening are found by this wake-up.
+                        self.notify.withLock { $0.listening = true }
+                        defer { self.notify.withLock { $0.listening = false } }
+                        self.wakeAll()
+                        for try await n in notifications { self.wakeAll(announcing: UInt64(n.payload) ?? 0) }
+                    }
+                } catch {
+                    try? await conn.close()
+                    throw error
                 }
+                try? await conn.close()
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("PostgreSQL store: notifications lost; reconnecting", metadata: [
@@ -135,14 +147,19 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         }
     }
 
-    private func wakeAll() {
+    private func wakeAll(announcing change: UInt64 = 0) {
         let waiters = notify.withLock { n -> [CheckedContinuation<Void, Never>] in
             n.generation += 1
+            n.announced = max(n.announced, change)
             defer { n.waiters.removeAll() }
             return Array(n.waiters.values)
         }
         for w in waiters { w.resume() }
     }
+
+    /// The newest change sequence a NOTIFY announced (0 before any, and on a standby).
+    var announcedChange: UInt64 { notify.withLock { $0.announced } }
+    var isListening: Bool { notify.withLock { $0.listening } }
 
     package func waitForChanges(after: UInt64, timeout: Duration) async {
         let id = notify.withLock { n -> Int in n.nextID += 1; return n.nextID }
@@ -151,7 +168,7 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                         let now = self.notify.withLock { n -> Bool in
-                            if Task.isCancelled { return true }
+                            if Task.isCancelled || n.announced > after { return true }
                             n.waiters[id] = c
                             return false
                         }
@@ -261,16 +278,17 @@ package final class PostgresArchive: ArchiveStore, Service, CustomStringConverti
         let logger = self.logger, url = self.url
         let rows = try await reader.run("reading the change feed") { conn in
             try await conn.query("""
-                SELECT c.seq, c.version, v.release FROM changes c
+                SELECT c.seq, c.version, v.release, extract(epoch FROM c.stored_at)::float8 FROM changes c
                 JOIN release_versions v ON v.release_id = c.release_id AND v.version = c.version
                 WHERE c.seq > \(Int64(bitPattern: after)) ORDER BY c.seq LIMIT \(Int64(max(limit, 1)))
-                """, logger: logger).decode((Int64, Int64, ByteBuffer).self).reduce(into: [(Int64, Int64, ByteBuffer)]()) { $0.append($1) }
+                """, logger: logger).decode((Int64, Int64, ByteBuffer, Double).self)
+                .reduce(into: [(Int64, Int64, ByteBuffer, Double)]()) { $0.append($1) }
         }
         let decoder = JSONDecoder()
-        return try rows.map { seq, version, buffer in
+        return try rows.map { seq, version, buffer, storedAt in
             do {
                 let release = try decoder.decode(Release.self, from: Data(buffer.readableBytesView))
-                return ArchiveChange(sequence: UInt64(seq), version: Int(version), release: release)
+                return ArchiveChange(sequence: UInt64(seq), version: Int(version), release: release, storedAt: storedAt)
             } catch {
                 throw PostgresStoreError("PostgreSQL store \(url): change \(seq): bad JSON in release_versions.release: \(error)", kind: .internalError)
             }

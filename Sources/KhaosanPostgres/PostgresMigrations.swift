@@ -58,6 +58,25 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Saved searches shared by every node (issue 17's definitions; each node keeps its own
+        // last-run position, since positions are its local copy's).
+        (2, "saved-searches", [
+            """
+            CREATE TABLE saved_searches (
+                uid bigint NOT NULL,
+                name text NOT NULL,
+                query text NOT NULL,
+                from_days bigint,
+                to_days bigint,
+                categories text NOT NULL,
+                language text,
+                whole_words boolean NOT NULL,
+                created_at bigint NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (uid, name)
+            )
+            """,
+        ]),
     ]
 
     static var latest: Int64 { steps.last!.version }

@@ -1,4 +1,5 @@
 import Foundation
+import KhaosanRPC
 import Logging
 import PostgresNIO
 
@@ -31,7 +32,10 @@ actor PostgresSession {
             conn = try await connect()
             connection = conn
         }
-        do { return try await body(conn) } catch {
+        do { return try await body(conn) } catch let refusal as RPCError {
+            // The caller's own answer (e.g. ALREADY_EXISTS), not a database failure.
+            throw refusal
+        } catch {
             if conn.isClosed || !Self.isServerError(error) {
                 connection = nil
                 try? await conn.close()

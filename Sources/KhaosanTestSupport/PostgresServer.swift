@@ -4,13 +4,14 @@ package import Foundation
 /// directory, listening on a Unix socket only (`listen_addresses=''`), as the `postgres` user via
 /// `runuser` when we are root (the server refuses to run as root). `stop()` removes everything.
 ///
-/// Binaries: `$KHAOSAN_POSTGRES_BIN`, else Debian's `/usr/lib/postgresql/15/bin`. Missing ones are
+/// Binaries: `$KHAOSAN_POSTGRES_BIN` (or `$KHAOSAN_PG_BIN`, scripts/pg-cluster.sh's name), else Debian's `/usr/lib/postgresql/15/bin`. Missing ones are
 /// an error (the tests fail), unless `KHAOSAN_SKIP_POSTGRES=1`, which `PostgresServer.skipped`
 /// reports so suites can be disabled on purpose.
 package final class PostgresServer: @unchecked Sendable {
     package static var skipped: Bool { ProcessInfo.processInfo.environment["KHAOSAN_SKIP_POSTGRES"] == "1" }
     package static var binDirectory: String {
-        ProcessInfo.processInfo.environment["KHAOSAN_POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"
+        let env = ProcessInfo.processInfo.environment
+        return env["KHAOSAN_POSTGRES_BIN"] ?? env["KHAOSAN_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     }
 
     package struct Failure: Error, CustomStringConvertible {
@@ -47,7 +48,7 @@ package final class PostgresServer: @unchecked Sendable {
         var initdb = ["-D", dataDirectory, "-U", user, "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]
         if let password {
             let file = directory.path + "/pwfile"
-            FileManager.default.createFile(atPath: file, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: file, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
             if asPostgres { try Self.run("/bin/chown", ["postgres:postgres", file]) }
             initdb += ["--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--pwfile=" + file]
         } else {

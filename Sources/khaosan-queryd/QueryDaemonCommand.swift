@@ -55,7 +55,7 @@ struct QueryDaemonCommand: AsyncParsableCommand {
             c.maxMessageBytes = m
         }
         c.renderMetrics = renderMetrics
-        let replica = try self.replica || file.flag("replica")
+        let replica = try self.replica || file.flag("replica", in: config)
         if let url = store ?? file["store"] {
             c.archive = try await Self.openStore(url, passwordFile: storePasswordFile ?? file["store_password_file"],
                                                  replica: replica, logger: logger)
@@ -80,18 +80,18 @@ struct QueryDaemonCommand: AsyncParsableCommand {
                 + "add --replica to follow it", kind: .precondition)
         }
         logger.notice("archive of record: PostgreSQL", metadata: ["store": "\(url)", "replica": "\(replica)", "standby": "\(archive.standby)"])
-        return SharedArchive(store: archive, replica: replica, services: [archive])
+        return SharedArchive(store: archive, replica: replica, services: [archive], savedSearches: archive)
     }
 }
 
 extension ConfigFile {
     /// A yes/no key: true, yes, 1 or false, no, 0 (absent: false).
-    func flag(_ key: String) throws -> Bool {
+    func flag(_ key: String, in path: String?) throws -> Bool {
         guard let v = self[key]?.lowercased() else { return false }
         switch v {
         case "true", "yes", "1", "on": return true
         case "false", "no", "0", "off": return false
-        default: throw ValidationError("config key \(key) = \(v): expected true or false")
+        default: throw ValidationError("\(path ?? "config file"): key \(key) = \(v): expected true or false")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KhaosanModel
+import KhaosanRPC
 @testable import KhaosanPostgres
 @testable import KhaosanQuery
 import KhaosanTestSupport
@@ -80,11 +81,75 @@ struct ArchiveFollowerTests {
                 for _ in 0..<3 where applied == nil {
                     do { applied = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(releases[10..<30], from: 11)) } catch let e as PostgresStoreError {
                         #expect(e.kind == .retryable, "\(e)")
+                    // What the ingester sees: UNAVAILABLE, which it retries with its journal kept.
+                    #expect(RPCError(wrapping: e).code == .unavailable)
                     }
                 }
                 let last = try #require(applied)
                 try await copies[0].follower.waitApplied(through: last.feedPosition, timeout: .seconds(20))
                 #expect(try copies[0].store.stats().releases == 30)
+            }
+        }
+    }
+
+    @Test func versionsStoredTogetherAreAppliedInOneBatch() async throws {
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            var release = SharedPostgres.releases[7]
+            var items: [(sequence: UInt64, release: Release)] = [(1, release)]
+            for v in 2...3 {
+                release.paragraphs = ["ฉบับแก้ไขครั้งที่ \(v) zebrafinch\(v)"] + release.paragraphs
+                release.contentHash = "v\(v)-" + release.contentHash
+                items.append((UInt64(v), release))
+            }
+            // All three versions are in the archive before the copy starts: one follower batch.
+            _ = try await archive.applyBatch(source: "ingest", items: items)
+            try await LocalCopy.with(archive) { copies in
+                try await copies[0].catchUp(archive)
+                let stored = try #require(try copies[0].store.get(id: release.id, includeVersions: true))
+                #expect(stored.versions.map(\.version) == [1, 2, 3])
+                #expect(stored.release == release)
+                #expect(try copies[0].store.search(SearchQuery(text: "zebrafinch3")).total == 1)
+                #expect(try copies[0].store.integrityCheck().ok)
+            }
+        }
+    }
+
+    @Test func aCopyAheadOfItsStoreIsReported() async throws {
+        let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        let (_, first) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(first) { (archive: PostgresArchive) async throws in
+            _ = try await archive.applyBatch(source: "ingest", items: PostgresArchiveTests.items(SharedPostgres.releases.prefix(5), from: 1))
+            try await LocalCopy.with(archive, directories: [dir]) { copies in try await copies[0].catchUp(archive) }
+        }
+        // The same copy pointed at another, emptier store.
+        let (_, second) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(second) { (archive: PostgresArchive) async throws in
+            try await LocalCopy.with(archive, directories: [dir]) { copies in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while copies[0].follower.failure == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                let failure = try #require(copies[0].follower.failure)
+                #expect(failure.contains("has applied change 5 but the store's newest is 0"))
+                #expect(failure.contains(copies[0].databasePath))
+            }
+        }
+    }
+
+    @Test func aFormerEmbeddedArchiveIsReported() async throws {
+        let dir = try Fixtures.temporaryDirectory("khpg-copy")
+        // The file was the archive itself before --store: an ingester applied to it directly.
+        do {
+            let embedded = try ReleaseStore(path: dir.appendingPathComponent("query.db").path, logger: SharedPostgres.logger)
+            _ = try embedded.apply(source: "ingestd-1", items: PostgresArchiveTests.items(SharedPostgres.releases.prefix(3), from: 1))
+            embedded.writeIndexOut()
+        }
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            try await LocalCopy.with(archive, directories: [dir]) { copies in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while copies[0].follower.failure == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                let failure = try #require(copies[0].follower.failure)
+                #expect(failure.contains("applied directly (from ingestd-1)"))
             }
         }
     }

@@ -92,6 +92,8 @@ struct PostgresArchiveTests {
             let all = try await archive.changes(after: 0, limit: 100)
             #expect(all.map(\.release.id) == releases.map(\.id))
             #expect(all.map(\.sequence) == all.map(\.sequence).sorted())
+            let now = Date().timeIntervalSince1970
+            #expect(all.allSatisfy { $0.storedAt > now - 600 && $0.storedAt <= now + 1 }, "stored_at is the commit's time")
             let tail = try await archive.changes(after: all[11].sequence, limit: 5)
             #expect(tail.map(\.sequence) == Array(all[12..<17]).map(\.sequence))
             let status = try await archive.feedStatus(applied: all[11].sequence)
@@ -99,5 +101,50 @@ struct PostgresArchiveTests {
             #expect(status.lagSeconds > 0)
             #expect(try await archive.feedStatus(applied: status.latestChange).lagSeconds == 0)
         }
+    }
+
+    @Test func aCommitIsAnnouncedToListeners() async throws {
+        let (_, url) = try SharedPostgres.database()
+        try await SharedPostgres.withArchive(url) { (archive: PostgresArchive) async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await archive.run() }
+                let listening = ContinuousClock.now + .seconds(30)
+                while !archive.isListening && ContinuousClock.now < listening { try await Task.sleep(for: .milliseconds(10)) }
+                try #require(archive.isListening)
+                // A second node's connection writes; this one learns of it only by NOTIFY.
+                let applied = try await SharedPostgres.withArchive(url) { (writer: PostgresArchive) async throws in
+                    try await writer.applyBatch(source: "ingest", items: Self.items(SharedPostgres.releases.prefix(3), from: 1))
+                }
+                // Without the notification this waits the whole minute, then fails.
+                let deadline = ContinuousClock.now + .seconds(60)
+                while archive.announcedChange < applied.feedPosition && ContinuousClock.now < deadline {
+                    await archive.waitForChanges(after: archive.announcedChange, timeout: .seconds(60))
+                }
+                #expect(archive.announcedChange == applied.feedPosition)
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test func aWrongPasswordIsRefusedWithoutShowingIt() async throws {
+        let server = try PostgresServer(password: "correct horse")
+        defer { server.stop() }
+        try server.createDatabase("guarded")
+        let url = try PostgresStoreURL(server.url(database: "guarded"))
+        let wrong = await #expect(throws: PostgresStoreError.self) {
+            try await PostgresArchive.open(url: url, password: "battery staple", logger: SharedPostgres.logger)
+        }
+        #expect(wrong?.message.contains("password authentication failed") == true, "\(wrong?.message ?? "")")
+        #expect(wrong?.message.contains(url.description) == true)
+        #expect(wrong?.message.contains("battery") == false)
+        #expect(wrong?.kind == .precondition)
+        let none = await #expect(throws: PostgresStoreError.self) {
+            try await PostgresArchive.open(url: url, password: nil, logger: SharedPostgres.logger)
+        }
+        #expect(none?.message.contains("--store-password-file") == true, "\(none?.message ?? "")")
+        let archive = try await PostgresArchive.open(url: url, password: "correct horse", logger: SharedPostgres.logger)
+        let applied = try await archive.applyBatch(source: "ingest", items: Self.items(SharedPostgres.releases.prefix(2), from: 1))
+        #expect(applied.outcome.inserted == 2)
+        await archive.close()
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import Metrics
 import KhaosanRPC
 package import Logging
 package import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Feeds a node's local copy (its SQLite `ReleaseStore` and search index) from a shared archive's
@@ -34,6 +35,8 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
         var woken = false
         /// Set while the archive cannot be read: the error, for status and logs.
         var failure: String?
+        /// Set at start when the local copy is ahead of the archive (never cleared by itself).
+        var divergence: String?
     }
     private let state = Mutex(State())
 
@@ -53,7 +56,7 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
     package var appliedChange: UInt64 { state.withLock { $0.applied } }
 
     /// Why the archive cannot be followed now (nil while it can).
-    package var failure: String? { state.withLock { $0.failure } }
+    package var failure: String? { state.withLock { $0.divergence ?? $0.failure } }
 
     package func run() async throws {
         let applied = try await pool.runIfActive { [store] in try store.appliedSequence(source: Self.source) }
@@ -61,6 +64,26 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
         logger.info("following the archive", metadata: [
             "store.kind": "\(archive.kind)", "store.location": "\(archive.location)", "applied_change": "\(applied)",
         ])
+        // Releases applied to this file directly (it was the embedded archive before --store):
+        // they are not in the shared store, and other nodes never see them.
+        let own = try await pool.runIfActive { [store] in try store.sourcesOtherThan(Self.source) }
+        if !own.isEmpty {
+            let message = "the local copy \(store.path) also holds releases applied directly (from \(own.sorted().joined(separator: ", "))), "
+                + "not through the store: they are not in \(archive.location); to follow the store only, stop khaosan-queryd and "
+                + "delete \(store.path) (and its -wal, -shm and .index), then re-ingest those releases through the writer"
+            logger.warning("local copy holds releases not in the archive", metadata: ["store.location": "\(archive.location)", "error": "\(message)"])
+            state.withLock { $0.divergence = message }
+        }
+        // A copy ahead of its archive was fed from another database, or the archive was restored
+        // from an older backup: its extra changes would never be undone. Said loudly (and in
+        // StoreStatus), not repaired: only the operator knows which side is right.
+        if applied > 0, let feed = try? await archive.feedStatus(applied: applied), feed.latestChange < applied {
+            let message = "the local copy \(store.path) has applied change \(applied) but the store's newest is \(feed.latestChange): "
+                + "it was fed from another database, or the store was restored from an older backup; "
+                + "stop khaosan-queryd and delete \(store.path) (and its -wal, -shm and .index) to rebuild it from the store"
+            logger.error("local copy ahead of the archive", metadata: ["store.location": "\(archive.location)", "error": "\(message)"])
+            state.withLock { $0.divergence = message }
+        }
         await cancelWhenGracefulShutdown { await self.follow() }
         // Whoever still waits gets an answer (the RPC has drained by now; tests may not have).
         let waiters = state.withLock { s in
@@ -135,6 +158,11 @@ package final class ArchiveFollower: Service, Sendable, CustomStringConvertible 
                     let items = changes.map { (sequence: $0.sequence, release: $0.release) }
                     let outcome = try await pool.runIfActive { [store] in try store.apply(source: Self.source, items: items) }
                     publish(outcome.appliedSequence)
+                    // From the archive's commit to searchable here, per change (replica lag).
+                    let now = Date().timeIntervalSince1970
+                    let lag = Metrics.Timer(label: "khaosan_archive_follow_lag_seconds")
+                    for c in changes where c.storedAt > 0 { lag.recordSeconds(max(0, now - c.storedAt)) }
+                    Gauge(label: "khaosan_archive_applied_change").record(outcome.appliedSequence)
                 }
                 let recovered = state.withLock { s -> String? in defer { s.failure = nil }; return s.failure }
                 if let recovered {

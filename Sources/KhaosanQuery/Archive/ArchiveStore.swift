@@ -49,11 +49,14 @@ package struct ArchiveChange: Sendable, Hashable {
     /// The version this change stored (1 for a new release).
     package var version: Int
     package var release: Release
+    /// When the archive stored it (Unix time in seconds; 0 when the archive does not say).
+    package var storedAt: Double
 
-    package init(sequence: UInt64, version: Int, release: Release) {
+    package init(sequence: UInt64, version: Int, release: Release, storedAt: Double = 0) {
         self.sequence = sequence
         self.version = version
         self.release = release
+        self.storedAt = storedAt
     }
 }
 

@@ -38,3 +38,12 @@ extension ReleaseStore: ArchiveStore {
         try? await Task.sleep(for: timeout)
     }
 }
+
+extension ReleaseStore {
+    /// The sources with an applied position other than `source`.
+    func sourcesOtherThan(_ source: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT source FROM positions WHERE source <> ? AND applied_sequence > 0", arguments: [source])
+        }
+    }
+}

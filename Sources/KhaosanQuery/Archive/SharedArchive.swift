@@ -13,10 +13,13 @@ package struct SharedArchive: Sendable {
     /// How long a writer waits for its local copy to apply a committed batch before answering
     /// UNAVAILABLE (the ingester retries it; the retry is a no-op in the archive).
     package var applyTimeout: Duration = .seconds(30)
+    /// Where saved searches are shared (nil: each node keeps its own, as without `--store`).
+    package var savedSearches: (any SavedSearchStore)?
 
-    package init(store: any ArchiveStore, replica: Bool, services: [any Service] = []) {
+    package init(store: any ArchiveStore, replica: Bool, services: [any Service] = [], savedSearches: (any SavedSearchStore)? = nil) {
         self.store = store
         self.replica = replica
         self.services = services
+        self.savedSearches = savedSearches
     }
 }

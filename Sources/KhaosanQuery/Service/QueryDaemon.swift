@@ -110,6 +110,8 @@ package final class QueryDaemon: Service, Sendable {
         let archiveServices: [ServiceGroupConfiguration.ServiceConfiguration] =
             (configuration.archive?.services ?? []).map { .init(service: $0, successTerminationBehavior: .ignore) }
             + (follower.map { [.init(service: $0, successTerminationBehavior: .ignore)] } ?? [])
+            + (configuration.archive?.savedSearches.map { [.init(service: SavedSearchMirror(shared: $0, store: store, pool: pool, logger: logger),
+                                                                 successTerminationBehavior: .ignore)] } ?? [])
         let services = ServiceGroup(configuration: .init(
             services: checkpointer + archiveServices + [
                 .init(service: watcher, successTerminationBehavior: .ignore),

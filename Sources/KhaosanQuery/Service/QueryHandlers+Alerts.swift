@@ -11,6 +11,9 @@ extension QueryHandlers {
     func registerAlerts(into router: inout RPCRouter) {
         router.unary(KhaosanMethods.saveSearch) { (request: SaveSearchRequest, context) in
             let uid = context.peer.uid
+            if let shared = archive?.savedSearches {
+                return SaveSearchResponse(search: try await saveShared(shared, uid: uid, request))
+            }
             return SaveSearchResponse(search: try await db("save_search") { try store.saveSearch(uid: uid, request.search, replace: request.replace) })
         }
         router.unary(KhaosanMethods.listSavedSearches) { (request: ListSavedSearchesRequest, context) in
@@ -22,6 +25,12 @@ extension QueryHandlers {
         }
         router.unary(KhaosanMethods.deleteSavedSearch) { (request: DeleteSavedSearchRequest, context) in
             let uid = context.peer.uid
+            if let shared = archive?.savedSearches {
+                guard try await deleteShared(shared, uid: uid, name: request.name) else {
+                    throw RPCError(code: .notFound, message: "no saved search named \(request.name)")
+                }
+                return DeleteSavedSearchResponse()
+            }
             guard try await db("delete_saved_search", { try store.deleteSavedSearch(uid: uid, name: request.name) }) else {
                 throw RPCError(code: .notFound, message: "no saved search named \(request.name)")
             }

@@ -34,6 +34,36 @@ extension QueryHandlers {
     }
 
     func applyToArchive(_ archive: SharedArchive, _ request: ApplyBatchRequest, _ context: ServerContext) async throws -> ApplyBatchResponse {
+        let (response, position) = try await storeInArchive(archive, request, context)
+        try await waitSearchable(archive, through: position)
+        return response
+    }
+
+    /// ApplyStream on a writer: batch k+1 is written to the archive while this node's follower
+    /// applies batch k (the Thai analysis and the SQLite commit), as the embedded path prepares
+    /// the next batch during a commit; answers still go out in order, each once searchable here.
+    func applyStreamToArchive(_ archive: SharedArchive, _ requests: RequestStream<ApplyBatchRequest>,
+                              _ responses: ResponseSink<ApplyBatchResponse>, _ context: ServerContext) async throws {
+        var waiting: Task<ApplyBatchResponse, any Error>?
+        defer { waiting?.cancel() }
+        for try await request in requests {
+            let (response, position) = try await storeInArchive(archive, request, context)
+            if let previous = waiting {
+                waiting = nil
+                try await responses.send(try await previous.value)
+            }
+            waiting = Task { try await waitSearchable(archive, through: position); return response }
+        }
+        if let last = waiting {
+            waiting = nil
+            try await responses.send(try await last.value)
+        }
+    }
+
+    /// Commits the batch to the archive (a replica refuses); returns the answer and the change
+    /// sequence this node's copy must reach before giving it.
+    private func storeInArchive(_ archive: SharedArchive, _ request: ApplyBatchRequest, _ context: ServerContext) async throws
+        -> (ApplyBatchResponse, UInt64) {
         if archive.replica {
             throw RPCError(code: .failedPrecondition, message: "this khaosan-queryd is a replica of \(archive.store.kind) archive "
                 + "\(archive.store.location): it applies no batches; forward to the writer (the node started without --replica)")
@@ -44,20 +74,22 @@ extension QueryHandlers {
         do { applied = try await archive.store.applyBatch(source: request.source, items: items) } catch {
             throw RPCError(wrapping: error)
         }
-        if let follower {
-            follower.wake()
-            try await follower.waitApplied(through: applied.feedPosition, timeout: archive.applyTimeout)
-        }
+        follower?.wake()
         let outcome = applied.outcome
         context.logger.debug("applied batch to the archive", metadata: [
             "batch.items": "\(items.count)", "batch.inserted": "\(outcome.inserted)",
             "batch.updated": "\(outcome.updated)", "batch.duplicates": "\(outcome.duplicates)",
             "batch.applied_sequence": "\(outcome.appliedSequence)", "archive.change": "\(applied.feedPosition)",
         ])
-        return ApplyBatchResponse(
+        let response = ApplyBatchResponse(
             appliedSequence: outcome.appliedSequence, inserted: UInt32(outcome.inserted),
             updated: UInt32(outcome.updated), duplicates: UInt32(outcome.duplicates)
         )
+        return (response, applied.feedPosition)
+    }
+
+    private func waitSearchable(_ archive: SharedArchive, through position: UInt64) async throws {
+        try await follower?.waitApplied(through: position, timeout: archive.applyTimeout)
     }
 
     /// The position the ingester resumes from: the archive's when there is a shared one.

@@ -116,11 +116,7 @@ struct QueryHandlers: Sendable {
         // this task's thread while the writer commits the previous one.
         router.bidirectional(KhaosanMethods.applyStream) { (requests: RequestStream<ApplyBatchRequest>, responses: ResponseSink<ApplyBatchResponse>, context) in
             try requireIngester(context)
-            if let archive {
-                // The archive serialises batches itself; each is answered once this node has it.
-                for try await request in requests { try await responses.send(try await applyToArchive(archive, request, context)) }
-                return
-            }
+            if let archive { return try await applyStreamToArchive(archive, requests, responses, context) }
             var committing: Task<ApplyBatchResponse, any Error>?
             defer { committing?.cancel() }
             for try await request in requests {
