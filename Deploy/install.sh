@@ -5,6 +5,7 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 Usage: sudo Deploy/install.sh [--prefix DIR] [--bin-dir DIR] [--user NAME]... [--no-start]
+                               [--store URL [--store-password-from FILE|-] [--replica]]
 
 Installs khaosan, khaosan-queryd, khaosan-ingestd and khaosan-web as systemd services (run as root).
 
@@ -17,6 +18,20 @@ Installs khaosan, khaosan-queryd, khaosan-ingestd and khaosan-web as systemd ser
   --user NAME     a login user who may use the CLI (repeatable): added to group khaosan and,
                   in newly written configs, to queryd's reader_uids and ingestd's ingest_uids
   --no-start      install and enable nothing at runtime: no `systemctl enable --now`
+
+PostgreSQL store (issue 19, Deploy/POSTGRES.md); without --store the archive is SQLite, as before:
+  --store URL     written as `store = URL` into a new /etc/khaosan/queryd.conf (an existing one must
+                  already say it: edit it and re-run). postgres://USER@/DB?host=/socket/dir for a
+                  local socket; postgres://USER@HOST[:PORT]/DB over TCP, TLS-verified (sslmode=verify-full,
+                  the default; sslrootcert=FILE for a private CA; sslmode=disable is refused)
+  --store-password-from FILE|-
+                  the role's password (first line of FILE, or stdin) goes to the config's
+                  store_password_file (default /etc/khaosan/store.password), 0600, owned by khaosan-query
+  --replica       `replica = true`: this queryd follows the store and applies nothing itself;
+                  khaosan-ingestd is installed but not enabled (it forwards only to the writer)
+khaosan-queryd reads the store keys from queryd.conf itself. Whenever they name a TCP store,
+install.sh checks them and writes the unit drop-in /etc/systemd/system/khaosan-queryd.service.d/
+store.conf that opens the unit's network sandbox for it; otherwise it removes that drop-in.
 
 What it creates:
   system group khaosan; system users khaosan-query, khaosan-ingest and khaosan-web (primary group khaosan)
@@ -37,6 +52,9 @@ PREFIX=/usr/local
 BIN_DIR=""
 USERS=()
 START=1
+STORE=""
+STORE_PASSWORD_FROM=""
+REPLICA=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -44,6 +62,9 @@ while [ $# -gt 0 ]; do
     --bin-dir) [ $# -ge 2 ] || { echo "install.sh: --bin-dir needs a directory" >&2; exit 2; }; BIN_DIR=$2; shift ;;
     --user) [ $# -ge 2 ] || { echo "install.sh: --user needs a user name" >&2; exit 2; }; USERS+=("$2"); shift ;;
     --no-start) START=0 ;;
+    --store) [ $# -ge 2 ] || { echo "install.sh: --store needs a postgres:// URL" >&2; exit 2; }; STORE=$2; shift ;;
+    --store-password-from) [ $# -ge 2 ] || { echo "install.sh: --store-password-from needs a file (or - for stdin)" >&2; exit 2; }; STORE_PASSWORD_FROM=$2; shift ;;
+    --replica) REPLICA=1 ;;
     *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -56,6 +77,45 @@ die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, got '$PREFIX'" ;; esac
 PREFIX=${PREFIX%/}
 [ -n "$PREFIX" ] || die "--prefix / is not supported (binaries would land in /bin)"
+
+# The PostgreSQL store's options, checked before anything is changed.
+# shellcheck source=Deploy/postgres-common.sh
+. "$REPO/Deploy/postgres-common.sh"
+if [ -n "$STORE" ]; then
+  store_url_kind "$STORE" "--store" >/dev/null || die "--store: see above"
+  if [ -e /etc/khaosan/queryd.conf ]; then
+    have=$(config_value /etc/khaosan/queryd.conf store)
+    [ "$have" = "$STORE" ] || die "/etc/khaosan/queryd.conf exists with store = \"$have\" (install.sh never rewrites it): edit its store line, then re-run"
+    if [ $REPLICA -eq 1 ] && [ "$(store_bool "$(config_value /etc/khaosan/queryd.conf replica)" /etc/khaosan/queryd.conf)" != true ]; then
+      die "--replica: the existing /etc/khaosan/queryd.conf lacks replica = true: add it, then re-run"
+    fi
+  fi
+elif [ $REPLICA -eq 1 ] || [ -n "$STORE_PASSWORD_FROM" ]; then
+  die "--replica and --store-password-from need --store URL"
+fi
+STORE_PASSWORD=""
+if [ -n "$STORE_PASSWORD_FROM" ]; then
+  if [ "$STORE_PASSWORD_FROM" = - ]; then
+    IFS= read -r STORE_PASSWORD || true
+  else
+    [ -r "$STORE_PASSWORD_FROM" ] || die "--store-password-from $STORE_PASSWORD_FROM: cannot read it"
+    IFS= read -r STORE_PASSWORD < "$STORE_PASSWORD_FROM" || true
+  fi
+  [ -n "$STORE_PASSWORD" ] || die "--store-password-from $STORE_PASSWORD_FROM: the first line is empty"
+fi
+STORE_LINES=""
+if [ -n "$STORE" ]; then
+  STORE_LINES="
+
+# The archive in PostgreSQL (Deploy/POSTGRES.md) instead of the database file above, which then
+# holds only this node's local copy for its index. Restart after editing; re-run Deploy/install.sh
+# when the store moves between a socket and TCP (the unit's network drop-in follows it).
+store = $STORE
+store_password_file = /etc/khaosan/store.password"
+  [ $REPLICA -eq 0 ] || STORE_LINES="$STORE_LINES
+# Follows the store and applies nothing: khaosan-ingestd forwards to the writer node only.
+replica = true"
+fi
 
 BINARIES=(khaosan khaosan-queryd khaosan-ingestd khaosan-web)
 STATIC_BUILD=(swift build -c release --static-swift-stdlib --scratch-path "$REPO/.build/static")
@@ -169,7 +229,7 @@ database = /var/lib/khaosan/query/query.db
 ingest_uids = $INGEST_UID
 # uids that may search (comma-separated): khaosan-web's, and CLI users'. Root and khaosan-query itself always may.
 reader_uids = $WEB_UID${user_uids:+, }$user_uids
-log_level = info
+log_level = info$STORE_LINES
 EOF
 write_config /etc/khaosan/ingestd.conf <<EOF || true
 # khaosan-ingestd configuration (key = value; restart the service after editing: there is no reload).
@@ -209,6 +269,43 @@ install -d -m 0755 -o root -g root /var/lib/khaosan
 install -d -m 0750 -o khaosan-query -g khaosan /var/lib/khaosan/query
 install -d -m 0750 -o khaosan-ingest -g khaosan /var/lib/khaosan/ingest
 
+# The PostgreSQL store, from queryd.conf's keys (whoever wrote them): the password file, and for
+# a TCP store the unit drop-in that opens the network sandbox.
+STORE_CONF=$(config_value /etc/khaosan/queryd.conf store)
+IS_REPLICA=$(store_bool "$(config_value /etc/khaosan/queryd.conf replica)" /etc/khaosan/queryd.conf) || die "see above"
+DROPIN=/etc/systemd/system/khaosan-queryd.service.d/store.conf
+if [ -n "$STORE_CONF" ]; then
+  PWFILE=$(config_value /etc/khaosan/queryd.conf store_password_file)
+  if [ -n "$STORE_PASSWORD" ]; then
+    [ -n "$PWFILE" ] || die "--store-password-from: /etc/khaosan/queryd.conf has no store_password_file to write it to"
+    # Created 0600 before the secret goes in; khaosan-queryd refuses a looser file.
+    ( umask 077; printf '%s\n' "$STORE_PASSWORD" > "$PWFILE.new" )
+    chown khaosan-query:khaosan "$PWFILE.new"
+    chmod 0600 "$PWFILE.new"
+    mv -f "$PWFILE.new" "$PWFILE"
+    say "wrote the store password to $PWFILE (0600, khaosan-query)"
+  elif [ -n "$PWFILE" ] && [ ! -e "$PWFILE" ]; then
+    say "note: $PWFILE does not exist: khaosan-queryd needs it unless pg_hba admits khaosan-query without a password (re-run with --store-password-from FILE)"
+  fi
+  dropin=$(queryd_store_dropin /etc/khaosan/queryd.conf) || die "the store keys of /etc/khaosan/queryd.conf: see above"
+  role=writer; [ "$IS_REPLICA" = true ] && role=replica
+  if [ -n "$dropin" ]; then
+    install -d -m 0755 "$(dirname "$DROPIN")"
+    printf '%s\n' "$dropin" > "$DROPIN.new"
+    chmod 0644 "$DROPIN.new"
+    mv -f "$DROPIN.new" "$DROPIN"
+    say "khaosan-queryd is a $role on the PostgreSQL store over TCP: installed $DROPIN (the unit's network opened for it)"
+  else
+    rm -f "$DROPIN"
+    rmdir "$(dirname "$DROPIN")" 2>/dev/null || true
+    say "khaosan-queryd is a $role on the PostgreSQL store by Unix socket (the unit needs no drop-in)"
+  fi
+elif [ -e "$DROPIN" ]; then
+  rm -f "$DROPIN"
+  rmdir "$(dirname "$DROPIN")" 2>/dev/null || true
+  say "removed $DROPIN: queryd.conf has no store (the embedded SQLite archive)"
+fi
+
 cat > /etc/profile.d/khaosan.sh <<'EOF'
 # Khaosan CLI: the system services' sockets (installed by Deploy/install.sh).
 export KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock
@@ -226,14 +323,27 @@ say "installed /etc/systemd/system/khaosan-queryd.service, khaosan-ingestd.servi
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   if [ $START -eq 1 ]; then
-    systemctl enable --now khaosan-queryd.service khaosan-ingestd.service khaosan-web.service
-    # enable --now returns when the processes are started, not when they listen.
-    for _ in $(seq 1 50); do
-      [ -S /run/khaosan-query/query.sock ] && [ -S /run/khaosan-ingest/ingest.sock ] && break
-      sleep 0.2
-    done
-    KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock \
-      "$PREFIX/bin/khaosan" status || die "services started but 'khaosan status' failed: see journalctl -u khaosan-queryd -u khaosan-ingestd"
+    if [ "$IS_REPLICA" = true ]; then
+      # A replica takes no batches: an ingester here would journal releases nobody applies.
+      if systemctl is-enabled --quiet khaosan-ingestd.service 2>/dev/null || systemctl is-active --quiet khaosan-ingestd.service; then
+        systemctl disable --now khaosan-ingestd.service
+        say "disabled khaosan-ingestd: this node is a replica (ingest on the writer node)"
+      fi
+      systemctl enable --now khaosan-queryd.service khaosan-web.service
+      for _ in $(seq 1 50); do [ -S /run/khaosan-query/query.sock ] && break; sleep 0.2; done
+      KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock "$PREFIX/bin/khaosan" stats >/dev/null \
+        || die "khaosan-queryd (replica) started but 'khaosan stats' failed: see journalctl -u khaosan-queryd"
+      say "replica serving on /run/khaosan-query/query.sock (khaosan status shows its lag behind the store)"
+    else
+      systemctl enable --now khaosan-queryd.service khaosan-ingestd.service khaosan-web.service
+      # enable --now returns when the processes are started, not when they listen.
+      for _ in $(seq 1 50); do
+        [ -S /run/khaosan-query/query.sock ] && [ -S /run/khaosan-ingest/ingest.sock ] && break
+        sleep 0.2
+      done
+      KHAOSAN_QUERY_SOCKET=/run/khaosan-query/query.sock KHAOSAN_INGEST_SOCKET=/run/khaosan-ingest/ingest.sock \
+        "$PREFIX/bin/khaosan" status || die "services started but 'khaosan status' failed: see journalctl -u khaosan-queryd -u khaosan-ingestd"
+    fi
   else
     say "--no-start: enable them with: systemctl enable --now khaosan-queryd khaosan-ingestd khaosan-web"
   fi

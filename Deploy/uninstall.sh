@@ -7,7 +7,7 @@ usage() {
 Usage: sudo Deploy/uninstall.sh [--prefix DIR] [--purge]
 
 Stops and disables khaosan-web, khaosan-queryd and khaosan-ingestd (when systemd is running), removes their
-units, the binaries and resource bundles install.sh put in DIR/bin (default /usr/local) and
+units (and khaosan-queryd's store drop-in), the binaries and resource bundles install.sh put in DIR/bin (default /usr/local) and
 /etc/profile.d/khaosan.sh.
 
   --prefix DIR  the prefix given to install.sh (default /usr/local)
@@ -53,6 +53,12 @@ fi
 for u in "${UNITS[@]}"; do
   if [ -e "/etc/systemd/system/$u" ]; then rm -f "/etc/systemd/system/$u"; say "removed /etc/systemd/system/$u"; fi
 done
+# The PostgreSQL store's drop-in (install.sh writes it when queryd.conf has a store).
+if [ -d /etc/systemd/system/khaosan-queryd.service.d ]; then
+  rm -f /etc/systemd/system/khaosan-queryd.service.d/store.conf
+  rmdir /etc/systemd/system/khaosan-queryd.service.d 2>/dev/null || true
+  say "removed /etc/systemd/system/khaosan-queryd.service.d/store.conf"
+fi
 if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 manifest="$PREFIX/share/khaosan/install-manifest"

@@ -3,10 +3,12 @@
 # crash test and the benchmark scripts). Swift itself is not a Debian package: it must already be
 # on PATH (swift.org toolchain, 6.1 or newer).
 set -euo pipefail
+# postgresql-15: the PostgreSQL store's script test (issue 19) runs its own primary and standby
+# (scripts/pg-cluster.sh); Debian's automatic "main" cluster is not wanted, see below.
 # chromium and chromium-driver: the browser test of khaosan-web (Tests/Scripts/web-test.py);
 # fonts-thai-tlwg so that its screenshots show Thai rather than empty boxes.
 packages=(libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 libzstd-dev pkg-config python3 systemd
-  chromium chromium-driver fonts-thai-tlwg)
+  chromium chromium-driver fonts-thai-tlwg postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,6 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "install-deps: installing ${missing[*]}"
+  if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && [ ! -e /etc/postgresql/15/main ]; then
+    # Without this the package creates and starts a cluster on port 5432 that nothing here uses.
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.d/khaosan-no-main-cluster.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it:
 # generated-code check, the dependency check, unit + end-to-end tests (real sockets, processes, SQLite files),
-# the hostile-client probes (issue 13), the metrics output (issue 15), the export round trip (issue 16), the web pages in a real browser (issue 18), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
+# the hostile-client probes (issue 13), the metrics output (issue 15), the export round trip (issue 16), the web pages in a real browser (issue 18), the PostgreSQL store with replicas (issue 19), fuzzers, the kill -9 crash test, the fault tests (issue 15), the deploy checks and the local-run scripts end to end.
 # FUZZ_SECONDS (default 60) and CRASH_ROUNDS (default 50) scale the long parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,9 @@ step "diff, similar and search --collapse against real daemons (about 15 s)"
 Tests/Scripts/changes-test.py --bin "$(swift build --show-bin-path)"
 step "alerts: watch, resume, queryd restart, saved run, Atom feeds checked by feedparser (about 15 s)"
 Tests/Scripts/alerts-test.py --bin "$(swift build --show-bin-path)"
+
+step "postgres: a primary + streaming standby (scripts/pg-cluster.sh), writer and replica queryd, faults (about 60 s)"
+Tests/Scripts/postgres-test.py --require --bin "$(swift build --show-bin-path)"
 
 step "fuzz: thaigov parser (${FUZZ_SECONDS}s)"
 Fuzz/run-parser-fuzz.sh "$FUZZ_SECONDS"

@@ -68,8 +68,44 @@ for u in "$tmp"/units/*.service; do
   fi
 done
 
-for u in "$tmp"/units/*.service; do
+# The PostgreSQL store (issue 19): khaosan-queryd reads the store keys from its config; a TCP
+# store gets a drop-in opening the network, which must load cleanly and keep the unit within the
+# threshold; a socket store gets none; a store in clear over TCP is refused.
+# shellcheck source=Deploy/postgres-common.sh
+. "$REPO/Deploy/postgres-common.sh"
+mkdir -p "$tmp/store"
+printf 'store = postgres://khaosan@/khaosan?host=/var/run/postgresql\nstore_password_file = /etc/khaosan/store.password\n' > "$tmp/store/socket.conf"
+printf 'store = postgres://khaosan@db1.example.org/khaosan?sslmode=verify-full\nstore_password_file = /etc/khaosan/store.password\nreplica = true\n' > "$tmp/store/tcp.conf"
+printf 'store = postgres://khaosan@db1.example.org/khaosan?sslmode=disable\n' > "$tmp/store/cleartext.conf"
+if queryd_store_dropin "$tmp/store/cleartext.conf" >/dev/null 2>&1; then
+  fail "a TCP store URL with sslmode=disable passed the store check (it must be refused)"
+else
+  ok "a TCP store URL with sslmode=disable is refused"
+fi
+if out=$(queryd_store_dropin "$tmp/store/socket.conf") && [ -z "$out" ]; then
+  ok "a Unix-socket store needs no drop-in"
+else
+  fail "a Unix-socket store got a drop-in (or failed the check): $out"
+fi
+mkdir -p "$tmp/units-tcp/khaosan-queryd.service.d"
+cp "$tmp/units/khaosan-queryd.service" "$tmp/units-tcp/"
+if ! queryd_store_dropin "$tmp/store/tcp.conf" > "$tmp/units-tcp/khaosan-queryd.service.d/store.conf"; then
+  fail "queryd_store_dropin tcp.conf failed"
+fi
+grep -qx 'PrivateNetwork=no' "$tmp/units-tcp/khaosan-queryd.service.d/store.conf" || fail "the TCP drop-in does not open the network"
+rc=0
+out=$(systemd-analyze verify "$tmp/units-tcp/khaosan-queryd.service" 2>&1) || rc=$?
+if [ $rc -ne 0 ] || [ -n "$out" ]; then
+  fail "systemd-analyze verify khaosan-queryd.service + the TCP store drop-in (exit $rc):"
+  printf '%s\n' "$out" >&2
+else
+  ok "systemd-analyze verify khaosan-queryd.service + the TCP store drop-in: clean"
+fi
+
+for u in "$tmp"/units/*.service "$tmp"/units-*/*.service; do
   name=$(basename "$u")
+  d=${u%/*}
+  case "$d" in "$tmp"/units-*) name="$name + the ${d##*/units-} store drop-in" ;; esac
   rc=0
   out=$(systemd-analyze security --offline=true "$u" 2>&1) || rc=$?
   level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' | tail -1)

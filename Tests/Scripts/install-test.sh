@@ -164,4 +164,29 @@ step "uninstall, then --purge"
 [ ! -e /var/lib/khaosan ] && [ ! -e /etc/khaosan ] || fail "--purge left /var/lib/khaosan or /etc/khaosan"
 if id -u khaosan-query >/dev/null 2>&1; then fail "--purge left user khaosan-query"; fi
 
+step "a PostgreSQL-backed replica (issue 19): config keys, password file, unit drop-in; refusals first"
+if "$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --no-start --store "postgres://khaosan@db1.example.org/khaosan?sslmode=disable" >/dev/null 2>&1; then
+  fail "install.sh accepted a TCP store in clear (sslmode=disable)"
+fi
+[ ! -e /etc/khaosan ] || fail "a refused --store still wrote /etc/khaosan"
+STORE_URL='postgres://khaosan@db1.example.org/khaosan?sslmode=verify-full'
+echo 'pg-secret' | "$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --no-start \
+  --store "$STORE_URL" --store-password-from - --replica >/dev/null
+grep -qx "store = $STORE_URL" /etc/khaosan/queryd.conf || fail "queryd.conf lacks the store line"
+grep -qx 'replica = true' /etc/khaosan/queryd.conf || fail "queryd.conf lacks replica = true"
+[ "$(stat -c '%U:%G %a' /etc/khaosan/store.password)" = "khaosan-query:khaosan 600" ] || fail "store.password is $(stat -c '%U:%G %a' /etc/khaosan/store.password)"
+[ "$(cat /etc/khaosan/store.password)" = pg-secret ] || fail "store.password does not hold the password given"
+dropin=/etc/systemd/system/khaosan-queryd.service.d/store.conf
+grep -qx 'PrivateNetwork=no' "$dropin" || fail "no drop-in opening the network for a TCP store"
+! grep -q '^ExecStart' "$dropin" || fail "the drop-in overrides ExecStart (khaosan-queryd reads the store keys itself)"
+# The password file is readable by khaosan-query and nobody else of the service users.
+setpriv --reuid khaosan-query --regid khaosan --init-groups cat /etc/khaosan/store.password >/dev/null || fail "khaosan-query cannot read store.password"
+if setpriv --reuid khaosan-web --regid khaosan --init-groups cat /etc/khaosan/store.password >/dev/null 2>&1; then fail "khaosan-web can read store.password"; fi
+if "$DEPLOY/install.sh" --prefix "$PREFIX" --bin-dir "$BIN" --no-start --store 'postgres://khaosan@/other?host=/run/postgresql' >/dev/null 2>&1; then
+  fail "install.sh rewrote the store of an existing queryd.conf"
+fi
+"$DEPLOY/uninstall.sh" --prefix "$PREFIX" --purge >/dev/null
+[ ! -e "$dropin" ] || fail "uninstall left the store drop-in"
+echo "replica install: queryd.conf keys, store.password 0600 khaosan-query, a drop-in opening the network for the TCP store"
+
 printf '\ninstall-test.sh: all passed\n'
