@@ -23,7 +23,8 @@ actor PostgresSession {
 
     /// Runs `body` on the connection; a failure that lost the connection closes it, so the next
     /// call connects anew. Errors come out as `PostgresStoreError`s naming the store.
-    func run<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ what: String, timeout: Duration = PostgresSession.callTimeout,
+                          _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         if busy { await withCheckedContinuation { queue.append($0) } } else { busy = true }
         defer { if queue.isEmpty { busy = false } else { queue.removeFirst().resume() } }
         let conn: PostgresConnection
@@ -32,7 +33,7 @@ actor PostgresSession {
             conn = try await connect()
             connection = conn
         }
-        do { return try await body(conn) } catch let refusal as RPCError {
+        do { return try await Self.bounded(conn, timeout: timeout, body) } catch let refusal as RPCError {
             // The caller's own answer (e.g. ALREADY_EXISTS), not a database failure.
             throw refusal
         } catch {
@@ -41,6 +42,36 @@ actor PostgresSession {
                 try? await conn.close()
             }
             throw PostgresErrors.describe(error, url: url, doing: what)
+        }
+    }
+
+    /// Longest one call may hold its connection. A primary restarted during a bulk ingest left
+    /// a batch's query waiting for ever in 7 of 10 runs (the server had gone; the connection
+    /// never failed it), and the writer with it; past this the connection is closed, which fails
+    /// what waits on it, and the call fails as retryable.
+    static let callTimeout: Duration = .seconds(30)
+
+    struct CallTimedOut: Error, CustomStringConvertible {
+        var after: Duration
+        var description: String { "no answer from the server within \(after); the connection was closed" }
+    }
+
+    /// Runs `body`, closing `conn` if it has not finished within `timeout`: a query blocked on a
+    /// dead connection does not see task cancellation, only the connection's closing.
+    static func bounded<T: Sendable>(_ conn: PostgresConnection, timeout: Duration,
+                                     _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body(conn) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                try? await conn.close()
+                throw CallTimedOut(after: timeout)
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CallTimedOut(after: timeout)
         }
     }
 
