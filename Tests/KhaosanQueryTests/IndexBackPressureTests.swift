@@ -9,7 +9,7 @@ import KhaosanModel
 @Suite struct IndexBackPressureTests {
     @Test func theWriterFlushesWhenMemorySegmentsPileUp() throws {
         let path = try StoreFixtures.tempPath("back-pressure")
-        let flush = 40
+        let flush = 10
         let store = try ReleaseStore(path: path, logger: StoreFixtures.logger, indexFlushDocuments: flush)
         let limit = flush * ReleaseStore.memoryFlushesBehind
         // The maintenance thread stays busy for the whole load (it is serial): only the

@@ -284,8 +284,13 @@ package final class ReleaseStore: Sendable {
 
     static let prepareThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Memory segments may hold this many flushes' worth of documents before the writer
-    /// flushes them itself (see `apply`).
-    static let memoryFlushesBehind = 2
+    /// flushes them itself (see `apply`): a cap on memory, not the pace. Flushing during the
+    /// load costs its CPU inside the load: with a cap of 2 (8,192 documents) the whole-corpus
+    /// ingest took 45 s instead of 29-31 s, with 4 42-45 s, the peak memory 700-790 MB instead
+    /// of 890-930 MB (BENCHMARKS.md, "Session 7"). 16 (65,536 documents, about 800 MB of
+    /// memory segments) leaves today's corpus to the background and stops a larger one growing
+    /// without bound.
+    static let memoryFlushesBehind = 16
     /// Fewer releases than this per thread are prepared on the calling thread alone.
     static let prepareChunkMinimum = 16
 
