@@ -39,7 +39,9 @@ actor PostgresSession {
         } catch {
             if conn.isClosed || !Self.isServerError(error) {
                 connection = nil
-                try? await conn.close()
+                // Not awaited: closing a connection the server dropped mid-query could wait for
+                // ever, holding this session (and every later batch) with it.
+                Task { try? await conn.close() }
             }
             throw PostgresErrors.describe(error, url: url, doing: what)
         }
@@ -56,22 +58,25 @@ actor PostgresSession {
         var description: String { "no answer from the server within \(after); the connection was closed" }
     }
 
-    /// Runs `body`, closing `conn` if it has not finished within `timeout`: a query blocked on a
-    /// dead connection does not see task cancellation, only the connection's closing.
+    /// Runs `body`, giving up after `timeout`: the connection is then closed (which fails what
+    /// waits on it) and the call fails at once. Unstructured tasks on purpose: a task group would
+    /// wait for a body stuck on a dead connection before returning, which is the hang this
+    /// bounds; the stuck body ends when the closing fails it.
     static func bounded<T: Sendable>(_ conn: PostgresConnection, timeout: Duration,
                                      _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body(conn) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
+        let once = ResumeOnce<T>()
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            once.set(c)
+            let work = Task {
+                do { once.resume(.success(try await body(conn))) } catch { once.resume(.failure(error)) }
+            }
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled, once.resume(.failure(CallTimedOut(after: timeout))) else { return }
+                work.cancel()
                 try? await conn.close()
-                throw CallTimedOut(after: timeout)
             }
-            defer { group.cancelAll() }
-            while let next = try await group.next() {
-                if let value = next { return value }
-            }
-            throw CallTimedOut(after: timeout)
+            once.onResume { timer.cancel() }
         }
     }
 
@@ -93,3 +98,4 @@ actor PostgresSession {
         (error as? PSQLError)?.code == .server
     }
 }
+
