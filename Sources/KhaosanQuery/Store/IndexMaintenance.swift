@@ -17,6 +17,7 @@ final class IndexMaintenance: Sendable {
     private let queue = DispatchQueue(label: "khaosan-index-maintenance", qos: .utility)
     private struct State {
         var scheduled = false
+        var forceNext = false
         var searches = 0
         var trimScheduled = false
         var storeWorkScheduled = false
@@ -27,7 +28,14 @@ final class IndexMaintenance: Sendable {
     /// Runs maintenance soon; `force` also writes memory segments smaller than a flush (done when
     /// writes stop, so an idle service holds no index in its heap).
     func schedule(_ index: SearchIndex, logger: Logger, force: Bool = false) {
-        once(\.scheduled) {
+        // A forced run asked for while an unforced one waits makes that one forced: dropped, it
+        // left up to a flush's worth of documents in memory after a bulk load for good.
+        if force { state.withLock { $0.forceNext = true } }
+        once(\.scheduled) { [self] in
+            let force = state.withLock { s -> Bool in
+                defer { s.forceNext = false }
+                return s.forceNext
+            }
             do { try index.maintain(force: force) } catch {
                 // The index is derived: what a failed flush did not write is indexed again from the
                 // store's index log at the next start.
