@@ -124,16 +124,7 @@ enum MinHash {
         }
     }
 
-    static func fnv1a(_ s: String) -> UInt64 {
-        var s = s
-        // Over the contiguous UTF-8 (no copy for a native String): the UTF8View's iterator was
-        // 4% of a release's preparation.
-        return s.withUTF8 { u in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in u { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return h
-        }
-    }
+    static func fnv1a(_ s: String) -> UInt64 { FNV1a.hash(s) }
 
     static func combine(_ words: ArraySlice<UInt64>) -> UInt32 {
         var h: UInt64 = 0

@@ -9,7 +9,7 @@ struct WordFilter: Sendable {
     init<S: Sequence>(_ words: S, bits log2Bits: Int = 16) where S.Element == [UInt8] {
         bits = Array(repeating: 0, count: (1 << log2Bits) / 64)
         mask = UInt64(1 << log2Bits) - 1
-        for w in words { set(Self.hash(w)) }
+        for w in words { set(FNV1a.hash(w)) }
     }
 
     private mutating func set(_ h: UInt64) {
@@ -18,15 +18,7 @@ struct WordFilter: Sendable {
     }
 
     func mayContain(_ word: String) -> Bool {
-        var word = word
-        let b = word.withUTF8 { Self.hash($0) } & mask
+        let b = FNV1a.hash(word) & mask
         return bits[Int(b >> 6)] & (1 << (b & 63)) != 0
-    }
-
-    /// FNV-1a, 64 bits.
-    static func hash<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 }
