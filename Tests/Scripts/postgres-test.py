@@ -498,50 +498,31 @@ class Test:
             fail(f"`khaosan status` on replica B does not say it is a replica:\n{text}")
         self.replica_refuses_apply(a)
 
-        if "primary-restart" in self.skip:
-            log("SKIPPED by --skip: primary-restart")
-        else:
-            log("== fault: the primary restarted (pg_ctl restart -m fast) during a bulk ingest")
-            d = self.bulk("bulk1", 600)
+        # Each fault: a bulk ingest into the writer, the fault during it, recovery, then every
+        # acknowledged release exactly once on every node.
+        faults = [
+            ("primary-restart", "the primary restarted (pg_ctl restart -m fast) during a bulk ingest",
+             "bulk1", 600, 0.5, self.restart_primary, self.wait_streaming, "after the primary's restart"),
+            ("replica-kill", "replica A killed with -9 during an ingest, restarted",
+             "bulk2", 400, 0.4, a.kill9, a.start, "after kill -9 of replica A"),
+            ("writer-kill", "the writer khaosan-queryd killed with -9 during an ingest, restarted (ingestd keeps journaling)",
+             "bulk3", 400, 0.4, writer.kill9, writer.start, "after kill -9 of the writer"),
+        ]
+        for key, title, bulk, count, pause, disrupt, recover, after in faults:
+            if key in self.skip:
+                log(f"SKIPPED by --skip: {key}")
+                continue
+            log(f"== fault: {title}")
+            d = self.bulk(bulk, count)
             cli = self.ingest_background(writer, d)
-            time.sleep(0.5)
-            self.restart_primary()
+            time.sleep(pause)
+            disrupt()
             cli.wait(timeout=120)
-            self.wait_streaming()
+            recover()
             self.sync(writer)
             for n in (a, b):
                 self.wait_caught_up(n, writer)
-            self.check_exactly_once([writer, a, b], "after the primary's restart")
-
-        if "replica-kill" in self.skip:
-            log("SKIPPED by --skip: replica-kill")
-        else:
-            log("== fault: replica A killed with -9 during an ingest, restarted")
-            d = self.bulk("bulk2", 400)
-            cli = self.ingest_background(writer, d)
-            time.sleep(0.4)
-            a.kill9()
-            cli.wait(timeout=120)
-            a.start()
-            self.sync(writer)
-            for n in (a, b):
-                self.wait_caught_up(n, writer)
-            self.check_exactly_once([writer, a, b], "after kill -9 of replica A")
-
-        if "writer-kill" in self.skip:
-            log("SKIPPED by --skip: writer-kill")
-        else:
-            log("== fault: the writer khaosan-queryd killed with -9 during an ingest, restarted (ingestd keeps journaling)")
-            d = self.bulk("bulk3", 400)
-            cli = self.ingest_background(writer, d)
-            time.sleep(0.4)
-            writer.kill9()
-            cli.wait(timeout=120)
-            writer.start()
-            self.sync(writer)
-            for n in (a, b):
-                self.wait_caught_up(n, writer)
-            self.check_exactly_once([writer, a, b], "after kill -9 of the writer")
+            self.check_exactly_once([writer, a, b], after)
 
         log("== fault: replica B's local files deleted; B rebuilds from the store")
         b.stop()
