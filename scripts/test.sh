@@ -68,10 +68,19 @@ Tests/Scripts/fault-tests.py --bin "$(swift build --show-bin-path)" journal-bitf
 step "deploy: systemd units and scripts"
 Tests/Scripts/ci-deploy-check.sh
 
-step "deploy: local run end to end (release build)"
-Tests/Scripts/e2e-test.sh
+# One release build for both deploy tests: the static-stdlib build install.sh makes. A second
+# (local.sh's plain .build/release) cost as long again, 8-10 minutes on a fast two-core machine
+# and over 25 on a slow one, which alone could push CI past its 90 minutes.
+step "release build (static Swift stdlib, as install.sh builds it) for the deploy tests"
+for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
+  swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b" >/dev/null
+done
+RELEASE_BIN=$(swift build -c release --static-swift-stdlib --scratch-path .build/static --show-bin-path)
+
+step "deploy: local run end to end (that release build)"
+KHAOSAN_BIN_DIR=$RELEASE_BIN Tests/Scripts/e2e-test.sh
 
 step "deploy: system install in a private mount namespace"
-if [ "$(id -u)" -eq 0 ]; then Tests/Scripts/install-test.sh; else echo "skipped: needs root"; fi
+if [ "$(id -u)" -eq 0 ]; then KHAOSAN_BIN_DIR=$RELEASE_BIN Tests/Scripts/install-test.sh; else echo "skipped: needs root"; fi
 
 step "all passed"
