@@ -69,8 +69,8 @@ step "deploy: systemd units and scripts"
 Tests/Scripts/ci-deploy-check.sh
 
 # One release build for both deploy tests: the static-stdlib build install.sh makes. A second
-# (local.sh's plain .build/release) cost as long again, 8-10 minutes on a fast two-core machine
-# and over 25 on a slow one, which alone could push CI past its 90 minutes.
+# (local.sh's plain .build/release) cost as long again: 8-10 minutes on two cores, more on a slow
+# or busy machine (34 minutes beside another build, 2026-12-01), time CI's 90 minutes can spare.
 step "release build (static Swift stdlib, as install.sh builds it) for the deploy tests"
 for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
   swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b" >/dev/null
