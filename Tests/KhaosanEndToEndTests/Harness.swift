@@ -157,9 +157,10 @@ func khaosan(_ arguments: [String], sandbox: Sandbox, stdin: Data? = nil, enviro
 func withServices<T>(queryArguments: [String] = [], _ body: (Sandbox, Daemon, Daemon) async throws -> T) async throws -> T {
     let sandbox = try Sandbox()
     let query = try Daemon("khaosan-queryd", sandbox: sandbox, arguments: queryArguments, socket: sandbox.querySocket)
-    do { try await query.waitReady() } catch { _ = await query.terminate(); throw error }
+    // A daemon that is not ready is killed by waitReady; the other one is stopped here.
+    try await query.waitReady()
     let ingest = try Daemon("khaosan-ingestd", sandbox: sandbox, socket: sandbox.ingestSocket)
-    do { try await ingest.waitReady() } catch { _ = await ingest.terminate(); _ = await query.terminate(); throw error }
+    do { try await ingest.waitReady() } catch { _ = await query.terminate(); throw error }
     do {
         let r = try await body(sandbox, query, ingest)
         _ = await ingest.terminate()

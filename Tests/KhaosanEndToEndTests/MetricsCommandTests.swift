@@ -31,7 +31,7 @@ struct MetricsCommandTests {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let query = try Daemon("khaosan-queryd", sandbox: sandbox, socket: sandbox.querySocket)
-        do { try await query.waitReady() } catch { await query.kill9(); throw error }
+        try await query.waitReady()
         let r = try await khaosan(["metrics"], sandbox: sandbox)
         _ = await query.terminate()
         #expect(r.status == 3, "\(r.stderr)")

@@ -41,7 +41,7 @@ enum MinHash {
     }()
 
     /// The distinct shingle hashes of a text given as its tokens (title's, then body's), sorted.
-    static func shingles(_ tokens: [ThaiToken]) -> [UInt32] { shingles(words: tokens.map { fnv1a($0.text) }) }
+    static func shingles(_ tokens: [ThaiToken]) -> [UInt32] { shingles(words: tokens.map { FNV1a.hash($0.text) }) }
 
     static func shingles(words: [UInt64]) -> [UInt32] {
         guard !words.isEmpty else { return [] }
@@ -62,8 +62,8 @@ enum MinHash {
     static func shingles(title: [ThaiToken], body: [ThaiToken]) -> [UInt32] {
         var words: [UInt64] = []
         words.reserveCapacity(title.count + body.count)
-        for t in title { words.append(fnv1a(t.text)) }
-        for t in body { words.append(fnv1a(t.text)) }
+        for t in title { words.append(FNV1a.hash(t.text)) }
+        for t in body { words.append(FNV1a.hash(t.text)) }
         return shingles(words: words)
     }
 
@@ -123,8 +123,6 @@ enum MinHash {
             return UInt64(b + 1) << 32 | (h & 0xFFFF_FFFF)
         }
     }
-
-    static func fnv1a(_ s: String) -> UInt64 { FNV1a.hash(s) }
 
     static func combine(_ words: ArraySlice<UInt64>) -> UInt32 {
         var h: UInt64 = 0
