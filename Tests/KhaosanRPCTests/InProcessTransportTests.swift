@@ -91,9 +91,12 @@ struct InProcessTransportTests {
     @Test func theDeadlineEndsTheCallAndCancelsTheHandler() async throws {
         let probe = Probe()
         try await withInProcess(probe: probe) { _, client in
-            // The handler sleeps 5 s and then answers: only the deadline makes this an error.
+            // The handler sleeps 300 s and then answers: only the deadline makes this an error. Not
+            // 5 s: with the suite's CPU-bound tests on both executor threads, the deadline's timer
+            // once ran after a 5 s sleep had ended (2026-12-02, the handler finished instead), and
+            // in the next run 55 s late.
             await #expect {
-                let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: .milliseconds(200)))
+                let _: Blob = try await client.unary(Test.slow, Blob("300000"), options: CallOptions(timeout: .milliseconds(200)))
             } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
             #expect(await probe.eventually("slow-cancelled", within: Self.patience))
             #expect(!probe.events.contains("slow-done"))
