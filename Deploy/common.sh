@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared by backup.sh and restore.sh (sourced, not run): where the data is, and whether anything uses it.
+# Shared by backup.sh, restore.sh and install.sh (sourced, not run): where the data is, whether
+# anything uses it, and the release build the services are installed from.
 set -euo pipefail
 
 # Value of `key` in a key = value config file (# comments), or empty.
@@ -68,4 +69,28 @@ write_checkpoint() {
   local bin
   bin=$(ingestd_bin) || return 1
   "$bin" checkpoint "$1" --set "$2" >/dev/null
+}
+
+# The release build the services are installed from: the Swift runtime and Foundation linked in
+# (--static-swift-stdlib), so they run on a host without the toolchain. Builds khaosan,
+# khaosan-queryd, khaosan-ingestd and khaosan-web into the repository's .build/static and prints
+# that directory (the only thing on stdout). The build's own output goes to stderr; with --quiet
+# its stdout is dropped (errors still show). install.sh, scripts/test.sh and
+# Tests/Scripts/install-test.sh build through this one function.
+STATIC_BUILD_COMMAND="swift build -c release --static-swift-stdlib --scratch-path .build/static"
+static_build() {
+  local repo b quiet="" build
+  repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  [ "${1:-}" = --quiet ] && quiet=1
+  command -v swift >/dev/null || { echo "no swift on PATH to build with ($STATIC_BUILD_COMMAND)" >&2; return 1; }
+  build=(swift build -c release --static-swift-stdlib --scratch-path "$repo/.build/static")
+  # One product per call: swift build keeps only the last of several --product options.
+  for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
+    if [ -n "$quiet" ]; then
+      (cd "$repo" && "${build[@]}" --product "$b") >/dev/null
+    else
+      (cd "$repo" && "${build[@]}" --product "$b") >&2
+    fi || { echo "'$STATIC_BUILD_COMMAND --product $b' failed in $repo (see above)" >&2; return 1; }
+  done
+  (cd "$repo" && "${build[@]}" --show-bin-path)
 }

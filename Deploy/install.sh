@@ -118,17 +118,12 @@ replica = true"
 fi
 
 BINARIES=(khaosan khaosan-queryd khaosan-ingestd khaosan-web)
-STATIC_BUILD=(swift build -c release --static-swift-stdlib --scratch-path "$REPO/.build/static")
 if [ -z "$BIN_DIR" ]; then
-  command -v swift >/dev/null || die "no --bin-dir and no swift on PATH to build with: build elsewhere with '${STATIC_BUILD[*]}' and pass --bin-dir"
-  # One product per call: swift build keeps only the last of several --product options.
-  for b in "${BINARIES[@]}"; do
-    (cd "$REPO" && "${STATIC_BUILD[@]}" --product "$b") || die "'${STATIC_BUILD[*]} --product $b' failed (see above)"
-  done
-  BIN_DIR=$(cd "$REPO" && "${STATIC_BUILD[@]}" --show-bin-path)
+  command -v swift >/dev/null || die "no --bin-dir and no swift on PATH to build with: build elsewhere with '$STATIC_BUILD_COMMAND' and pass --bin-dir"
+  BIN_DIR=$(static_build) || die "the static release build failed (see above)"
 fi
 for b in "${BINARIES[@]}"; do
-  [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && ${STATIC_BUILD[*]}), or pass --bin-dir"
+  [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && $STATIC_BUILD_COMMAND), or pass --bin-dir"
 done
 # The installed services must not depend on the build machine's toolchain: no Swift runtime or
 # Foundation library loaded at all (they are linked in), and nothing resolved under the
@@ -139,7 +134,7 @@ for b in "${BINARIES[@]}"; do
   libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
   if grep -Eq 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs"; then
     grep -E 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs" >&2
-    die "$b loads the Swift runtime dynamically: build it with '${STATIC_BUILD[*]}' (the default without --bin-dir)"
+    die "$b loads the Swift runtime dynamically: build it with '$STATIC_BUILD_COMMAND' (the default without --bin-dir)"
   fi
   if [ -n "$TOOLCHAIN" ] && grep -q "=> $TOOLCHAIN/" <<< "$libs"; then
     grep "=> $TOOLCHAIN/" <<< "$libs" >&2

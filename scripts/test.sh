@@ -72,10 +72,9 @@ Tests/Scripts/ci-deploy-check.sh
 # (local.sh's plain .build/release) cost as long again: 8-10 minutes on two cores, more on a slow
 # or busy machine (34 minutes beside another build, 2026-12-01), time CI's 90 minutes can spare.
 step "release build (static Swift stdlib, as install.sh builds it) for the deploy tests"
-for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
-  swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b" >/dev/null
-done
-RELEASE_BIN=$(swift build -c release --static-swift-stdlib --scratch-path .build/static --show-bin-path)
+# shellcheck source=Deploy/common.sh
+. Deploy/common.sh
+RELEASE_BIN=$(static_build --quiet)
 
 step "deploy: local run end to end (that release build)"
 KHAOSAN_BIN_DIR=$RELEASE_BIN Tests/Scripts/e2e-test.sh

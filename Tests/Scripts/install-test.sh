@@ -26,11 +26,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DEPLOY=$REPO/Deploy
 [ "$(id -u)" -eq 0 ] || { echo "install-test.sh: needs root" >&2; exit 1; }
 if [ -z "${KHAOSAN_BIN_DIR:-}" ]; then
-  for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
-    (cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path .build/static --product "$b") >/dev/null \
-      || { echo "install-test.sh: static build of $b failed" >&2; exit 1; }
-  done
-  KHAOSAN_BIN_DIR=$(cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path .build/static --show-bin-path)
+  # shellcheck source=Deploy/common.sh
+  . "$DEPLOY/common.sh"
+  KHAOSAN_BIN_DIR=$(static_build --quiet) || { echo "install-test.sh: the static release build failed" >&2; exit 1; }
 fi
 BIN=$KHAOSAN_BIN_DIR
 # The toolchain to hide: the one `swift` on PATH belongs to (e.g. /opt/swift/usr).
