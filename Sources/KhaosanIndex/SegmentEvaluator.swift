@@ -201,19 +201,20 @@ final class SegmentEvaluator {
         guard segment.hot.count > 0 else { return nil }
         var result: Bitset? = nil
         var memo = HotTier.Memo()
-        var start = 0
         let limit = min(q.count, HotTier.maximumLength)
-        while start + 3 <= limit {
+        // Every start is tried: a piece starting inside the previous one but reaching past its end
+        // is not implied by it (for ข้าว, ้าว after ข้า), and skipping such starts left the
+        // position checks with ten times the documents that match. A piece that ends within the
+        // previous one adds nothing (its documents contain the previous one's).
+        var coveredTo = 0
+        for start in 0..<max(0, limit - 2) {
             var best: HotTier.Entry? = nil
             var end = start + 3
+            // A substring is hot only if its prefix is: extend while the tier has it.
             while end <= limit, let e = segment.hot.entry(Array(q[start..<end]), &memo) { best = e; end += 1 }
-            if let best {
-                if result == nil { result = best.docs; result!.formIntersection(accepted) } else { result!.formIntersection(best.docs) }
-                // The next piece starts where this one's last character could be shared.
-                start = max(start + 1, end - 2)
-            } else {
-                start += 1
-            }
+            guard let best, end - 1 > coveredTo else { continue }
+            coveredTo = end - 1
+            if result == nil { result = best.docs; result!.formIntersection(accepted) } else { result!.formIntersection(best.docs) }
         }
         return result
     }
