@@ -77,6 +77,8 @@ write_checkpoint() {
 # that directory (the only thing on stdout). The build's own output goes to stderr; with --quiet
 # its stdout is dropped (errors still show). install.sh, scripts/test.sh and
 # Tests/Scripts/install-test.sh build through this one function.
+# The binaries Khaosan installs (install.sh copies and checks each).
+KHAOSAN_BINARIES=(khaosan khaosan-queryd khaosan-ingestd khaosan-web)
 STATIC_BUILD_COMMAND="swift build -c release --static-swift-stdlib --scratch-path .build/static"
 static_build() {
   local repo b quiet="" build
@@ -85,7 +87,7 @@ static_build() {
   command -v swift >/dev/null || { echo "no swift on PATH to build with ($STATIC_BUILD_COMMAND)" >&2; return 1; }
   build=(swift build -c release --static-swift-stdlib --scratch-path "$repo/.build/static")
   # One product per call: swift build keeps only the last of several --product options.
-  for b in khaosan khaosan-queryd khaosan-ingestd khaosan-web; do
+  for b in "${KHAOSAN_BINARIES[@]}"; do
     if [ -n "$quiet" ]; then
       (cd "$repo" && "${build[@]}" --product "$b") >/dev/null
     else

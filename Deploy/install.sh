@@ -117,12 +117,11 @@ store_password_file = /etc/khaosan/store.password"
 replica = true"
 fi
 
-BINARIES=(khaosan khaosan-queryd khaosan-ingestd khaosan-web)
 if [ -z "$BIN_DIR" ]; then
   command -v swift >/dev/null || die "no --bin-dir and no swift on PATH to build with: build elsewhere with '$STATIC_BUILD_COMMAND' and pass --bin-dir"
   BIN_DIR=$(static_build) || die "the static release build failed (see above)"
 fi
-for b in "${BINARIES[@]}"; do
+for b in "${KHAOSAN_BINARIES[@]}"; do
   [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: build first (cd $REPO && $STATIC_BUILD_COMMAND), or pass --bin-dir"
 done
 # The installed services must not depend on the build machine's toolchain: no Swift runtime or
@@ -130,7 +129,7 @@ done
 # toolchain's directory (found from the swift on PATH, when there is one).
 TOOLCHAIN=""
 if command -v swift >/dev/null; then TOOLCHAIN=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")"); fi
-for b in "${BINARIES[@]}"; do
+for b in "${KHAOSAN_BINARIES[@]}"; do
   libs=$(ldd "$BIN_DIR/$b" 2>&1) || die "ldd $BIN_DIR/$b failed: $libs"
   if grep -Eq 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs"; then
     grep -E 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime' <<< "$libs" >&2
@@ -182,7 +181,7 @@ for u in "${USERS[@]}"; do user_uids="$user_uids${user_uids:+, }$(id -u "$u")"; 
 install -d -m 0755 "$PREFIX/bin" "$PREFIX/share/khaosan"
 manifest="$PREFIX/share/khaosan/install-manifest"
 : > "$manifest.new"
-for b in "${BINARIES[@]}"; do
+for b in "${KHAOSAN_BINARIES[@]}"; do
   install -m 0755 "$BIN_DIR/$b" "$PREFIX/bin/$b.new"
   mv -f "$PREFIX/bin/$b.new" "$PREFIX/bin/$b"
   echo "$PREFIX/bin/$b" >> "$manifest.new"
@@ -200,7 +199,7 @@ for r in "$BIN_DIR"/*.resources; do
   echo "$PREFIX/bin/$name" >> "$manifest.new"
 done
 mv -f "$manifest.new" "$manifest"
-say "installed ${BINARIES[*]} and their resources in $PREFIX/bin"
+say "installed ${KHAOSAN_BINARIES[*]} and their resources in $PREFIX/bin"
 
 # Configs: root-owned, readable by the services through group khaosan; never overwritten.
 install -d -m 0750 -o root -g khaosan /etc/khaosan
