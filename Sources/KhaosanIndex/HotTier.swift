@@ -106,10 +106,18 @@ struct HotTier: Sendable {
 
     static func align8(_ x: Int) -> Int { (x + 7) & ~7 }
 
-    static func hash(_ s: [UInt32]) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for c in s { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3 }
+    static let hashSeed: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// FNV-1a over the scalars; `hashStep` extends a substring's hash by one character, so a
+    /// phrase's substrings sharing a start are hashed in one pass.
+    static func hash<S: Sequence<UInt32>>(_ s: S) -> UInt64 {
+        var h = hashSeed
+        for c in s { h = hashStep(h, c) }
         return h
+    }
+
+    @inline(__always) static func hashStep(_ h: UInt64, _ c: UInt32) -> UInt64 {
+        (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3
     }
 
     func entry(_ phrase: [UInt32]) -> Entry? {
@@ -118,7 +126,7 @@ struct HotTier: Sendable {
     }
 
     func entry(_ phrase: [UInt32], _ memo: inout Memo) -> Entry? {
-        guard let e = locate(phrase), let docs = docs(phrase, e, &memo) else { return nil }
+        guard let e = locate(phrase[...], hash: Self.hash(phrase)), let docs = docs(phrase, e, &memo) else { return nil }
         let b = storage.base
         let n = phrase.count
         let titles = Int(b.u32(e + n * 4 + 4)), exceptions = b.u32(e + n * 4 + 8)
@@ -128,11 +136,24 @@ struct HotTier: Sendable {
                      titles: DocIDList(base: b.baseAddress! + titlesAt, count: titles, wide: wideTitles))
     }
 
+    /// The document frequency of `phrase` when it is hot, without building its document set
+    /// (what a conjunction orders its members by).
+    func df(_ phrase: [UInt32]) -> Int? {
+        guard let e = locate(phrase[...], hash: Self.hash(phrase)) else { return nil }
+        return Int(storage.base.u32(e + phrase.count * 4))
+    }
+
+    /// Whether `phrase` (whose hash is `hash`) has an entry: a directory lookup only, no
+    /// document set (the prefilter extends a substring while this holds, and builds the set of
+    /// the longest only: building every shorter one's was a tenth of a phrase query's time).
+    func contains(_ phrase: ArraySlice<UInt32>, hash: UInt64) -> Bool {
+        locate(phrase, hash: hash) != nil
+    }
+
     /// The offset of `phrase`'s entry, or nil.
-    private func locate(_ phrase: [UInt32]) -> Int? {
+    private func locate(_ phrase: ArraySlice<UInt32>, hash h: UInt64) -> Int? {
         guard count > 0 else { return nil }
         let b = storage.base
-        let h = Self.hash(phrase)
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -142,7 +163,7 @@ struct HotTier: Sendable {
         while i < count, b.u64(at + 4 + i * 16) == h {
             let e = at + 4 + i * 16
             let entry = at + Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
-            if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[$0] }) { return entry }
+            if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[phrase.startIndex + $0] }) { return entry }
             i += 1
         }
         return nil
@@ -162,7 +183,7 @@ struct HotTier: Sendable {
             set = Bitset(count: docCount, words: (0..<words).map { b.u64(bits + $0 * 8) })
         } else {
             let prefix = Array(phrase.dropLast()), suffix = Array(phrase.dropFirst())
-            guard let pe = locate(prefix), let se = locate(suffix),
+            guard let pe = locate(prefix[...], hash: Self.hash(prefix)), let se = locate(suffix[...], hash: Self.hash(suffix)),
                   let p = docs(prefix, pe, &memo), let q = docs(suffix, se, &memo) else { return nil }
             set = p
             set.formIntersection(q)

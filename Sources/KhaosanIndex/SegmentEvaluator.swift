@@ -95,7 +95,7 @@ final class SegmentEvaluator {
         switch node {
         case .phrase(let i):
             let q = leaves[i]
-            if q.count >= 3, let h = segment.hot.entry(q) { return h.df }
+            if q.count >= 3, let df = segment.hot.df(q) { return df }
             if q.count == 1 {
                 let lo = segment.lowerBound(TermKey.make(q[0], 0)), hi = segment.lowerBound(TermKey.make(q[0] &+ 1, 0))
                 return (lo..<hi).reduce(0) { $0 + segment.info($1).df }
@@ -144,9 +144,15 @@ final class SegmentEvaluator {
             if within!.isEmpty { return out }
         }
         let single = cover.count == 1 && q.count == 2
-        let lead = cover[0].cursor, leadOffset = cover[0].offset
-        let others = cover.dropFirst().map(\.cursor), offsets = cover.dropFirst().map(\.offset)
-        try intersect(cover.map(\.cursor), within: within) { d throws(IndexError) in
+        let lead = cover[0].cursor
+        let cursors = cover.map(\.cursor), offsets = cover.map(\.offset)
+        // Per doc, the covering bigrams in order of their frequency in that doc: the fewest
+        // positions give the starts, and each check walks another run only up to the last start
+        // still standing. The rarest bigram overall (fewest docs) still leads the intersection.
+        let m = cover.count
+        let order = UnsafeMutablePointer<Int>.allocate(capacity: m), tfs = UnsafeMutablePointer<Int>.allocate(capacity: m)
+        defer { order.deallocate(); tfs.deallocate() }
+        try intersect(cursors, within: within) { d throws(IndexError) in
             let titleLength = segment.titleLengths[Int(d)]
             if single && !wholeOnly {
                 // A two-character phrase is one term: tf, and whether it is in the title and a
@@ -158,12 +164,19 @@ final class SegmentEvaluator {
                 return
             }
             // Otherwise the starts the covering bigrams agree on are the occurrences.
-            let starts = scratch(lead.tf)
-            var n = lead.starts(minus: leadOffset, into: starts)
+            for k in 0..<m {
+                let tf = cursors[k].tf
+                var j = k
+                while j > 0 && tfs[order[j - 1]] > tf { order[j] = order[j - 1]; j -= 1 }
+                order[j] = k; tfs[k] = tf
+            }
+            let first = order[0]
+            let starts = scratch(tfs[first])
+            var n = cursors[first].starts(minus: offsets[first], into: starts)
             try tick(n)
-            var k = 0
-            while !single && n > 0 && k < others.count {
-                n = others[k].keep(starts, n, plus: offsets[k])
+            var k = 1
+            while n > 0 && k < m {
+                n = cursors[order[k]].keep(starts, n, plus: offsets[order[k]])
                 k += 1
             }
             guard n > 0 else { return }
@@ -208,13 +221,27 @@ final class SegmentEvaluator {
         // previous one adds nothing (its documents contain the previous one's).
         var coveredTo = 0
         for start in 0..<max(0, limit - 2) {
-            var best: HotTier.Entry? = nil
-            var end = start + 3
-            // A substring is hot only if its prefix is: extend while the tier has it.
-            while end <= limit, let e = segment.hot.entry(Array(q[start..<end]), &memo) { best = e; end += 1 }
-            guard let best, end - 1 > coveredTo else { continue }
-            coveredTo = end - 1
-            if result == nil { result = best.docs; result!.formIntersection(accepted) } else { result!.formIntersection(best.docs) }
+            var h = HotTier.hash(q[start..<(start + 2)])
+            var end = start + 2
+            // A substring is hot only if its prefix is: extend while the tier has it (a directory
+            // lookup each; the document set is built for the longest only).
+            while end < limit {
+                let next = HotTier.hashStep(h, q[end])
+                guard segment.hot.contains(q[start...end], hash: next) else { break }
+                h = next
+                end += 1
+            }
+            guard end >= start + 3, end > coveredTo else { continue }
+            // nil only for a damaged derived entry: a shorter piece stands in for it.
+            var piece: HotTier.Entry? = nil
+            var pieceEnd = end
+            while pieceEnd >= start + 3, piece == nil {
+                piece = segment.hot.entry(Array(q[start..<pieceEnd]), &memo)
+                if piece == nil { pieceEnd -= 1 }
+            }
+            guard let piece, pieceEnd > coveredTo else { continue }
+            coveredTo = pieceEnd
+            if result == nil { result = piece.docs; result!.formIntersection(accepted) } else { result!.formIntersection(piece.docs) }
         }
         return result
     }

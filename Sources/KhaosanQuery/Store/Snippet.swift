@@ -148,9 +148,7 @@ enum Snippet {
     }
 
     static func occurrences(_ needles: [[UInt32]], in text: String) -> [Range<Int>] {
-        var all: [Range<Int>] = []
-        for n in needles { all += SearchText.occurrences(of: n, in: text, limit: maxOccurrences) }
-        return all
+        SearchText.occurrences(of: needles, in: text, limit: maxOccurrences)
     }
 
     /// The start of `text` with no highlight.
