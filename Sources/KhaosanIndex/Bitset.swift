@@ -18,6 +18,8 @@ package struct Bitset: Sendable, Hashable {
 
     package var popCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
+    package var isEmpty: Bool { !words.contains { $0 != 0 } }
+
     mutating func formIntersection(_ o: Bitset) { for k in words.indices { words[k] &= o.words[k] } }
 
     /// The members, ascending.

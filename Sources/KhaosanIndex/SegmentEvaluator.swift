@@ -129,7 +129,9 @@ final class SegmentEvaluator {
         cover.sort { $0.cursor.df < $1.cursor.df }
         var out = LeafMatches()
         out.df = restrict == nil ? 0 : dfs.min() ?? 0
-        // Hot substrings of the phrase narrow the documents before any position is read.
+        // Hot substrings of the phrase narrow the documents before any position is read (after
+        // the dictionary: a bigram missing from it ends the phrase sooner, and the tier's pages
+        // are colder than the dictionary's; prefiltering first was 5% slower).
         var within = restrict
         if q.count >= 4, let pre = prefilter(q) {
             var set = pre
@@ -242,6 +244,8 @@ final class SegmentEvaluator {
             guard let piece, pieceEnd > coveredTo else { continue }
             coveredTo = pieceEnd
             if result == nil { result = piece.docs; result!.formIntersection(accepted) } else { result!.formIntersection(piece.docs) }
+            // Nothing left: the pieces further on need not be read (a page of the file each).
+            if result!.isEmpty { return result }
         }
         return result
     }
