@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "KhaosanCompression", dependencies: ["CZstd"], swiftSettings: settings),
         // The search index: segments of character-bigram postings with positions, a hot tier of
         // exact document sets, BM25, facets. Pure Swift; knows nothing of releases or SQLite.
-        .target(name: "KhaosanIndex", dependencies: [logging], swiftSettings: settings),
+        .target(name: "KhaosanIndex", dependencies: [logging, heap], swiftSettings: settings),
         // The RPC core's transport over Unix domain sockets (SwiftNIO): server and client
         // connections, peer credentials, socket files, deadlines on the event loop, drain.
         .target(

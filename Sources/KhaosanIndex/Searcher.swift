@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,21 +31,35 @@ package enum Searcher {
     /// a search on its caller's thread.
     package static let defaultParallelism = min(ProcessInfo.processInfo.activeProcessorCount, 8)
 
+    /// `wholeWordsOnDemand: false` checks every match's whole words as it is found: the reference
+    /// the on-demand ranking is tested against.
     package static func search(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest, parallelism: Int = 1,
+                               wholeWordsOnDemand: Bool = true,
                                cancelled: @escaping @Sendable () -> Bool = { false }) throws(IndexError) -> IndexSearchResult {
         let q = request.query
+        let want = max(request.offset, 0) + max(request.limit, 0)
+        let relevance = request.sort == .relevance && want > 0
+        // One phrase ranked by relevance: its whole-word bonus is settled only for the docs that
+        // can reach the page (`rankOnDemand`). Several leaves sum their parts in leaf order, and
+        // adding a bonus afterwards would change that sum's rounding: they check eagerly.
+        let onDemand: Bool = if case .phrase(0) = q.root, q.leaves.count == 1, relevance, wholeWordsOnDemand { true } else { false }
+        let whole: SegmentEvaluator.WholeWords = !relevance ? .unneeded : onDemand ? .onDemand : .eager
         var evaluated: [(SegmentEvaluator, [UInt32])] = []
         var total = 0
         var df = [Int](repeating: 0, count: q.leaves.count)
         // Whole-word occurrences raise a leaf's score only when every segment knows them (a
         // hot-tier answer does not), so that ranking does not depend on how a segment answered.
         var wholeKnown = [Bool](repeating: true, count: q.leaves.count)
-        for (e, docs) in try evaluate(snapshot, request, parallelism: parallelism, cancelled: cancelled) {
+        var allDeferred = true
+        for (e, docs) in try evaluate(snapshot, request, whole: whole, parallelism: parallelism, cancelled: cancelled) {
             total += docs.count
             for (i, m) in e.matches.enumerated() {
                 guard let m else { continue }
                 df[i] += max(m.df, m.docs.count)
-                if m.whole == nil { wholeKnown[i] = false }
+                if m.whole == nil && !m.onDemand { wholeKnown[i] = false }
+                // A two-character phrase knows its whole words from the postings (and they are
+                // already in its scores): nothing to settle.
+                if !m.docs.isEmpty && !m.onDemand { allDeferred = false }
             }
             evaluated.append((e, docs))
         }
@@ -53,17 +68,19 @@ package enum Searcher {
         let avgLength = max(snapshot.averageLength, 1)
         let avgTitle = max(snapshot.averageTitleLength, 1)
 
-        let want = max(request.offset, 0) + max(request.limit, 0)
         var top = TopK(capacity: want, sort: request.sort)
         var cats: [String: IndexFacet] = [:]
         var months: [Int32: Int] = [:]
         var langs: [UInt8: Int] = [:]
-        let relevance = request.sort == .relevance && want > 0
+        // Scores before the whole-word bonus, per segment, when it is settled on demand.
+        let bonus = onDemand && allDeferred && wholeKnown[0] ? idf[0] * wholeBoost : 0
+        var partial: [[Double]] = []
         var periodCounts = [Int](repeating: 0, count: request.periods?.count ?? 0)
         for (e, docs) in evaluated {
             let seg = e.segment
             // A date sort needs no score (its hits carry 0, as SearchResultHit says).
             let scores = relevance ? Self.scores(e, docs, idf: idf, wholeKnown: wholeKnown, avgLength: avgLength, avgTitle: avgTitle) : []
+            if bonus > 0 { partial.append(scores) }
             // Facets counted per segment ordinal in arrays, named once per segment at the end.
             var catCounts = [Int](repeating: 0, count: request.facets ? max(seg.categories.count, 1) : 0)
             var monthCounts: [Int32: Int] = [:]
@@ -72,7 +89,7 @@ package enum Searcher {
             for (k, d) in docs.enumerated() {
                 let di = Int(d)
                 let score = relevance ? scores[k] : 0
-                top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di]))
+                if bonus == 0 { top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di])) }
                 if request.facets {
                     catCounts[Int(seg.categoryOf[di])] += 1
                     let day = seg.days[di]
@@ -97,6 +114,7 @@ package enum Searcher {
             }
             if cancelled() { throw IndexError.cancelled }
         }
+        if bonus > 0 { try rankOnDemand(evaluated, partial, bonus: bonus, into: &top, cancelled: cancelled) }
         let hits = top.sorted()
         let page = hits.count > request.offset ? Array(hits[max(request.offset, 0)...]) : []
         return IndexSearchResult(
@@ -105,6 +123,40 @@ package enum Searcher {
             months: months.keys.sorted().map { IndexFacet(key: CivilMonth.key($0), label: CivilMonth.key($0), count: months[$0]!) },
             languages: langs.keys.sorted().map { IndexFacet(key: String($0), label: String($0), count: langs[$0]!) },
             periodCounts: periodCounts)
+    }
+
+    /// The top of a one-phrase query whose whole-word bonus (`bonus`, the same for every doc) is
+    /// settled on demand: a doc scores `partial` or `partial + bonus`. The k-th best partial score
+    /// bounds the k-th best score from below, so only docs with `partial + bonus` at or above it
+    /// can reach the page; they are settled from the highest bound down, and the walk stops when
+    /// the next bound is below the k-th score found (a lower score cannot enter, whatever the
+    /// tie-break). The page is the one eager checking gives, score for score.
+    static func rankOnDemand(_ evaluated: [(SegmentEvaluator, [UInt32])], _ partial: [[Double]], bonus: Double,
+                             into top: inout TopK, cancelled: () -> Bool) throws(IndexError) {
+        var lower = TopK(capacity: top.capacity, sort: .relevance)
+        for (s, (e, docs)) in evaluated.enumerated() {
+            for (k, d) in docs.enumerated() {
+                lower.offer(IndexHit(releaseID: e.segment.releaseIDs[Int(d)], score: partial[s][k], days: e.segment.days[Int(d)]))
+            }
+        }
+        let floor = lower.worst?.score ?? -.infinity
+        var bounds: [PendingHit] = []
+        for (s, (_, docs)) in evaluated.enumerated() {
+            for k in docs.indices where partial[s][k] + bonus >= floor {
+                bounds.append(PendingHit(bound: partial[s][k] + bonus, segment: s, index: k))
+            }
+        }
+        var pending = Heap(bounds)
+        var settled = 0
+        while let p = pending.popMax() {
+            if let worst = top.worst, p.bound < worst.score { break }
+            let (e, docs) = evaluated[p.segment]
+            let d = Int(docs[p.index])
+            let score = partial[p.segment][p.index] + (e.hasWholeOccurrence(leaf: 0, p.index) ? bonus : 0)
+            top.offer(IndexHit(releaseID: e.segment.releaseIDs[d], score: score, days: e.segment.days[d]))
+            settled += 1
+            if settled % 1_024 == 0, cancelled() { throw IndexError.cancelled }
+        }
     }
 
     /// Adds `docs` of `seg` to their periods' counts (`counts[i]` is period `range.first + i`).
@@ -175,13 +227,14 @@ extension Searcher {
     /// Each segment's evaluation (its matching docs and leaf matches), in segment order. Segments
     /// are independent (immutable bytes, an evaluator each), so with `parallelism` > 1 they are
     /// spread over that many threads; the caller's thread takes a share too.
-    static func evaluate(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest, parallelism: Int,
+    static func evaluate(_ snapshot: IndexSnapshot, _ request: IndexSearchRequest, whole: SegmentEvaluator.WholeWords,
+                         parallelism: Int,
                          cancelled: @escaping @Sendable () -> Bool) throws(IndexError) -> [(SegmentEvaluator, [UInt32])] {
         let parts = snapshot.parts
         @Sendable func one(_ i: Int) throws(IndexError) -> (SegmentEvaluator, [UInt32]) {
             let part = parts[i]
             let e = SegmentEvaluator(segment: part.segment, query: request.query, accepted: part.accepted(by: request.filter),
-                                     cancelled: cancelled)
+                                     whole: whole, cancelled: cancelled)
             return (e, try e.evaluate(request.query.root, within: nil))
         }
         let workers = min(max(parallelism, 1), parts.count)

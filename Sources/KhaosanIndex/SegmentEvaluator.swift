@@ -9,6 +9,12 @@ struct LeafMatches {
     /// Upper bound of the leaf's document frequency in the segment, for idf: exact when the leaf
     /// was evaluated over the whole segment.
     var df = 0
+    /// With `SegmentEvaluator.WholeWords.onDemand`: every doc's occurrence starts (doc `docs[j]`'s
+    /// end at `startsEnd[j]`), so whole words are looked up later, only for the docs that may
+    /// reach the page (`whole` is then nil).
+    var onDemand = false
+    var starts: [UInt32] = []
+    var startsEnd: [UInt32] = []
 }
 
 /// Evaluates a query tree over one segment. Conjunctions evaluate their cheapest member first and
@@ -17,19 +23,35 @@ struct LeafMatches {
 /// positions decoded only for documents where every covering bigram occurs, stopping at the
 /// first miss.
 final class SegmentEvaluator {
+    /// How a leaf finds its whole-word occurrences for ranking (a whole-words-only leaf always
+    /// checks them, as they decide its documents).
+    enum WholeWords {
+        /// Every matching doc's occurrences checked as they are found.
+        case eager
+        /// The starts kept; checked by `hasWholeOccurrence` for the docs the ranking asks about.
+        /// Checking every doc was most of a phrase's own loop (the word-boundary bits of each
+        /// matching doc are a cache miss, often a page fault).
+        case onDemand
+        /// Not checked (date order, counts: no score is computed).
+        case unneeded
+    }
+
     let segment: Segment
     let leaves: [[UInt32]]
     let wholeWords: (Int) -> Bool
     /// Live (not replaced by a newer version) and passing the filter.
     private let accepted: Bitset
     private let cancelled: @Sendable () -> Bool
+    private let whole: WholeWords
     private(set) var matches: [LeafMatches?]
     private var work = 0
     private var scratchCapacity = 256
     private var scratchBuffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
 
-    init(segment: Segment, query: IndexQuery, accepted: Bitset, cancelled: @escaping @Sendable () -> Bool) {
+    init(segment: Segment, query: IndexQuery, accepted: Bitset, whole: WholeWords = .eager,
+         cancelled: @escaping @Sendable () -> Bool) {
         self.segment = segment
+        self.whole = whole
         self.leaves = query.leaves
         self.wholeWords = query.isWholeWord
         self.accepted = accepted
@@ -129,6 +151,8 @@ final class SegmentEvaluator {
         cover.sort { $0.cursor.df < $1.cursor.df }
         var out = LeafMatches()
         out.df = restrict == nil ? 0 : dfs.min() ?? 0
+        // A two-character phrase has its whole-word flag in the postings: always known.
+        if !(cover.count == 1 && q.count == 2) { deferWholeWords(&out, wholeOnly: wholeOnly) }
         // Hot substrings of the phrase narrow the documents before any position is read (after
         // the dictionary: a bigram missing from it ends the phrase sooner, and the tier's pages
         // are colder than the dictionary's; prefiltering first was 5% slower).
@@ -188,11 +212,40 @@ final class SegmentEvaluator {
         return out
     }
 
+    /// Leaves whole words to later (or to nobody) unless the leaf is restricted to them.
+    private func deferWholeWords(_ out: inout LeafMatches, wholeOnly: Bool) {
+        guard !wholeOnly, whole != .eager else { return }
+        out.whole = nil
+        out.onDemand = whole == .onDemand
+    }
+
+    /// Whether doc `matches[leaf].docs[j]` has an occurrence of the leaf as whole words, from the
+    /// starts kept by `.onDemand`.
+    func hasWholeOccurrence(leaf: Int, _ j: Int) -> Bool {
+        guard let m = matches[leaf], m.onDemand else { return false }
+        let d = Int(m.docs[j]), length = leaves[leaf].count
+        for k in (j == 0 ? 0 : Int(m.startsEnd[j - 1]))..<Int(m.startsEnd[j]) where segment.isWhole(d, m.starts[k], length) {
+            return true
+        }
+        return false
+    }
+
     /// Adds doc `d` with its `n` occurrences (starts), counting whole-word ones; with `wholeOnly`
     /// only those count, and a doc without any is left out.
     @inline(__always)
     private func record(_ d: UInt32, _ starts: UnsafeMutablePointer<UInt32>, _ n: Int, length: Int, titleLength: UInt32,
                         wholeOnly: Bool, into out: inout LeafMatches) throws(IndexError) {
+        if out.whole == nil {
+            // Whole words deferred (see deferWholeWords): only the title count now.
+            var t = 0
+            for j in 0..<n where starts[j] < titleLength { t += 1 }
+            out.docs.append(d); out.title.append(UInt32(t)); out.body.append(UInt32(n - t))
+            if out.onDemand {
+                out.starts.append(contentsOf: UnsafeBufferPointer(start: starts, count: n))
+                out.startsEnd.append(UInt32(out.starts.count))
+            }
+            return
+        }
         var t = 0, whole = 0, wholeTitle = 0
         for j in 0..<n {
             let s = starts[j]
@@ -299,6 +352,7 @@ final class SegmentEvaluator {
             }
         }
         var out = LeafMatches()
+        deferWholeWords(&out, wholeOnly: wholeOnly)
         for d in starts.keys.sorted() {
             var s = starts[d]!
             s.sort()

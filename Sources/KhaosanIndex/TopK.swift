@@ -40,6 +40,12 @@ struct TopK {
         items.insert(h, at: lo)
     }
 
+    /// The last hit kept once `capacity` are (nil before, and when hits are gathered unsorted
+    /// above `insertionLimit`): nothing ordered after it can enter.
+    var worst: IndexHit? {
+        capacity > 0 && capacity <= Self.insertionLimit && items.count == capacity ? items[items.count - 1] : nil
+    }
+
     func sorted() -> [IndexHit] {
         if capacity <= Self.insertionLimit { return items }
         let sorted = items.sorted(by: before)

@@ -147,6 +147,46 @@ struct IndexPropertyTests {
         }
     }
 
+    /// A one-phrase page ranked with its whole-word bonus settled on demand (only for the docs
+    /// that can reach the page) is the page of checking every match as it is found: the same
+    /// releases in the same order with the same scores, for pages of 1 to 40 at any offset, with
+    /// and without a filter. Segments with and without a hot tier, so some phrases have no bonus
+    /// at all (a hot answer does not know whole words).
+    @Test(arguments: [4, 5])
+    func onDemandWholeWordsRankAsCheckingEveryMatch(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let docs = Self.docs(&rng, count: 700)
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        var b = SegmentBuilder()
+        for d in docs[0..<300] { b.add(d) }
+        try index.replaceAll(with: [b.build(hotFraction: seed == 4 ? 0.05 : 1.0, hotMinimumDocs: 100)], through: 1)
+        index.add(Array(docs[300..<500]), sequences: 2...2)
+        index.add(Array(docs[500...]), sequences: 3...3)
+        let snapshot = index.snapshot()
+        var compared = 0
+        for round in 0..<80 {
+            let src = docs[Int(rng.next() % UInt64(docs.count))].body
+            let len = 1 + Int(rng.next() % 5)
+            guard src.count > len else { continue }
+            let at = Int(rng.next() % UInt64(src.count - len))
+            var phrase = Array(src[at..<(at + len)])
+            while phrase.first == 0x20 { phrase.removeFirst() }
+            while phrase.last == 0x20 { phrase.removeLast() }
+            if phrase.isEmpty { continue }
+            var filter = IndexFilter()
+            if round % 3 == 0 { filter.language = UInt8(round % 2) }
+            let request = IndexSearchRequest(query: IndexQuery(phrase: phrase), filter: filter,
+                                             offset: Int(rng.next() % 5), limit: 1 + Int(rng.next() % 40))
+            let lazy = try Searcher.search(snapshot, request)
+            let eager = try Searcher.search(snapshot, request, wholeWordsOnDemand: false)
+            #expect(lazy.total == eager.total, "phrase \(phrase)")
+            #expect(lazy.hits.map(\.releaseID) == eager.hits.map(\.releaseID), "phrase \(phrase)")
+            #expect(lazy.hits.map(\.score) == eager.hits.map(\.score), "phrase \(phrase)")
+            if eager.hits.count > 1 { compared += 1 }
+        }
+        #expect(compared > 20)
+    }
+
     @Test func booleanQueriesMatchSetAlgebra() throws {
         var rng = SplitMix64(seed: 9)
         let docs = Self.docs(&rng, count: 400)
