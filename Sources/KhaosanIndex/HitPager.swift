@@ -80,7 +80,8 @@ package struct HitPager: Sendable {
             let accepted = part.accepted(by: f)
             let docs: [UInt32]
             if let query {
-                let e = SegmentEvaluator(segment: part.segment, query: query, accepted: accepted, cancelled: cancelled)
+                // Date order: no score, so whole words are never looked at.
+                let e = SegmentEvaluator(segment: part.segment, query: query, accepted: accepted, whole: .unneeded, cancelled: cancelled)
                 docs = try e.evaluate(query.root, within: nil)
             } else {
                 docs = accepted.members()
