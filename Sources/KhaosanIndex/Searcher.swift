@@ -72,9 +72,11 @@ package enum Searcher {
         var cats: [String: IndexFacet] = [:]
         var months: [Int32: Int] = [:]
         var langs: [UInt8: Int] = [:]
-        // Scores before the whole-word bonus, per segment, when it is settled on demand.
+        // Scores before the whole-word bonus, per segment, when it is settled on demand; their
+        // own top bounds the page from below (see rankOnDemand).
         let bonus = onDemand && allDeferred && wholeKnown[0] ? idf[0] * wholeBoost : 0
         var partial: [[Double]] = []
+        var lower = TopK(capacity: bonus > 0 ? want : 0, sort: .relevance)
         var periodCounts = [Int](repeating: 0, count: request.periods?.count ?? 0)
         for (e, docs) in evaluated {
             let seg = e.segment
@@ -89,7 +91,8 @@ package enum Searcher {
             for (k, d) in docs.enumerated() {
                 let di = Int(d)
                 let score = relevance ? scores[k] : 0
-                if bonus == 0 { top.offer(IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di])) }
+                let hit = IndexHit(releaseID: seg.releaseIDs[di], score: score, days: seg.days[di])
+                if bonus == 0 { top.offer(hit) } else { lower.offer(hit) }
                 if request.facets {
                     catCounts[Int(seg.categoryOf[di])] += 1
                     let day = seg.days[di]
@@ -114,7 +117,9 @@ package enum Searcher {
             }
             if cancelled() { throw IndexError.cancelled }
         }
-        if bonus > 0 { try rankOnDemand(evaluated, partial, bonus: bonus, into: &top, cancelled: cancelled) }
+        if bonus > 0 {
+            try rankOnDemand(evaluated, partial, bonus: bonus, floor: lower.worst?.score ?? -.infinity, into: &top, cancelled: cancelled)
+        }
         let hits = top.sorted()
         let page = hits.count > request.offset ? Array(hits[max(request.offset, 0)...]) : []
         return IndexSearchResult(
@@ -127,19 +132,12 @@ package enum Searcher {
 
     /// The top of a one-phrase query whose whole-word bonus (`bonus`, the same for every doc) is
     /// settled on demand: a doc scores `partial` or `partial + bonus`. The k-th best partial score
-    /// bounds the k-th best score from below, so only docs with `partial + bonus` at or above it
-    /// can reach the page; they are settled from the highest bound down, and the walk stops when
+    /// (`floor`) bounds the k-th best score from below, so only docs with `partial + bonus` at or
+    /// above it can reach the page; they are settled from the highest bound down, and the walk stops when
     /// the next bound is below the k-th score found (a lower score cannot enter, whatever the
     /// tie-break). The page is the one eager checking gives, score for score.
     static func rankOnDemand(_ evaluated: [(SegmentEvaluator, [UInt32])], _ partial: [[Double]], bonus: Double,
-                             into top: inout TopK, cancelled: () -> Bool) throws(IndexError) {
-        var lower = TopK(capacity: top.capacity, sort: .relevance)
-        for (s, (e, docs)) in evaluated.enumerated() {
-            for (k, d) in docs.enumerated() {
-                lower.offer(IndexHit(releaseID: e.segment.releaseIDs[Int(d)], score: partial[s][k], days: e.segment.days[Int(d)]))
-            }
-        }
-        let floor = lower.worst?.score ?? -.infinity
+                             floor: Double, into top: inout TopK, cancelled: () -> Bool) throws(IndexError) {
         var bounds: [PendingHit] = []
         for (s, (_, docs)) in evaluated.enumerated() {
             for k in docs.indices where partial[s][k] + bonus >= floor {

@@ -36,6 +36,25 @@ struct IndexPropertyTests {
         return Set(latest.values.filter { contains($0.title, phrase) + contains($0.body, phrase) > 0 }.map(\.releaseID))
     }
 
+    /// Queries never start or end with a space (SearchText trims).
+    static func trimmed(_ phrase: [UInt32]) -> [UInt32] {
+        var p = phrase[...]
+        while p.first == 0x20 { p.removeFirst() }
+        while p.last == 0x20 { p.removeLast() }
+        return Array(p)
+    }
+
+    /// 1 to `maxLength` characters cut from a random doc's body, trimmed; nil when that body is
+    /// too short or the cut is all spaces.
+    static func phraseFromABody(_ rng: inout SplitMix64, _ docs: [IndexDocument], maxLength: Int) -> [UInt32]? {
+        let src = docs[Int(rng.next() % UInt64(docs.count))].body
+        let len = 1 + Int(rng.next() % UInt64(maxLength))
+        guard src.count > len else { return nil }
+        let at = Int(rng.next() % UInt64(src.count - len))
+        let phrase = trimmed(Array(src[at..<(at + len)]))
+        return phrase.isEmpty ? nil : phrase
+    }
+
     static func all(_ index: SearchIndex, _ q: IndexQuery) throws -> (Int, Set<Int64>) {
         let r = try index.search(IndexSearchRequest(query: q, limit: 100_000))
         return (r.total, Set(r.hits.map(\.releaseID)))
@@ -65,9 +84,7 @@ struct IndexPropertyTests {
             } else {
                 phrase = Self.randomText(&rng, len)
             }
-            // Queries never start or end with a space (SearchText trims).
-            while phrase.first == 0x20 { phrase.removeFirst() }
-            while phrase.last == 0x20 { phrase.removeLast() }
+            phrase = Self.trimmed(phrase)
             if phrase.isEmpty { continue }
             let truth = Self.naive(docs, phrase)
             let (total, got) = try Self.all(index, IndexQuery(phrase: phrase))
@@ -133,14 +150,7 @@ struct IndexPropertyTests {
             return false
         }
         for _ in 0..<80 {
-            let src = docs[Int(rng.next() % UInt64(docs.count))].body
-            let len = 1 + Int(rng.next() % 4)
-            guard src.count > len else { continue }
-            let at = Int(rng.next() % UInt64(src.count - len))
-            var phrase = Array(src[at..<(at + len)])
-            while phrase.first == 0x20 { phrase.removeFirst() }
-            while phrase.last == 0x20 { phrase.removeLast() }
-            if phrase.isEmpty { continue }
+            guard let phrase = Self.phraseFromABody(&rng, docs, maxLength: 4) else { continue }
             let truth = Set(docs.filter { wholeIn($0.title, phrase) || wholeIn($0.body, phrase) }.map(\.releaseID))
             let q = IndexQuery(root: .phrase(0), leaves: [phrase], wholeWords: [true])
             #expect(try Self.all(index, q).1 == truth, "phrase \(phrase)")
@@ -165,14 +175,7 @@ struct IndexPropertyTests {
         let snapshot = index.snapshot()
         var compared = 0
         for round in 0..<80 {
-            let src = docs[Int(rng.next() % UInt64(docs.count))].body
-            let len = 1 + Int(rng.next() % 5)
-            guard src.count > len else { continue }
-            let at = Int(rng.next() % UInt64(src.count - len))
-            var phrase = Array(src[at..<(at + len)])
-            while phrase.first == 0x20 { phrase.removeFirst() }
-            while phrase.last == 0x20 { phrase.removeLast() }
-            if phrase.isEmpty { continue }
+            guard let phrase = Self.phraseFromABody(&rng, docs, maxLength: 5) else { continue }
             var filter = IndexFilter()
             if round % 3 == 0 { filter.language = UInt8(round % 2) }
             let request = IndexSearchRequest(query: IndexQuery(phrase: phrase), filter: filter,
