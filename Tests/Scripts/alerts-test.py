@@ -253,10 +253,12 @@ def main():
             check(all(e.get("updated_parsed") for e in d.entries), "each entry has an updated time")
         # The restart above rewrites every feed once, so a temp file may exist for a moment;
         # "left" means one that stays.
+        def temps():
+            return [f for f in os.listdir(os.path.join(home, "feeds")) if f.endswith(".tmp")]
         deadline = time.time() + 10
-        while [f for f in os.listdir(os.path.join(home, "feeds")) if f.endswith(".tmp")] and time.time() < deadline:
+        while temps() and time.time() < deadline:
             time.sleep(0.05)
-        check(not [f for f in os.listdir(os.path.join(home, "feeds")) if f.endswith(".tmp")], "no temp file left beside the feed")
+        check(not temps(), "no temp file left beside the feed")
         cli("saved", "rm", "birds")
         deadline = time.time() + 10
         while os.path.exists(feed_path) and time.time() < deadline:

@@ -235,10 +235,12 @@ def main():
         check("khaosan_rpc_calls" in tf and "khaosan_journal_lag_records" in tf, f"the textfile {os.path.basename(textfile)} parses, with calls and journal lag")
         # The textfile is rewritten on a period, so a temp file may exist for a moment; "left"
         # means one that stays.
+        def temps():
+            return [f for f in os.listdir(home) if f.endswith(".tmp")]
         deadline = time.time() + 10
-        while [f for f in os.listdir(home) if f.endswith(".tmp")] and time.time() < deadline:
+        while temps() and time.time() < deadline:
             time.sleep(0.05)
-        check(not [f for f in os.listdir(home) if f.endswith(".tmp")], "no temp file left beside the textfile")
+        check(not temps(), "no temp file left beside the textfile")
     finally:
         for p in reversed(procs):
             p.terminate()
