@@ -4,7 +4,9 @@
 # Starts khaosan-queryd and khaosan-ingestd on a fresh KHAOSAN_HOME, runs `khaosan ingest` until
 # Sync says everything is searchable, and prints the wall time, each daemon's CPU time and the
 # database size and each daemon's memory (peak and resident) right after Sync and once the WAL has
-# been emptied.
+# been emptied, then how long khaosan-queryd takes to stop (SIGTERM until it exits; Deploy's unit
+# allows 30 s), how many index segment files it leaves, and how long a start on that home takes
+# until it answers (it indexes again from the log what the stop left in memory).
 set -u -o pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # KHAOSAN_BIN_DIR: another build's binaries (e.g. main's, to interleave runs against it).
@@ -35,3 +37,12 @@ echo "memory right after Sync: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem 
 sleep 4
 echo "database + WAL 4 s later: $(db) bytes"
 echo "memory 4 s later: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"
+TS=$(date +%s.%N)
+kill -TERM $QP; wait $QP 2>/dev/null
+TE=$(date +%s.%N)
+echo "khaosan-queryd stop (SIGTERM until exit): $(python3 -c "print(f'{$TE - $TS:.2f}')") s; index segment files left: $(find "$KHAOSAN_HOME/query.db.index" -type f -name '*.kseg' 2>/dev/null | wc -l)"
+TS=$(date +%s.%N)
+"$BIN/khaosan-queryd" --log-level warning >>"$WORK/queryd.log" 2>&1 & QP=$!
+for _ in $(seq 1200); do "$BIN/khaosan" stats >/dev/null 2>&1 && break; sleep 0.1; done
+TE=$(date +%s.%N)
+echo "khaosan-queryd start on that home until it answers: $(python3 -c "print(f'{$TE - $TS:.2f}')") s; CPU $(cpu $QP) s; memory $(mem $QP)"

@@ -39,6 +39,8 @@ package final class SearchIndex: Sendable {
     private let state = Mutex(State())
     /// One maintenance run at a time (flushes and merges replace parts).
     private let maintenance = Mutex(())
+    /// Set by `windDown`: from then on no run merges, and none starts another file past it.
+    private let windDownDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     /// `directory` nil: a memory-only index (tests). `writable` false: the files are read but
     /// never written or removed.
@@ -175,11 +177,25 @@ package final class SearchIndex: Sendable {
         }
     }
 
+    /// At shutdown: writes memory segments to files, oldest first, until `deadline`, and merges
+    /// nothing. A run already going on the maintenance thread (the forced flush after a bulk
+    /// load) stops at its next file too, so a stop waits for at most one file's write past the
+    /// deadline, not for the whole backlog: minutes of CPU on a slow machine, well past a service
+    /// manager's stop timeout. What stays in memory is not lost: the manifest covers only what
+    /// the files hold, and the rest is indexed again from the store's log at the next start.
+    package func windDown(by deadline: ContinuousClock.Instant) throws(IndexError) {
+        windDownDeadline.withLock { $0 = deadline }
+        try maintenance.withLock { _ throws(IndexError) in try flushMemory(force: true) }
+    }
+
+    private var windingDown: Bool { windDownDeadline.withLock { $0 != nil } }
+    private var pastDeadline: Bool { windDownDeadline.withLock { $0.map { ContinuousClock.now >= $0 } ?? false } }
+
     /// Writes memory segments, oldest first, to files of about `flushDocuments` documents each,
     /// until fewer than that remain in memory (none with `force`). Without a directory, folds
     /// them into one memory segment when there are many.
     private func flushMemory(force: Bool) throws(IndexError) {
-        while true {
+        while !pastDeadline {
             let (memory, filed, snapshot, manifest) = state.withLock { s in
                 (s.parts.filter { $0.file == nil }, s.parts.filter { $0.file != nil }.map(\.sequence).max() ?? 0, s.snapshot, s.manifest)
             }
@@ -229,7 +245,7 @@ package final class SearchIndex: Sendable {
 
     private func mergeFiles() throws(IndexError) {
         guard let directory else { return }
-        while true {
+        while !windingDown {
             let (parts, snapshot, manifest) = state.withLock { s in (s.parts, s.snapshot, s.manifest) }
             guard var m = manifest else { return }
             var best: Int? = nil

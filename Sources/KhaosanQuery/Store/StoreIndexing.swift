@@ -38,13 +38,29 @@ extension ReleaseStore {
         if n > 0 { logger.info("search index caught up from the index log", metadata: ["releases": "\(n)"]) }
     }
 
-    /// Writes the index's memory segments to files (at shutdown). Blocks for as long as that
-    /// takes: a few seconds for a full flush's worth of documents.
-    package func writeIndexOut() {
+    /// How long a shutdown spends writing the index's memory segments to files: Deploy's unit
+    /// gives a stop 90 s (`TimeoutStopSec`) before it kills, and the server's drain comes first.
+    /// Generous on purpose: writing a memory segment out costs about a third of indexing its
+    /// documents again at the next start (BENCHMARKS.md, "Session 12": a 16 s stop that wrote 9 of the
+    /// 13 files made the next start take 44 s before it answered), so the budget only bounds a
+    /// stop on a machine too slow to write a bulk load's backlog in time.
+    package static let shutdownIndexBudget: Duration = .seconds(60)
+
+    /// Writes the index's memory segments to files (at shutdown), for about `budget`: a file
+    /// being written when it ends is finished, none is started after it (see
+    /// `SearchIndex.windDown`). A few seconds cover a flush's worth of documents; after a bulk
+    /// load the backlog can be minutes of work, and what is left is indexed again at the next start.
+    package func writeIndexOut(within budget: Duration = ReleaseStore.shutdownIndexBudget) {
         guard !readOnly else { return }
-        do { try index.maintain(force: true) } catch {
+        do { try index.windDown(by: .now + budget) } catch {
             logger.warning("search index not written at shutdown; it is indexed again from the store at the next start",
                            metadata: ["error": "\(error)"])
+            return
+        }
+        let left = index.stats
+        if left.memorySegments > 0 {
+            logger.notice("search index partly written at shutdown; the rest is indexed again from the store at the next start",
+                          metadata: ["memory_segments": "\(left.memorySegments)", "budget": "\(budget)"])
         }
     }
 
