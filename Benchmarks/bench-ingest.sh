@@ -5,7 +5,7 @@
 # Sync says everything is searchable, and prints the wall time, each daemon's CPU time and the
 # database size and each daemon's memory (peak and resident) right after Sync and once the WAL has
 # been emptied, then how long khaosan-queryd takes to stop (SIGTERM until it exits; Deploy's unit
-# allows 30 s), how many index segment files it leaves, and how long a start on that home takes
+# allows 90 s), how many index segment files it leaves, and how long a start on that home takes
 # until it answers (it indexes again from the log what the stop left in memory).
 set -u -o pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
