@@ -25,13 +25,14 @@ trap 'kill $IP $QP 2>/dev/null; wait 2>/dev/null; if [ -n "${KEEP_HOME:-}" ]; th
 for _ in $(seq 100); do [ -S "$KHAOSAN_HOME/query.sock" ] && [ -S "$KHAOSAN_HOME/ingest.sock" ] && break; sleep 0.1; done
 mem() { awk '/^VmHWM|^VmRSS/ { printf "%s %d MB ", $1, $2 / 1024 }' "/proc/$1/status"; }
 cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 db() { echo $(( $(stat -c %s "$KHAOSAN_HOME/query.db" 2>/dev/null || echo 0) + $(stat -c %s "$KHAOSAN_HOME/query.db-wal" 2>/dev/null || echo 0) )); }
 echo "$(date -Is) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$ROOT" rev-parse --short HEAD), binaries $BIN"
 T0=$(date +%s.%N)
 "$BIN/khaosan" ingest "$CORPUS" --wait-timeout 1800 >"$WORK/ingest.out" 2>&1
 T1=$(date +%s.%N)
 grep -E "^(Ingested|Searchable)" "$WORK/ingest.out"
-echo "wall until searchable: $(python3 -c "print(f'{$T1 - $T0:.2f}')") s; CPU: khaosan-queryd $(cpu $QP) s, khaosan-ingestd $(cpu $IP) s"
+echo "wall until searchable: $(elapsed $T0 $T1) s; CPU: khaosan-queryd $(cpu $QP) s, khaosan-ingestd $(cpu $IP) s"
 echo "database + WAL right after Sync: $(db) bytes"
 echo "memory right after Sync: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"
 sleep 4
@@ -40,9 +41,9 @@ echo "memory 4 s later: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"
 TS=$(date +%s.%N)
 kill -TERM $QP; wait $QP 2>/dev/null
 TE=$(date +%s.%N)
-echo "khaosan-queryd stop (SIGTERM until exit): $(python3 -c "print(f'{$TE - $TS:.2f}')") s; index segment files left: $(find "$KHAOSAN_HOME/query.db.index" -type f -name '*.kseg' 2>/dev/null | wc -l)"
+echo "khaosan-queryd stop (SIGTERM until exit): $(elapsed $TS $TE) s; index segment files left: $(find "$KHAOSAN_HOME/query.db.index" -type f -name '*.kseg' 2>/dev/null | wc -l)"
 TS=$(date +%s.%N)
 "$BIN/khaosan-queryd" --log-level warning >>"$WORK/queryd.log" 2>&1 & QP=$!
 for _ in $(seq 1200); do "$BIN/khaosan" stats >/dev/null 2>&1 && break; sleep 0.1; done
 TE=$(date +%s.%N)
-echo "khaosan-queryd start on that home until it answers: $(python3 -c "print(f'{$TE - $TS:.2f}')") s; CPU $(cpu $QP) s; memory $(mem $QP)"
+echo "khaosan-queryd start on that home until it answers: $(elapsed $TS $TE) s; CPU $(cpu $QP) s; memory $(mem $QP)"
