@@ -8,7 +8,8 @@ import Glibc
 /// cover. A segment is written and fsync'ed before the manifest names it; the manifest is
 /// replaced atomically (temp file, fsync, rename, fsync of the directory), so after a crash the
 /// directory holds either the old or the new manifest, each naming only complete files. Files
-/// the manifest does not name (a merge that died) are removed when the index opens.
+/// the manifest does not name (a merge that died, a memory segment's spill file) are removed when
+/// the index opens.
 package struct IndexDirectory: Sendable {
     package struct Manifest: Codable, Sendable, Equatable {
         package struct Entry: Codable, Sendable, Equatable {
@@ -64,6 +65,12 @@ package struct IndexDirectory: Sendable {
 
     /// Writes a new file (never an existing one) and fsyncs it.
     package func writeDurably(_ p: String, _ bytes: [UInt8]) throws(IndexError) {
+        try writeFile(p, bytes, sync: true)
+    }
+
+    /// Writes a new file (never an existing one), fsyncing it only when `sync`: a memory
+    /// segment's spill file needs no fsync, as nothing names it and a start removes it.
+    func writeFile(_ p: String, _ bytes: [UInt8], sync: Bool) throws(IndexError) {
         unlink(p)
         let fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw IndexError.io(p, "create", errno) }
@@ -78,7 +85,7 @@ package struct IndexDirectory: Sendable {
             return 0
         }
         guard result == 0 else { throw IndexError.io(p, "write", result) }
-        guard fsync(fd) == 0 else { throw IndexError.io(p, "fsync", errno) }
+        guard !sync || fsync(fd) == 0 else { throw IndexError.io(p, "fsync", errno) }
     }
 
     package func syncDirectory() throws(IndexError) {

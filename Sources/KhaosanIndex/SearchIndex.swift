@@ -23,6 +23,8 @@ package final class SearchIndex: Sendable {
         /// The lowest (memory segments only: what a flush must not cover while this part stays
         /// in memory).
         var firstSequence: Int64 = 0
+        /// A memory segment's spill file (see `add`), removed once the segment is in a real file.
+        var spill: String? = nil
     }
 
     struct State: Sendable {
@@ -41,6 +43,8 @@ package final class SearchIndex: Sendable {
     private let maintenance = Mutex(())
     /// Set by `windDown`: from then on no run merges, and none starts another file past it.
     private let windDownDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    /// Numbers the spill files of memory segments.
+    private let spills = Atomic<Int>(0)
 
     /// `directory` nil: a memory-only index (tests). `writable` false: the files are read but
     /// never written or removed.
@@ -145,12 +149,38 @@ package final class SearchIndex: Sendable {
         guard !docs.isEmpty else { return nil }
         var b = SegmentBuilder()
         for d in docs { b.add(d) }
-        let seg = Segment(storage: SegmentStorage(bytes: b.build(hotMinimumDocs: Int.max)))
+        let (seg, spill) = memorySegment(b.build(hotMinimumDocs: Int.max))
         state.withLock { s in
-            s.parts.append(Part(segment: seg, file: nil, sequence: sequences.upperBound, firstSequence: sequences.lowerBound))
+            s.parts.append(Part(segment: seg, file: nil, sequence: sequences.upperBound, firstSequence: sequences.lowerBound,
+                                spill: spill))
             s.snapshot = IndexSnapshot.make(s.parts.map(\.segment))
         }
         return seg
+    }
+
+    /// A memory segment over `bytes`. With a directory its bytes go to a spill file (written, not
+    /// fsync'ed) that the segment maps, as Lucene's flushed segments are files before a commit
+    /// makes them durable: a bulk load outruns the maintenance thread on a busy machine, and
+    /// memory segments held in the heap grew with it (770 MB of anonymous memory for the whole
+    /// corpus, BENCHMARKS.md "Session 7"), where mapped pages belong to the page cache and leave
+    /// the resident set on `releaseMemory`. Nothing names a spill file: a crash leaves only
+    /// garbage that the next `open` removes, and what the segment held is indexed again from the
+    /// store's log, as for a heap segment. When the file cannot be written the heap serves.
+    private func memorySegment(_ bytes: [UInt8]) -> (Segment, String?) {
+        if let directory {
+            let name = "memory-\(spills.wrappingAdd(1, ordering: .relaxed).oldValue).spill"
+            do throws(IndexError) {
+                try directory.writeFile(directory.file(name), bytes, sync: false)
+                let segment = try Segment(storage: SegmentStorage(mapping: directory.file(name)), path: directory.file(name))
+                // Opening read its tables; searches fault in only what they read.
+                segment.storage.release()
+                return (segment, name)
+            } catch {
+                directory.remove(name)
+                logger.warning("search index: memory segment kept in the heap", metadata: ["error": "\(error)"])
+            }
+        }
+        return (Segment(storage: SegmentStorage(bytes: bytes)), nil)
     }
 
     /// Documents held only in memory segments (with a directory: not yet in a file).
@@ -186,6 +216,11 @@ package final class SearchIndex: Sendable {
     package func windDown(by deadline: ContinuousClock.Instant) throws(IndexError) {
         windDownDeadline.withLock { $0 = deadline }
         try maintenance.withLock { _ throws(IndexError) in try flushMemory(force: true) }
+        // What is left is indexed again at the next start; its spill files are of no use to it
+        // (the mappings stay valid while this process still answers).
+        if let directory {
+            for p in state.withLock({ $0.parts }) { if let spill = p.spill { directory.remove(spill) } }
+        }
     }
 
     private var windingDown: Bool { windDownDeadline.withLock { $0 != nil } }
@@ -228,6 +263,7 @@ package final class SearchIndex: Sendable {
             try directory.writeManifest(m)
             part.segment.storage.release()
             replace(ids, with: part, manifest: m)
+            for p in chunk { if let spill = p.spill { directory.remove(spill) } }
             logger.info("search index: memory segments written to a file", metadata: [
                 "file": "\(part.file!.file)", "documents": "\(n)", "bytes": "\(bytes.count)",
                 "hot": "\(part.segment.hot.count)", "duration": "\(ContinuousClock.now - started)",
@@ -325,9 +361,9 @@ package final class SearchIndex: Sendable {
         }
     }
 
-    /// Drops the files' pages from the resident set (they stay in the page cache): called when
-    /// the service goes idle.
+    /// Drops the mapped pages (files' and spill files') from the resident set (they stay in the
+    /// page cache): called when the service goes idle.
     package func releaseMemory() {
-        for p in state.withLock({ $0.parts }) where p.file != nil { p.segment.storage.release() }
+        for p in state.withLock({ $0.parts }) { p.segment.storage.release() }
     }
 }

@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// The bytes of one segment, owned once: a heap buffer (recent batches) or a read-only shared
-/// mapping of a segment file. A mapping's pages belong to the page cache: the kernel can drop them
+/// The bytes of one segment, owned once: a heap buffer (recent batches of an index without a
+/// directory, or whose spill file could not be written) or a read-only shared mapping of a
+/// segment file or a memory segment's spill file. A mapping's pages belong to the page cache: the kernel can drop them
 /// under pressure, and `release()` drops them from this process's resident set (the query service
 /// does so when it goes idle, and while searching whenever it is over its resident budget), so
 /// resident memory stays bounded however large the archive.
