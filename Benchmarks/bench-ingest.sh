@@ -5,8 +5,9 @@
 # Sync says everything is searchable, and prints the wall time, each daemon's CPU time and the
 # database size and each daemon's memory (peak and resident) right after Sync and once the WAL has
 # been emptied, then how long khaosan-queryd takes to stop (SIGTERM until it exits; Deploy's unit
-# allows 90 s), how many index segment files it leaves, and how long a start on that home takes
-# until it answers (it indexes again from the log what the stop left in memory).
+# allows 90 s), how many index segment files it leaves, its peak memory over the whole run (read
+# until it exits), and how long a start on that home takes until it answers (it indexes again from
+# the log what the stop left in memory).
 set -u -o pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # KHAOSAN_BIN_DIR: another build's binaries (e.g. main's, to interleave runs against it).
@@ -39,9 +40,17 @@ sleep 4
 echo "database + WAL 4 s later: $(db) bytes"
 echo "memory 4 s later: khaosan-queryd $(mem $QP); khaosan-ingestd $(mem $IP)"
 TS=$(date +%s.%N)
-kill -TERM $QP; wait $QP 2>/dev/null
+kill -TERM $QP
+# The stop writes the index's memory segments out: its peak counts too, so VmHWM is read until
+# the process has exited (a zombie has no VmHWM line).
+HWM=
+while [ -r "/proc/$QP/status" ] && ! grep -q '^State:.*Z' "/proc/$QP/status" 2>/dev/null; do
+    h=$(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$QP/status" 2>/dev/null); [ -n "$h" ] && HWM=$h
+    sleep 0.2
+done
+wait $QP 2>/dev/null
 TE=$(date +%s.%N)
-echo "khaosan-queryd stop (SIGTERM until exit): $(elapsed $TS $TE) s; index segment files left: $(find "$KHAOSAN_HOME/query.db.index" -type f -name '*.kseg' 2>/dev/null | wc -l)"
+echo "khaosan-queryd stop (SIGTERM until exit): $(elapsed $TS $TE) s; index segment files left: $(find "$KHAOSAN_HOME/query.db.index" -type f -name '*.kseg' 2>/dev/null | wc -l); VmHWM over its whole run: ${HWM:-?} MB"
 TS=$(date +%s.%N)
 "$BIN/khaosan-queryd" --log-level warning >>"$WORK/queryd.log" 2>&1 & QP=$!
 for _ in $(seq 1200); do "$BIN/khaosan" stats >/dev/null 2>&1 && break; sleep 0.1; done

@@ -365,8 +365,10 @@ package final class ReleaseStore: Sendable {
             if index.directory != nil && index.memoryDocuments >= index.flushDocuments * Self.memoryFlushesBehind {
                 // Back-pressure: the maintenance thread (nice 10) falls behind a bulk load on a
                 // busy machine, and memory segments piled up to most of the corpus (115 of them,
-                // 770 MB). Past this point the writer flushes itself, at its own priority, before
-                // it answers, so the ingester waits and memory stays bounded.
+                // 770 MB, when they were heap buffers; now spill files in the page cache, but each
+                // is still indexed again at a start after a kill). Past this point the writer
+                // flushes itself, at its own priority, before it answers, so the ingester waits
+                // and the backlog stays bounded.
                 do { try index.maintain() } catch {
                     logger.error("search index maintenance failed", metadata: ["error": "\(error)"])
                 }
