@@ -7,7 +7,7 @@ extension IndexSnapshot {
         guard !docs.isEmpty else { return make([]) }
         var b = SegmentBuilder()
         for d in docs { b.add(d) }
-        return make([Segment(storage: SegmentStorage(bytes: b.build(hotMinimumDocs: Int.max)))])
+        return make([Segment(storage: SegmentStorage(bytes: (consume b).build(hotMinimumDocs: Int.max)))])
     }
 
     /// The same over a segment built already: the memory segment `SearchIndex.add` made of the

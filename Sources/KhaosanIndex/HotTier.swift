@@ -194,6 +194,9 @@ struct HotTier: Sendable {
         return set
     }
 
+    /// No hot substring starts at this position (`build`'s ids).
+    private static let none = UInt16.max
+
     /// Finds the hot substrings of `segment` and returns them in the section's format.
     static func build(_ segment: Segment, fraction: Double, minimumDocs: Int, sectionStart: Int) -> (count: Int, bytes: [UInt8]) {
         let n = segment.docCount
@@ -202,25 +205,39 @@ struct HotTier: Sendable {
         let longThreshold = max(shortThreshold, Int((Double(n) * max(fraction, longFraction)).rounded(.up)))
         let threshold = shortThreshold
 
-        // The streams, rebuilt from the positions: each position holds the term's first character.
+        // The streams, rebuilt from the positions: each position holds the term's first character
+        // as a 16-bit code (0: a field's end; `scalars` maps back), and the id of the hot
+        // substring starting there (`none`: none), 4 bytes a position where scalars and 32-bit
+        // ids took 8, 150 MB of a 4,096-document flush. Keys are sorted by first character, so
+        // codes are assigned in one pass. Ids fit: a level past the bigrams has at most
+        // `maximumEntries`, and the hot bigrams kept as seeds are capped below `none` (those past
+        // the cap only have no longer entries; every entry stays exact).
         var starts = [Int](repeating: 0, count: n + 1)
         for d in 0..<n { starts[d + 1] = starts[d] + Int(segment.streamLengths[d]) }
-        var stream = [UInt32](repeating: TermKey.fieldEnd, count: starts[n])
-        var ids = [Int32](repeating: -1, count: starts[n])
+        var stream = [UInt16](repeating: 0, count: starts[n])
+        var ids = [UInt16](repeating: none, count: starts[n])
+        var scalars: [UInt32] = [TermKey.fieldEnd]
         var level: [[UInt32]] = []
         var pos: [UInt32] = []
         for t in 0..<segment.termCount {
             let key = segment.keys[t]
+            if TermKey.first(key) != scalars[scalars.count - 1] {
+                // More distinct characters than codes (hostile input): no tier; the segment is
+                // complete without one.
+                guard scalars.count < Int(UInt16.max) else { return (0, []) }
+                scalars.append(TermKey.first(key))
+            }
+            let code = UInt16(scalars.count - 1)
             let info = segment.info(t)
-            let hotBigram = info.df >= threshold && UInt32(truncatingIfNeeded: key) != TermKey.fieldEnd
-            let id = Int32(level.count)
+            let hotBigram = info.df >= threshold && UInt32(truncatingIfNeeded: key) != TermKey.fieldEnd && level.count < Int(none)
+            let id = UInt16(truncatingIfNeeded: level.count)
             if hotBigram { level.append([TermKey.first(key), UInt32(truncatingIfNeeded: key)]) }
             let c = segment.cursor(info)
             while c.doc != PostingsCursor.end {
                 let base = starts[Int(c.doc)]
                 c.positions(into: &pos)
                 for p in pos {
-                    stream[base + Int(p)] = TermKey.first(key)
+                    stream[base + Int(p)] = code
                     if hotBigram { ids[base + Int(p)] = id }
                 }
                 c.next()
@@ -247,8 +264,8 @@ struct HotTier: Sendable {
                         var p = starts[d]
                         while p + k < hi {
                             let a = ids[p]
-                            if a >= 0 && ids[p + 1] >= 0 {
-                                let idx = Int(candidate.getOrInsert(UInt64(UInt32(a)) << 32 | UInt64(stream[p + k])))
+                            if a != none && ids[p + 1] != none {
+                                let idx = Int(candidate.getOrInsert(UInt64(a) << 32 | UInt64(stream[p + k])))
                                 if idx == df.count { df.append(0); lastDoc.append(-1) }
                                 if lastDoc[idx] != Int32(d) { lastDoc[idx] = Int32(d); df[idx] += 1 }
                             }
@@ -267,7 +284,7 @@ struct HotTier: Sendable {
             var next: [[UInt32]] = []
             for (key, idx) in hot.prefix(maximumEntries - found.count) {
                 nextID[Int(idx)] = Int32(next.count)
-                next.append(level[Int(key >> 32)] + [UInt32(truncatingIfNeeded: key)])
+                next.append(level[Int(key >> 32)] + [scalars[Int(UInt32(truncatingIfNeeded: key))]])
             }
             // Pass 2: the next level's ids at each position, and the entries' documents.
             var docs = [Bitset](repeating: Bitset(count: n), count: next.count)
@@ -282,8 +299,8 @@ struct HotTier: Sendable {
                         while p < hi {
                             var id: Int32 = -1
                             // ids[p + 1] is read here before this loop overwrites it at p + 1.
-                            if p + k < hi, ids[p] >= 0, ids[p + 1] >= 0,
-                               let idx = candidate.get(UInt64(UInt32(ids[p])) << 32 | UInt64(stream[p + k])) {
+                            if p + k < hi, ids[p] != none, ids[p + 1] != none,
+                               let idx = candidate.get(UInt64(ids[p]) << 32 | UInt64(stream[p + k])) {
                                 id = nextID[Int(idx)]
                                 if id >= 0 {
                                     alive += 1
@@ -291,7 +308,7 @@ struct HotTier: Sendable {
                                     if p < title && titles[Int(id)].last != UInt32(d) { titles[Int(id)].append(UInt32(d)) }
                                 }
                             }
-                            ids[p] = id
+                            ids[p] = id >= 0 ? UInt16(id) : none
                             p += 1
                         }
                     }

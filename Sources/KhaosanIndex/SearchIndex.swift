@@ -149,7 +149,7 @@ package final class SearchIndex: Sendable {
         guard !docs.isEmpty else { return nil }
         var b = SegmentBuilder()
         for d in docs { b.add(d) }
-        let (seg, spill) = memorySegment(b.build(hotMinimumDocs: Int.max))
+        let (seg, spill) = memorySegment((consume b).build(hotMinimumDocs: Int.max))
         state.withLock { s in
             s.parts.append(Part(segment: seg, file: nil, sequence: sequences.upperBound, firstSequence: sequences.lowerBound,
                                 spill: spill))

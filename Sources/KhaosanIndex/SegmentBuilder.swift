@@ -109,7 +109,13 @@ package struct SegmentBuilder {
 
     /// The segment's bytes (SegmentFormat), with the hot tier for substrings found in at least
     /// `hotFraction` of its documents when it has at least `hotMinimumDocs` documents.
-    package func build(hotFraction: Double = HotTier.defaultFraction, hotMinimumDocs: Int = HotTier.defaultMinimumDocs) -> [UInt8] {
+    ///
+    /// Consuming: each term's postings are freed once they are packed, and the packed sections
+    /// once they are laid out, so the hot tier's build (which rebuilds every stream) does not
+    /// run on top of them. A flush of 4,096 documents held all three at once, 150-230 MB over
+    /// the query service's resident size (BENCHMARKS.md "Session 13"). Callers hand over their
+    /// builder (`(consume b).build()`); one still used afterwards gets a copy and frees nothing.
+    package consuming func build(hotFraction: Double = HotTier.defaultFraction, hotMinimumDocs: Int = HotTier.defaultMinimumDocs) -> [UInt8] {
         let order = keys.indices.sorted { keys[$0] < keys[$1] }
         var dict = ByteWriter()
         var postings = ByteWriter()
@@ -117,6 +123,9 @@ package struct SegmentBuilder {
         for t in order {
             let tdocs = termDocs[t], coded = termTFs[t], tfs = coded.map { $0 >> 2 }
             let pos = PositionPacking.pack(termPositions[t], docs: tdocs, tfs: tfs) { self.docs[Int($0)].streamLength }
+            termPositions[t] = []
+            termDocs[t] = []
+            termTFs[t] = []
             let postOff = postings.bytes.count
             let posOff = positions.bytes.count
             let blocks = (tdocs.count + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
@@ -182,9 +191,15 @@ package struct SegmentBuilder {
             cats.u32(UInt32(u.count))
             cats.append(u)
         }
+        termPositions = []
+        termDocs = []
+        termTFs = []
+        var sections = [docBytes.bytes, cats.bytes, dict.bytes, postings.bytes, positions.bytes]
+        dict = ByteWriter()
+        postings = ByteWriter()
+        positions = ByteWriter()
         return SegmentFormat.assemble(docCount: docs.count, termCount: keys.count, categoryCount: categories.count,
-                                      docs: docBytes.bytes, categories: cats.bytes, dictionary: dict.bytes,
-                                      postings: postings.bytes, positions: positions.bytes, words: wordBits,
+                                      sections: &sections, words: wordBits,
                                       hot: { segment, at in HotTier.build(segment, fraction: hotFraction, minimumDocs: hotMinimumDocs, sectionStart: at) })
     }
 }
@@ -192,19 +207,22 @@ package struct SegmentBuilder {
 extension SegmentFormat {
     /// Lays the sections out behind a header. The hot tier is computed from the segment itself
     /// (it needs postings and positions to find common substrings), so it is appended last.
-    static func assemble(docCount: Int, termCount: Int, categoryCount: Int, docs: [UInt8], categories: [UInt8],
-                         dictionary: [UInt8], postings: [UInt8], positions: [UInt8], words: [UInt8],
+    /// `sections` (docs, categories, dictionary, postings, positions) are emptied as they are
+    /// copied, and the laid-out bytes are held once while the hot tier is built.
+    static func assemble(docCount: Int, termCount: Int, categoryCount: Int, sections: inout [[UInt8]], words: [UInt8],
                          hot: (Segment, Int) -> (count: Int, bytes: [UInt8])) -> [UInt8] {
+        precondition(sections.count == 5, "docs, categories, dictionary, postings, positions")
         var w = ByteWriter()
-        w.bytes.reserveCapacity(headerSize + docs.count + categories.count + dictionary.count + postings.count + positions.count)
+        w.bytes.reserveCapacity(headerSize + sections.reduce(0) { $0 + $1.count } + 8 + words.count + 8)
         w.append(magic)
         w.u32(UInt32(docCount)); w.u32(UInt32(termCount)); w.u32(UInt32(categoryCount)); w.u32(0)
         let offsetsAt = w.bytes.count
         for _ in 0..<8 { w.u64(0) }
         var offsets: [UInt64] = []
-        for section in [docs, categories, dictionary, postings, positions] {
+        for i in sections.indices {
             offsets.append(UInt64(w.bytes.count))
-            w.append(section)
+            w.append(sections[i])
+            sections[i] = []
         }
         // Packed positions are read with 64-bit loads: room for the last one's over-read.
         for _ in 0..<8 { w.u8(0) }
@@ -215,10 +233,17 @@ extension SegmentFormat {
         offsets.append(UInt64(w.bytes.count))
         for (i, o) in offsets.enumerated() { w.patch64(offsetsAt + i * 8, o) }
         w.patch64(offsetsAt + 7 * 8, UInt64(w.bytes.count))
-        // A segment without its hot tier is complete and searchable: build the tier from it.
-        let plain = w.bytes
-        let (hotCount, hotBytes) = hot(Segment(storage: SegmentStorage(bytes: plain)), plain.count)
-        guard hotCount > 0 else { return plain }
+        // A segment without its hot tier is complete and searchable: build the tier from it. The
+        // storage is the one copy of the plain bytes while the tier is built.
+        let plainCount = w.bytes.count
+        let storage = SegmentStorage(bytes: w.bytes)
+        w = ByteWriter()
+        let (hotCount, hotBytes) = hot(Segment(storage: storage), plainCount)
+        w.bytes = [UInt8](unsafeUninitializedCapacity: plainCount + hotBytes.count) { out, n in
+            UnsafeMutableRawBufferPointer(out).copyMemory(from: storage.base)
+            n = plainCount
+        }
+        guard hotCount > 0 else { return w.bytes }
         w.append(hotBytes)
         w.patch32(20, UInt32(hotCount))
         w.patch64(offsetsAt + 7 * 8, UInt64(w.bytes.count))

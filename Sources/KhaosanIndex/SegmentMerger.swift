@@ -3,8 +3,10 @@
 /// with `SegmentBuilder`: one code path writes every segment, so a merged segment is the segment
 /// a fresh build would make, hot tier included.
 enum SegmentMerger {
-    /// The live documents of `part`, in doc-id order.
-    static func documents(_ segment: Segment, live: Bitset) -> [IndexDocument] {
+    /// The live documents of `segment`, in doc-id order, handed to `body` one at a time: a
+    /// merge of two 40 MB files held every document's text twice over (the streams and the
+    /// documents cut from them, 4 bytes a character each) on top of the builder's postings.
+    static func forEachDocument(_ segment: Segment, live: Bitset, _ body: (IndexDocument) -> Void) {
         let n = segment.docCount
         var starts = [Int](repeating: 0, count: n + 1)
         for d in 0..<n { starts[d + 1] = starts[d] + (live.contains(d) ? Int(segment.streamLengths[d]) : 0) }
@@ -22,14 +24,12 @@ enum SegmentMerger {
                 c.next()
             }
         }
-        var out: [IndexDocument] = []
-        out.reserveCapacity(live.popCount)
         for d in 0..<n where live.contains(d) {
             let base = starts[d], titleLength = Int(segment.titleLengths[d]), length = Int(segment.streamLengths[d])
             let cat = segment.categories[Int(segment.categoryOf[d])]
             let bounds = segment.wordBoundaryPositions(d)
             let bodyStart = UInt32(titleLength + 1)
-            out.append(IndexDocument(
+            body(IndexDocument(
                 releaseID: segment.releaseIDs[d], days: segment.days[d], categoryName: cat.name, categorySlug: cat.slug,
                 language: segment.languages[d],
                 title: Array(stream[base..<(base + titleLength)]),
@@ -37,14 +37,13 @@ enum SegmentMerger {
                 titleWords: bounds.filter { $0 <= UInt32(titleLength) },
                 bodyWords: bounds.filter { $0 >= bodyStart }.map { $0 - bodyStart }))
         }
-        return out
     }
 
     static func merge(_ parts: [(Segment, Bitset)]) -> [UInt8] {
         var b = SegmentBuilder()
         for (s, live) in parts {
-            for d in documents(s, live: live) { b.add(d) }
+            forEachDocument(s, live: live) { b.add($0) }
         }
-        return b.build()
+        return (consume b).build()
     }
 }

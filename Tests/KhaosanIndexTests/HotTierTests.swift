@@ -1,4 +1,5 @@
 import KhaosanTestSupport
+import Logging
 import Testing
 
 @testable import KhaosanIndex
@@ -60,5 +61,27 @@ struct HotTierTests {
         let wrong = truth.keys.filter { !Self.check(segment, $0, truth[$0]!) }
         let count = wrong.count
         #expect(count == 0, "\(count) of \(truth.count) entries missing or wrong, e.g. \(wrong.first ?? [])")
+    }
+
+    /// The build codes characters in 16 bits: a segment with more distinct characters than that
+    /// (hostile input: here 70,000 CJK and supplementary-plane ones) gets no tier, and its
+    /// common phrases are still found exactly, from the postings.
+    @Test func moreCharactersThanCodesLeavesNoTier() throws {
+        var rng = SplitMix64(seed: 9)
+        var docs = IndexPropertyTests.docs(&rng, count: 100)
+        let common: [UInt32] = [0x0E01, 0x0E32, 0x0E23, 0x0E1B, 0x0E23]
+        for i in docs.indices {
+            docs[i].body += [0x20] + common + [0x20]
+            let rare = (0..<700).map { UInt32(0x4E00 + i * 700 + $0) }
+            docs[i].body += rare.map { $0 < 0xA000 ? $0 : $0 - 0xA000 + 0x20000 }
+        }
+        let segment = Self.segment(docs, fraction: 0.05)
+        #expect(segment.hot.count == 0)
+        let index = SearchIndex(directory: nil, logger: Logger(label: "test"))
+        var b = SegmentBuilder()
+        for d in docs { b.add(d) }
+        try index.replaceAll(with: [b.build(hotFraction: 0.05, hotMinimumDocs: 100)], through: 1)
+        let (total, got) = try IndexPropertyTests.all(index, IndexQuery(phrase: common))
+        #expect(total == 100 && got == IndexPropertyTests.naive(docs, common))
     }
 }

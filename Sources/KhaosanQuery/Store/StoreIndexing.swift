@@ -117,11 +117,11 @@ extension ReleaseStore {
                         language: try Self.language(row[2], id: id), title: try texts.decode(row, blob: 5, dictionary: 7, release: id), body: try texts.decode(row, blob: 6, dictionary: 8, release: id)))
                     count += 1
                     if builder.estimatedBytes >= Self.rebuildSegmentBytes {
-                        try emit(builder.build())
+                        try emit((consume builder).build())
                         builder = SegmentBuilder()
                     }
                 }
-                if builder.count > 0 { try emit(builder.build()) }
+                if builder.count > 0 { try emit((consume builder).build()) }
                 return last
             }
         }
