@@ -19,6 +19,7 @@ package enum DaemonRunner {
     /// Runs the service until a signal stops it; with `metricsTextfile`, writes that file
     /// meanwhile, and a last time once the service has stopped.
     package static func run(_ service: some Service, logger: Logger, metricsTextfile: MetricsTextfile? = nil) async throws {
+        HeapTrim.mapLargeAllocations()
         // Reverse order on shutdown: the daemon stops first, the textfile's last write after it.
         let textfile: [ServiceGroupConfiguration.ServiceConfiguration] = metricsTextfile.map {
             [.init(service: $0, successTerminationBehavior: .ignore)]
