@@ -143,6 +143,15 @@ struct PositionPackingTests {
                     guard let e = expected else { break }
                     target = e + 1 + UInt32(rng.next() % 3)
                 }
+                // And far apart, as a phrase check asks a frequent bigram: many values passed between.
+                var far = PositionRun(b.baseAddress!, bit: bit, count: Int(tf), universe: UInt32(streamLength))
+                target = UInt32(rng.next() % 200)
+                while true {
+                    let expected = values.first { $0 >= target }
+                    #expect(far.first(atLeast: target) == expected, "far target \(target)")
+                    guard let e = expected else { break }
+                    target = e + 1 + UInt32(rng.next() % UInt64(1 + streamLength / 8))
+                }
                 bit += PositionPacking.runBits(count: Int(tf), universe: UInt32(streamLength))
             }
         }
