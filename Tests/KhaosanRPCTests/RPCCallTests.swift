@@ -135,20 +135,23 @@ struct RPCCallTests {
         }
     }
 
-    /// A slow call (its handler takes 5 s) with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s
-    /// and well before 5 s (within 3 s): the deadline ended it, not the handler. How close to 1 s
+    /// A slow call (its handler takes 300 s) with a 1 s deadline fails DEADLINE_EXCEEDED after 1 s
+    /// and long before the handler would have answered: the deadline ended it. How close to 1 s
     /// is a latency figure (BENCHMARKS.md, issue 2), not asserted here: bounds of 1.1 and 1.5 s
-    /// failed when other test suites kept both cores busy, measuring the scheduler.
+    /// failed when other test suites kept both cores busy, measuring the scheduler, and the whole
+    /// test process has stood still for over 60 s (CI, 2026-12-04). The upper bound only has to
+    /// tell a deadline that works from one that waits for something else (the handler, or the
+    /// 600 s deadline of another call on the connection).
     private func expectDeadlineExceededInTime(_ client: RPCClient, sourceLocation: SourceLocation = #_sourceLocation) async {
         let timeout = Duration.seconds(1)
         let start = ContinuousClock.now
         let error = await #expect(throws: RPCError.self, sourceLocation: sourceLocation) {
-            let _: Blob = try await client.unary(Test.slow, Blob("5000"), options: CallOptions(timeout: timeout))
+            let _: Blob = try await client.unary(Test.slow, Blob("300000"), options: CallOptions(timeout: timeout))
         }
         let elapsed = ContinuousClock.now - start
         #expect(error?.code == .deadlineExceeded, sourceLocation: sourceLocation)
         #expect(elapsed >= timeout, sourceLocation: sourceLocation)
-        #expect(elapsed <= timeout + .seconds(2), sourceLocation: sourceLocation)
+        #expect(elapsed <= timeout + .seconds(120), sourceLocation: sourceLocation)
     }
 
     @Test func deadlineExceededIsReportedInTime() async throws {
@@ -172,7 +175,7 @@ struct RPCCallTests {
             let client = makeClient(path)
             let _: Blob = try await client.unary(Test.echo, Blob("warm"))
             let long = Task {
-                let _: Blob = try await client.unary(Test.slow, Blob("3000"), options: CallOptions(timeout: .seconds(20)))
+                let _: Blob = try await client.unary(Test.slow, Blob("300000"), options: CallOptions(timeout: .seconds(600)))
             }
             try await Task.sleep(for: .milliseconds(50))
             await expectDeadlineExceededInTime(client)
@@ -186,10 +189,11 @@ struct RPCCallTests {
         let probe = Probe()
         try await withServer(probe: probe) { _, path in
             let client = makeClient(path)
+            // The handler sleeps 300 s, so the cancel comes first however busy the machine is.
             let task = Task {
-                let _: Blob = try await client.unary(Test.slow, Blob("5000"))
+                let _: Blob = try await client.unary(Test.slow, Blob("300000"))
             }
-            while !probe.events.contains("slow-start") { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(await probe.eventually("slow-start"))
             task.cancel()
             let result = await task.result
             if case .failure(let e as RPCError) = result { #expect(e.code == .cancelled) } else { Issue.record("expected CANCELLED, got \(result)") }

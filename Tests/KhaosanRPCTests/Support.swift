@@ -35,13 +35,21 @@ final class Probe: @unchecked Sendable {
     private var _events: [String] = []
     func record(_ e: String) { lock.lock(); _events.append(e); lock.unlock() }
     var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
-    /// Waits (up to 5 s by default: test machines can be busy) for an event to be recorded.
-    func eventually(_ e: String, within limit: Duration = .seconds(5)) async -> Bool {
+    /// Waits for an event to be recorded, up to `limit` (10 minutes by default). The bound is
+    /// only there so that a real hang fails instead of stopping the run: it is wall-clock time,
+    /// and the whole test process has stood still for over 60 s while the parallel run kept
+    /// both of Swift's pool threads on long synchronous tests (CI, 2026-12-04: a 60 s bound
+    /// ran out before the handler's task had been scheduled at all). Nothing here measures
+    /// speed; a handler that does record the event returns as soon as the poll sees it.
+    func eventually(_ e: String, within limit: Duration = .seconds(600)) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if events.contains(e) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        // One last look after giving way: the poll may wake after a long stall before the
+        // tasks that were queued behind it.
+        await Task.yield()
         return events.contains(e)
     }
 }
