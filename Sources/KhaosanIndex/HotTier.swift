@@ -197,6 +197,24 @@ struct HotTier: Sendable {
     /// No hot substring starts at this position (`build`'s ids).
     private static let none = UInt16.max
 
+    /// The first position at or after `p` (and before `limit`, else `limit` or a little past
+    /// it is fine too: callers stop at `limit`) whose id is not `none`, passing eight dead
+    /// positions a step. Past the first levels most positions are dead, and every level's two
+    /// passes would otherwise visit each of them one at a time.
+    @inline(__always)
+    private static func pastDead(_ ids: UnsafeBufferPointer<UInt16>, _ p: Int, _ limit: Int) -> Int {
+        let raw = UnsafeRawPointer(ids.baseAddress!)
+        var p = p
+        while p + 8 <= limit {
+            let w0 = raw.loadUnaligned(fromByteOffset: p * 2, as: UInt64.self)
+            let w1 = raw.loadUnaligned(fromByteOffset: p * 2 + 8, as: UInt64.self)
+            guard w0 & w1 == .max else { break }
+            p += 8
+        }
+        while p < limit && ids[p] == none { p += 1 }
+        return p
+    }
+
     /// Finds the hot substrings of `segment` and returns them in the section's format.
     static func build(_ segment: Segment, fraction: Double, minimumDocs: Int, sectionStart: Int) -> (count: Int, bytes: [UInt8]) {
         let n = segment.docCount
@@ -263,6 +281,8 @@ struct HotTier: Sendable {
                         let hi = starts[d + 1]
                         var p = starts[d]
                         while p + k < hi {
+                            p = Self.pastDead(ids, p, hi - k)
+                            guard p + k < hi else { break }
                             let a = ids[p]
                             if a != none && ids[p + 1] != none {
                                 let idx = Int(candidate.getOrInsert(UInt64(a) << 32 | UInt64(stream[p + k])))
@@ -297,6 +317,9 @@ struct HotTier: Sendable {
                         let title = starts[d] + Int(segment.titleLengths[d])
                         var p = starts[d]
                         while p < hi {
+                            // Dead positions stay dead (`none`), so a run of them needs no write.
+                            p = Self.pastDead(UnsafeBufferPointer(ids), p, hi)
+                            guard p < hi else { break }
                             var id: Int32 = -1
                             // ids[p + 1] is read here before this loop overwrites it at p + 1.
                             if p + k < hi, ids[p] != none, ids[p + 1] != none,
