@@ -197,10 +197,10 @@ struct HotTier: Sendable {
     /// No hot substring starts at this position (`build`'s ids).
     private static let none = UInt16.max
 
-    /// The first position at or after `p` (and before `limit`, else `limit` or a little past
-    /// it is fine too: callers stop at `limit`) whose id is not `none`, passing eight dead
-    /// positions a step. Past the first levels most positions are dead, and every level's two
-    /// passes would otherwise visit each of them one at a time.
+    /// The first position at or after `p` and before `limit` whose id is not `none` (`limit`
+    /// when there is none), passing eight dead positions a step. Past the first levels most
+    /// positions are dead, and every level's two passes would otherwise visit each of them one
+    /// at a time.
     @inline(__always)
     private static func pastDead(_ ids: UnsafeBufferPointer<UInt16>, _ p: Int, _ limit: Int) -> Int {
         let raw = UnsafeRawPointer(ids.baseAddress!)
