@@ -9,10 +9,6 @@ import Testing
 /// RPCCallTests), so handler tests over it say something about the daemons.
 @Suite("RPC in one process")
 struct InProcessTransportTests {
-    /// How long to wait for a handler to get going. Its task runs on Swift's shared pool (two
-    /// threads here), which the full parallel test run can keep busy for over a minute (a 60 s
-    /// bound ran out on CI, 2026-12-04): only a hang should fail these tests.
-    static let patience: Duration = .seconds(600)
     /// Calls get 5 minutes unless a test sets a deadline: the whole test process was seen to
     /// stand still for 30 s under load (every test then took 30 s), as long as the default.
     static let patientCalls: RPCCallPolicy = {
@@ -99,7 +95,7 @@ struct InProcessTransportTests {
             await #expect {
                 let _: Blob = try await client.unary(Test.slow, Blob("300000"), options: CallOptions(timeout: .milliseconds(200)))
             } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
-            #expect(await probe.eventually("slow-cancelled", within: Self.patience))
+            #expect(await probe.eventually("slow-cancelled"))
             #expect(!probe.events.contains("slow-done"))
         }
     }
@@ -109,10 +105,10 @@ struct InProcessTransportTests {
         try await withInProcess(probe: probe) { _, client in
             // The handler sleeps 300 s: the cancel, however late the pool runs it, comes first.
             let call = Task { let _: Blob = try await client.unary(Test.slow, Blob("300000")) }
-            #expect(await probe.eventually("slow-start", within: Self.patience))
+            #expect(await probe.eventually("slow-start"))
             call.cancel()
             await #expect { try await call.value } throws: { ($0 as? RPCError)?.code == .cancelled }
-            #expect(await probe.eventually("slow-cancelled", within: Self.patience))
+            #expect(await probe.eventually("slow-cancelled"))
         }
     }
 
@@ -124,7 +120,7 @@ struct InProcessTransportTests {
         // 2 s: usually still open when the drain begins (the point of the test); if the pool runs
         // the drain later than that, the call has simply finished and the assertions still hold.
         let open = Task { let reply: Blob = try await client.unary(Test.slow, Blob("2000")); return reply.text }
-        #expect(await probe.eventually("slow-start", within: Self.patience))
+        #expect(await probe.eventually("slow-start"))
         server.beginShutdown()
         await #expect { let _: Blob = try await client.unary(Test.count, Blob("1")) } throws: {
             ($0 as? RPCError)?.code == .unavailable && ($0 as? RPCError)?.metadata[Metadata.refusalKey] == "draining"
@@ -135,17 +131,18 @@ struct InProcessTransportTests {
 
     /// A test that fails before shutting its server down ends its task group, which cancels the
     /// server's run: that must end it, and the calls still open, instead of waiting for ever.
+    /// (The limit is above `Probe.patience`, so a wait that runs out is reported as such.)
     @Test(.timeLimit(.minutes(12))) func cancellingRunEndsTheServerAndItsCalls() async throws {
         let probe = Probe()
         let server = InProcessServer(router: testRouter(probe: probe), logger: Logger(label: "test.inprocess"))
         let client = server.makeClient(policy: Self.patientCalls)
         let running = Task { try await server.run() }
         let open = Task { let _: Blob = try await client.unary(Test.slow, Blob("60000")) }
-        #expect(await probe.eventually("slow-start", within: Self.patience))
+        #expect(await probe.eventually("slow-start"))
         running.cancel()
         try await running.value
         await #expect { try await open.value } throws: { ($0 as? RPCError)?.code == .cancelled }
-        #expect(await probe.eventually("slow-cancelled", within: Self.patience))
+        #expect(await probe.eventually("slow-cancelled"))
     }
 
     /// The frame limit of the transport and the message limit of the codec are one number.

@@ -35,13 +35,15 @@ final class Probe: @unchecked Sendable {
     private var _events: [String] = []
     func record(_ e: String) { lock.lock(); _events.append(e); lock.unlock() }
     var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
-    /// Waits for an event to be recorded, up to `limit` (10 minutes by default). The bound is
-    /// only there so that a real hang fails instead of stopping the run: it is wall-clock time,
-    /// and the whole test process has stood still for over 60 s while the parallel run kept
-    /// both of Swift's pool threads on long synchronous tests (CI, 2026-12-04: a 60 s bound
-    /// ran out before the handler's task had been scheduled at all). Nothing here measures
-    /// speed; a handler that does record the event returns as soon as the poll sees it.
-    func eventually(_ e: String, within limit: Duration = .seconds(600)) async -> Bool {
+    /// How long `eventually` waits by default: 10 minutes. The bound is only there so that a
+    /// real hang fails instead of stopping the run: it is wall-clock time, and the whole test
+    /// process has stood still for over 60 s while the parallel run kept both of Swift's pool
+    /// threads on long synchronous tests (CI, 2026-12-04: a 60 s bound ran out before the
+    /// handler's task had been scheduled at all). Nothing here measures speed; a handler that
+    /// does record the event returns as soon as the poll sees it.
+    static let patience: Duration = .seconds(600)
+    /// Waits for an event to be recorded, up to `limit`.
+    func eventually(_ e: String, within limit: Duration = Probe.patience) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if events.contains(e) { return true }
