@@ -132,6 +132,7 @@ struct HotTier: Sendable {
         let titles = Int(b.u32(e + n * 4 + 4)), exceptions = b.u32(e + n * 4 + 8)
         let idBytes = wideTitles ? 4 : 2
         let titlesAt = exceptions == .max ? Self.align8(e + n * 4 + 12) + words * 8 : e + n * 4 + 12 + Int(exceptions) * idBytes
+        storage.touch(titlesAt, titles * idBytes)
         return Entry(df: Int(b.u32(e + n * 4)), docs: docs,
                      titles: DocIDList(base: b.baseAddress! + titlesAt, count: titles, wide: wideTitles))
     }
@@ -154,6 +155,7 @@ struct HotTier: Sendable {
     private func locate(_ phrase: ArraySlice<UInt32>, hash h: UInt64) -> Int? {
         guard count > 0 else { return nil }
         let b = storage.base
+        storage.touch(at, 4 + count * 16)
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -163,6 +165,7 @@ struct HotTier: Sendable {
         while i < count, b.u64(at + 4 + i * 16) == h {
             let e = at + 4 + i * 16
             let entry = at + Int(b.u32(e + 8)), n = Int(b.u32(e + 12))
+            storage.touch(entry, n * 4)
             if n == phrase.count && (0..<n).allSatisfy({ b.u32(entry + $0 * 4) == phrase[phrase.startIndex + $0] }) { return entry }
             i += 1
         }
@@ -180,6 +183,7 @@ struct HotTier: Sendable {
         var set: Bitset
         if exceptions == .max {
             let bits = Self.align8(e + n * 4 + 12)
+            storage.touch(e, bits + words * 8 - e)
             set = Bitset(count: docCount, words: (0..<words).map { b.u64(bits + $0 * 8) })
         } else {
             let prefix = Array(phrase.dropLast()), suffix = Array(phrase.dropFirst())
@@ -187,6 +191,7 @@ struct HotTier: Sendable {
                   let p = docs(prefix, pe, &memo), let q = docs(suffix, se, &memo) else { return nil }
             set = p
             set.formIntersection(q)
+            storage.touch(e, n * 4 + 12 + Int(exceptions) * (wideTitles ? 4 : 2))
             let list = DocIDList(base: b.baseAddress! + e + n * 4 + 12, count: Int(exceptions), wide: wideTitles)
             for k in 0..<list.count where Int(list[k]) < docCount { set.remove(Int(list[k])) }
         }

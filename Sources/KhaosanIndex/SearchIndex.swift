@@ -366,4 +366,13 @@ package final class SearchIndex: Sendable {
     package func releaseMemory() {
         for p in state.withLock({ $0.parts }) { p.segment.storage.release() }
     }
+
+    /// Drops the mapped chunks searched least recently from the resident set until `resident()`
+    /// is at most `target` (what a service over its resident budget calls between searches).
+    /// Returns the number of chunks dropped.
+    @discardableResult
+    package func releaseLeastRecentlyUsed(downTo target: Int, resident: () -> Int?) -> Int {
+        SegmentStorage.releaseLeastRecentlyUsed(state.withLock { $0.parts.map(\.segment.storage) }, downTo: target,
+                                                resident: resident)
+    }
 }

@@ -5,6 +5,9 @@ struct TermInfo {
     /// Absolute offsets into the segment's bytes.
     var postings: Int
     var positions: Int
+    /// Byte lengths of the two ranges (what a search marks as read, `SegmentStorage.touch`).
+    var postingsLength: Int
+    var positionsLength: Int
 }
 
 /// An immutable segment opened for reading: per-doc columns and the term keys loaded into arrays
@@ -108,12 +111,14 @@ package final class Segment: Sendable {
 
     /// Whether an occurrence at `start` of `length` scalars in doc `d` is whole words.
     @inline(__always) func isWhole(_ d: Int, _ start: UInt32, _ length: Int) -> Bool {
+        storage.touch(wordOffsets[d], 1)
         let base = storage.base.baseAddress!.assumingMemoryBound(to: UInt8.self) + wordOffsets[d]
         return WordBoundaries.test(base, Int(start)) && WordBoundaries.test(base, Int(start) + length)
     }
 
     /// Word starts of doc `d` as stream positions (every set boundary bit but the last).
     func wordBoundaryPositions(_ d: Int) -> [UInt32] {
+        storage.touch(wordOffsets[d], WordBoundaries.bytes(streamLength: Int(streamLengths[d])))
         let base = storage.base.baseAddress!.assumingMemoryBound(to: UInt8.self) + wordOffsets[d]
         return (0..<Int(streamLengths[d])).filter { WordBoundaries.test(base, $0) }.map(UInt32.init)
     }
@@ -141,13 +146,19 @@ package final class Segment: Sendable {
     func info(_ t: Int) -> TermInfo {
         let b = storage.base
         let e = dictionaryOffset + t * SegmentFormat.termEntrySize
+        storage.touch(e, SegmentFormat.termEntrySize)
         return TermInfo(df: Int(b.u32(e + 8)), blocks: Int(b.u32(e + 12)),
                         postings: postingsBase + Int(b.u64(e + 16)),
-                        positions: positionsBase + Int(b.u64(e + 32)))
+                        positions: positionsBase + Int(b.u64(e + 32)),
+                        postingsLength: Int(b.u32(e + 24)), positionsLength: Int(b.u64(e + 40)) + 8)
     }
 
     func info(key: UInt64) -> TermInfo? { termIndex(key).map(info) }
 
-    func cursor(_ info: TermInfo) -> PostingsCursor { PostingsCursor(segment: self, info: info) }
+    func cursor(_ info: TermInfo) -> PostingsCursor {
+        storage.touch(info.postings, info.postingsLength)
+        storage.touch(info.positions, info.positionsLength)
+        return PostingsCursor(segment: self, info: info)
+    }
 
 }

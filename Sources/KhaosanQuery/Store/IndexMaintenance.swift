@@ -95,6 +95,7 @@ final class IndexMaintenance: Sendable {
     /// Called after each search: once searches stop for `idleDelay`, the mapped segment pages are
     /// dropped from the resident set.
     func searched(_ index: SearchIndex) {
+        SegmentStorage.tick()
         let (arm, check) = state.withLock { s in
             s.searches += 1
             let check = s.searches % Self.residentCheckEvery == 0
@@ -108,14 +109,22 @@ final class IndexMaintenance: Sendable {
 
     /// Mapped segment pages a search touches stay resident until released: over a long run of
     /// searches they added up to the whole index (550 MB for the corpus). Every
-    /// `residentCheckEvery` searches, above `residentBudget` the mapped pages are dropped (they
-    /// stay in the page cache; touching one again is a minor fault).
-    static let residentCheckEvery = 2
-    static let residentBudget = 220 << 20
+    /// `residentCheckEvery` searches, above `residentBudget` the chunks searched least recently
+    /// are dropped (they stay in the page cache; touching one again is a minor fault) until the
+    /// resident set is `residentTrimmed`. Dropping every mapped page over 220 MB instead (until
+    /// session 17) emptied the pages nearly every search reads too: first searches took 0.91× the
+    /// time with this (BENCHMARKS.md "Session 17"). The gap between the two figures is a few
+    /// searches' worth of new pages, so drops come in batches, not after every search. The
+    /// issue allows 300 MB while querying; a search's own heap and the pages read between two
+    /// checks come on top of `residentBudget` (VmHWM 266 MB over 176 CLI searches, 274 MB with
+    /// pages of 1,000 hits, 271 MB in-process).
+    static let residentCheckEvery = 1
+    static let residentBudget = 260 << 20
+    static let residentTrimmed = 220 << 20
 
     private static func keepResidentWithinBudget(_ index: SearchIndex) {
         guard let resident = residentBytes(), resident > residentBudget else { return }
-        index.releaseMemory()
+        index.releaseLeastRecentlyUsed(downTo: residentTrimmed, resident: residentBytes)
     }
 
     /// This process's resident set, from /proc/self/statm (second field, in pages).
