@@ -93,7 +93,7 @@ final class IndexMaintenance: Sendable {
     }()
 
     /// Called after each search: once searches stop for `idleDelay`, the mapped segment pages are
-    /// dropped from the resident set.
+    /// dropped from the resident set down to `idleResident`, least recently searched first.
     func searched(_ index: SearchIndex) {
         SegmentStorage.tick()
         let (arm, check) = state.withLock { s in
@@ -116,11 +116,18 @@ final class IndexMaintenance: Sendable {
     /// time with this (BENCHMARKS.md "Session 17"). The gap between the two figures is a few
     /// searches' worth of new pages, so drops come in batches, not after every search. The
     /// issue allows 300 MB while querying; a search's own heap and the pages read between two
-    /// checks come on top of `residentBudget` (VmHWM 266 MB over 176 CLI searches, 274 MB with
+    /// checks come on top of `residentBudget` (VmHWM 266-276 MB over 176 CLI searches, 274 MB with
     /// pages of 1,000 hits, 271 MB in-process).
     static let residentCheckEvery = 1
     static let residentBudget = 260 << 20
     static let residentTrimmed = 220 << 20
+
+    /// Idle, the chunks searched most recently stay up to this resident set (the issue allows
+    /// 150 MB idle): the next search, typically a person's after a pause, then finds the pages
+    /// most searches read (dictionary, common bigrams, hot-tier sets) still mapped. Dropping
+    /// every page when idle, as before, left about 83 MB; searches after a 3 s pause took 0.88-0.93×
+    /// the time with this (`Benchmarks/bench-after-idle.py`, BENCHMARKS.md "Session 17").
+    static let idleResident = 120 << 20
 
     private static func keepResidentWithinBudget(_ index: SearchIndex) {
         guard let resident = residentBytes(), resident > residentBudget else { return }
@@ -151,8 +158,9 @@ final class IndexMaintenance: Sendable {
                 return s.searches
             }
             if now == seen {
-                index.releaseMemory()
+                // The heap first: what it gives back is room the mapped pages may keep.
                 HeapTrim.returnFreedMemory()
+                index.releaseLeastRecentlyUsed(downTo: Self.idleResident, resident: Self.residentBytes)
             } else {
                 armTrim(index, seen: now)
             }
