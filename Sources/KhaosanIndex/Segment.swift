@@ -111,7 +111,8 @@ package final class Segment: Sendable {
 
     /// Whether an occurrence at `start` of `length` scalars in doc `d` is whole words.
     @inline(__always) func isWhole(_ d: Int, _ start: UInt32, _ length: Int) -> Bool {
-        storage.touch(wordOffsets[d], 1)
+        let first = Int(start) >> 3, last = (Int(start) + length) >> 3
+        storage.touch(wordOffsets[d] + first, last - first + 1)
         let base = storage.base.baseAddress!.assumingMemoryBound(to: UInt8.self) + wordOffsets[d]
         return WordBoundaries.test(base, Int(start)) && WordBoundaries.test(base, Int(start) + length)
     }

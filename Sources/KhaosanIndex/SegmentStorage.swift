@@ -6,8 +6,9 @@ import Synchronization
 /// The bytes of one segment, owned once: a heap buffer (recent batches of an index without a
 /// directory, or whose spill file could not be written) or a read-only shared mapping of a
 /// segment file or a memory segment's spill file. A mapping's pages belong to the page cache: the kernel can drop them
-/// under pressure, and `release()` drops them from this process's resident set (the query service
-/// does so when it goes idle), so resident memory stays bounded however large the archive.
+/// under pressure, and `release()` drops them from this process's resident set (the index does so
+/// once a file is opened or written, the query service once writes stop), so resident memory
+/// stays bounded however large the archive.
 ///
 /// While searching, the service keeps the resident set within a budget by dropping the chunks
 /// searched least recently (`releaseLeastRecentlyUsed`): a mapping records, per `chunkSize`
@@ -84,16 +85,17 @@ package final class SegmentStorage: @unchecked Sendable {
     }
 
     /// Drops the mapping's pages from the resident set (they stay in the page cache).
-    package func release() {
-        guard mapped, let p = base.baseAddress else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: p), base.count, MADV_DONTNEED)
-    }
+    package func release() { release(0, base.count) }
 
     /// Drops one chunk's pages from the resident set.
     private func release(chunk c: Int) {
-        guard mapped, let p = base.baseAddress else { return }
         let from = c << Self.chunkShift
-        _ = madvise(UnsafeMutableRawPointer(mutating: p + from), min(Self.chunkSize, base.count - from), MADV_DONTNEED)
+        release(from, min(Self.chunkSize, base.count - from))
+    }
+
+    private func release(_ from: Int, _ count: Int) {
+        guard mapped, let p = base.baseAddress else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: p + from), count, MADV_DONTNEED)
     }
 
     /// Drops chunks of `storages`' mappings from the resident set, least recently searched first

@@ -96,29 +96,27 @@ final class IndexMaintenance: Sendable {
     /// dropped from the resident set down to `idleResident`, least recently searched first.
     func searched(_ index: SearchIndex) {
         SegmentStorage.tick()
-        let (arm, check) = state.withLock { s in
+        let arm = state.withLock { s in
             s.searches += 1
-            let check = s.searches % Self.residentCheckEvery == 0
-            if s.trimScheduled { return (false, check) }
+            if s.trimScheduled { return false }
             s.trimScheduled = true
-            return (true, check)
+            return true
         }
         if arm { armTrim(index, seen: state.withLock { $0.searches }) }
-        if check { queue.async { Self.keepResidentWithinBudget(index) } }
+        queue.async { Self.keepResidentWithinBudget(index) }
     }
 
     /// Mapped segment pages a search touches stay resident until released: over a long run of
-    /// searches they added up to the whole index (550 MB for the corpus). Every
-    /// `residentCheckEvery` searches, above `residentBudget` the chunks searched least recently
-    /// are dropped (they stay in the page cache; touching one again is a minor fault) until the
-    /// resident set is `residentTrimmed`. Dropping every mapped page over 220 MB instead (until
+    /// searches they added up to the whole index (550 MB for the corpus). After every search,
+    /// above `residentBudget` the chunks searched least recently are dropped (they stay in the
+    /// page cache; touching one again is a minor fault) until the resident set is
+    /// `residentTrimmed`. Dropping every mapped page over 220 MB instead (until
     /// session 17) emptied the pages nearly every search reads too: first searches took 0.91× the
     /// time with this (BENCHMARKS.md "Session 17"). The gap between the two figures is a few
     /// searches' worth of new pages, so drops come in batches, not after every search. The
     /// issue allows 300 MB while querying; a search's own heap and the pages read between two
     /// checks come on top of `residentBudget` (VmHWM 266-276 MB over 176 CLI searches, 274 MB with
     /// pages of 1,000 hits, 271 MB in-process).
-    static let residentCheckEvery = 1
     static let residentBudget = 260 << 20
     static let residentTrimmed = 220 << 20
 
